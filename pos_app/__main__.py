@@ -1,0 +1,5 @@
+"""Allow ``python -m pos_app``."""
+
+from pos_app.cli.main import main
+
+raise SystemExit(main())

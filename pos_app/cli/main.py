@@ -1,0 +1,220 @@
+"""``pos-app``: the window by default, and commands for scripts, support and diagnostics.
+
+Exit codes: 0 success; 1 the service refused or the operation failed; 2 bad input or usage;
+3 the outcome is unknown (answer lost; the journal keeps it for checking); 4 settings or
+connection problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from pos_app import __version__
+from pos_app.core.errors import (
+    AuthError,
+    ConfigError,
+    InvalidInput,
+    OutcomeUnknown,
+    PosError,
+    ServiceUnavailable,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_CONFIG = 0, 1, 2, 3, 4
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pos-app",
+        description="Cashier app for loyalty cards. Without a command it opens the window.")
+    parser.add_argument("--version", action="version", version=f"pos-app {__version__}")
+    parser.add_argument("--config", metavar="FILE",
+                        help="settings file (default: $POS_APP_CONFIG or the platform's)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("card", help="identify a code and show the card")
+    p.add_argument("code")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("apply", help="run one operation on a card",
+                       description="Operations: purchase AMOUNT, spend AMOUNT, purchase-spend "
+                       "AMOUNT SPEND, accrue POINTS, stamp N, unstamp N, reward N, "
+                       "coupon-activate, coupon-redeem, set-expiry YYYY-MM-DD.")
+    p.add_argument("code")
+    p.add_argument("operation")
+    p.add_argument("args", nargs="*")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("journal", help="list this terminal's operations, newest first")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.add_argument("--limit", type=int, default=None, help="show at most N entries")
+
+    sub.add_parser("check", help="try each configured service and say what works")
+
+    p = sub.add_parser("sandbox", help="run the sandboxed services on loopback")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="Luna's port; Loona takes the next")
+    p.add_argument("--state", metavar="FILE",
+                   help="keep the sandbox's data in FILE (and FILE's sibling for Loona)")
+
+    p = sub.add_parser("decode", help="print what the app's QR decoder reads in images")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("--json", action="store_true", help="one JSON object per line per image")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.config:
+        os.environ["POS_APP_CONFIG"] = args.config
+    if args.command is None:
+        from pos_app.qt.app import run_app
+
+        return run_app(config=args.config)
+    if args.command == "sandbox":
+        return _sandbox(args)
+    if args.command == "decode":
+        from pos_app.cli.decode import run
+
+        return run(args.images, args.json)
+    try:
+        from pos_app.core.counter import Counter
+        from pos_app.core.settings import load_settings
+
+        with Counter.open(load_settings(args.config)) as counter:
+            return COMMANDS[args.command](counter, args)
+    except PosError as exc:
+        return _fail(exc, getattr(args, "json", False))
+
+
+def _card(counter: Any, args: argparse.Namespace) -> int:
+    from pos_app.core.present import card_text
+
+    card = counter.lookup(args.code)
+    _print(card.to_json() if args.json else card_text(card), args.json)
+    return EXIT_OK
+
+
+def _apply(counter: Any, args: argparse.Namespace) -> int:
+    from pos_app.core.operations import Operation
+    from pos_app.core.present import changes, outcome_rows
+
+    operation = Operation.parse(args.operation, args.args)
+    result = counter.apply(args.code, operation)
+    if args.json:
+        _print(result.to_json(), True)
+    elif result.ok:
+        print(f"{result.message} Journal #{result.journal_id}.")
+        for label, value in outcome_rows(result.outcome):
+            print(f"  {label:<24} {value}")
+        if result.after is not None:
+            for label, old, new in changes(result.before, result.after):
+                print(f"  {label:<24} {old} -> {new}")
+    else:
+        print(f"Not done: {result.message} Journal #{result.journal_id}.", file=sys.stderr)
+    if result.ok:
+        return EXIT_OK
+    return _exit_code(result.error) if result.error else EXIT_FAILED
+
+
+def _journal(counter: Any, args: argparse.Namespace) -> int:
+    entries = counter.journal.entries(limit=args.limit)
+    if args.json:
+        _print([e.to_json() for e in entries], True)
+        return EXIT_OK
+    if not entries:
+        print("The journal is empty.")
+    for e in entries:
+        line = (f"#{e.id:<5} {e.created[:19].replace('T', ' ')}  {e.state.value:<8} "
+                f"{e.service:<6} {e.card:<16} {e.operation} {' '.join(e.args)}")
+        if e.error:
+            line += f"  — {e.error}"
+        print(line)
+    return EXIT_OK
+
+
+def _check(counter: Any, args: argparse.Namespace) -> int:
+    results = counter.check()
+    if counter.on_sandbox:
+        print("No services are configured: using the built-in sandbox.")
+    for _name, ok, text in results:
+        print(f"{'OK  ' if ok else 'FAIL'} {text}")
+    return EXIT_OK if all(ok for _, ok, _ in results) else EXIT_CONFIG
+
+
+COMMANDS = {"card": _card, "apply": _apply, "journal": _journal, "check": _check}
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pos_app.core.sandbox.runner import start_sandbox
+
+    state_dir = None
+    if args.state:
+        state_dir = Path(args.state).expanduser()
+        state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        sandbox = start_sandbox(args.host, args.port, state_dir)
+    except OSError as exc:
+        print(f"Cannot start the sandbox on {args.host}:{args.port}: {exc.strerror}.",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    tables = sandbox.service_settings()
+    print("Sandbox running. Point the app at it with these settings:\n")
+    for name, table in tables.items():
+        print(f"[{name}]")
+        for key, value in table.items():
+            print(f'{key} = "{value}"')
+        print()
+    print("Demo cards:")
+    for card in sandbox.demo_cards():
+        print(f"  {card['service']:<6} {card['code']:<20} {card.get('label', '')}")
+    print("\nPress Ctrl+C to stop.", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return EXIT_OK
+
+
+def _exit_code(exc: PosError) -> int:
+    if isinstance(exc, OutcomeUnknown):
+        return EXIT_UNKNOWN
+    if isinstance(exc, InvalidInput):
+        return EXIT_USAGE
+    if isinstance(exc, ConfigError | AuthError | ServiceUnavailable):
+        return EXIT_CONFIG
+    return EXIT_FAILED
+
+
+def _fail(exc: PosError, as_json: bool) -> int:
+    if as_json:
+        _print({"ok": False, "error": str(exc), "error_kind": exc.kind}, True)
+    else:
+        print(str(exc), file=sys.stderr)
+    return _exit_code(exc)
+
+
+def _print(value: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(value, ensure_ascii=False, default=str))
+    else:
+        print(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

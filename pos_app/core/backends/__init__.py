@@ -1,0 +1,1 @@
+"""Service adapters: one module per loyalty service owns all of its wire names."""

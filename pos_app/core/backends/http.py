@@ -1,0 +1,158 @@
+"""The HTTP plumbing every adapter shares: one reused client, explicit timeouts, capped reads,
+path-segment encoding, and the mapping of transport failures to plain errors.
+
+Whether a failure leaves an operation's outcome unknown depends on whether the request may
+have reached the service: a refused connection never did, a read timeout may have.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from pos_app.core.errors import BadResponse, OutcomeUnknown, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+#: Answers larger than this are cut off and refused (a hostile or broken server).
+MAX_BODY_BYTES = 1 << 20
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=5.0, pool=3.0)
+
+
+def segment(value: str) -> str:
+    """Percent-encode ``value`` as exactly one URL path segment.
+
+    Everything but unreserved characters is encoded, and so are the dots of ``.`` and ``..``
+    so that no client or server can treat them as a step up the path.
+    """
+    encoded = quote(value, safe="")
+    if encoded in {".", ".."} or "." in encoded:
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+@dataclass
+class Answer:
+    """A service's HTTP answer, read in full (up to the cap)."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    _json: Any = field(default=None, repr=False)
+    _parsed: bool = field(default=False, repr=False)
+
+    def json(self, service: str) -> Any:
+        """The body as JSON, or :class:`BadResponse` with a plain message."""
+        if not self._parsed:
+            try:
+                self._json = json.loads(self.body.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                raise BadResponse(f"{service} answered something that is not JSON "
+                                  f"(HTTP {self.status}).", service=service) from None
+            self._parsed = True
+        return self._json
+
+    def json_or_none(self) -> Any:
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
+
+
+class ServiceHttp:
+    """One ``httpx.Client`` per service, reused across calls.
+
+    TLS verification stays on; redirects are not followed (a redirect to another host must
+    never carry credentials there).
+    """
+
+    def __init__(self, service: str, base_url: str, *,
+                 timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+                 headers: dict[str, str] | None = None) -> None:
+        self.service = service
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.Client(
+            timeout=timeout, verify=True, follow_redirects=False,
+            headers={"User-Agent": _user_agent(), **(headers or {})},
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def url(self, *segments: str, base: str | None = None) -> str:
+        """The base URL joined with already-fixed path parts and encoded dynamic segments."""
+        return (base or self.base_url).rstrip("/") + "".join("/" + s for s in segments)
+
+    def request(self, method: str, url: str, *, mutating: bool,
+                json_body: Any = None, data: dict[str, str] | None = None,
+                headers: dict[str, str] | None = None) -> Answer:
+        """Send one request and read its answer, turning transport failures into errors.
+
+        ``mutating`` says whether a lost answer leaves a change in doubt
+        (:class:`OutcomeUnknown`) or simply failed (:class:`ServiceUnavailable`).
+        """
+        name = self.service
+        try:
+            with self._client.stream(method, url, json=json_body, data=data,
+                                     headers=headers) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body.extend(chunk)
+                    if len(body) > MAX_BODY_BYTES:
+                        raise BadResponse(f"{name} sent an answer larger than "
+                                          f"{MAX_BODY_BYTES // 1024} KiB; it was not read.",
+                                          service=name)
+                return Answer(response.status_code, response.headers, bytes(body))
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            log.info("%s: cannot connect: %s", name, type(exc).__name__)
+            raise ServiceUnavailable(f"No connection to {name}.",
+                                     "Check the network; nothing was charged.",
+                                     service=name) from None
+        except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+            log.info("%s: timed out: %s", name, type(exc).__name__)
+            if mutating:
+                raise OutcomeUnknown(f"{name} did not answer in time.", service=name) from None
+            raise ServiceUnavailable(f"{name} did not answer in time.",
+                                     "Try again in a moment; nothing was changed.",
+                                     service=name) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            log.info("%s: connection lost: %s", name, type(exc).__name__)
+            if mutating:
+                raise OutcomeUnknown(f"The connection to {name} was lost before it answered.",
+                                     service=name) from None
+            raise ServiceUnavailable(f"The connection to {name} was lost.",
+                                     "Try again; nothing was changed.", service=name) from None
+        except httpx.UnsupportedProtocol:
+            raise ServiceUnavailable(f"The address set for {name} is not an http(s) URL.",
+                                     "Check the service address in the settings.",
+                                     service=name) from None
+        except httpx.HTTPError as exc:
+            log.info("%s: HTTP error: %s", name, type(exc).__name__)
+            if mutating:
+                raise OutcomeUnknown(f"The request to {name} failed midway.",
+                                     service=name) from None
+            raise ServiceUnavailable(f"The request to {name} failed.", service=name) from None
+
+
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """``Retry-After`` in seconds (only the delta form; dates are ignored)."""
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return max(0.0, min(seconds, 3600.0))
+
+
+def _user_agent() -> str:
+    from pos_app import __version__
+
+    return f"pos-app/{__version__}"

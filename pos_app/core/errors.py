@@ -1,0 +1,133 @@
+"""Typed errors, each carrying a plain message for the cashier and the next step to take.
+
+Adapters turn every wire failure into one of these; nothing else should reach a view or the
+command line. ``str(error)`` is what a cashier reads.
+"""
+
+from __future__ import annotations
+
+
+class PosError(Exception):
+    """Base of every error the app reports to a person.
+
+    ``message`` says what happened, ``hint`` what to do next. ``applied`` tells whether the
+    operation may have changed the card: ``False`` (certainly not), ``None`` (unknown).
+    """
+
+    default_hint = ""
+    applied: bool | None = False
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = self.default_hint if hint is None else hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip() if self.hint else self.message
+
+    @property
+    def kind(self) -> str:
+        """A stable machine name for the error (for ``--json`` output and tests)."""
+        name = type(self).__name__
+        return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+class InvalidInput(PosError):
+    """What the cashier typed or scanned cannot be used; nothing was sent."""
+
+    default_hint = "Nothing was sent."
+
+
+class InvalidAmount(InvalidInput):
+    """An amount or count that is negative, zero, not a number or absurd."""
+
+
+class InvalidCode(InvalidInput):
+    """A scanned or typed code that no configured service can take."""
+
+
+class ConfigError(PosError):
+    """The settings are incomplete or wrong."""
+
+    default_hint = "Check the settings."
+
+
+class ServiceError(PosError):
+    """Base of failures reported by or about a service."""
+
+    def __init__(self, message: str, hint: str | None = None, *, service: str = "") -> None:
+        super().__init__(message, hint)
+        self.service = service
+
+
+class CardNotFound(ServiceError):
+    default_hint = "Check the code, or scan the card again."
+
+
+class ForeignCard(ServiceError):
+    default_hint = "The customer must use it where it was issued."
+
+
+class AuthError(ServiceError):
+    default_hint = "Check the service credentials in the settings."
+
+
+class MissingParameter(ServiceError):
+    default_hint = "This is a fault in the app; nothing was changed. Please report it."
+
+
+class ClientExists(ServiceError):
+    default_hint = "Find the customer by phone or email instead."
+
+    def __init__(self, message: str, hint: str | None = None, *, service: str = "",
+                 user_id: str | None = None) -> None:
+        super().__init__(message, hint, service=service)
+        self.user_id = user_id
+
+
+class NotSupported(ServiceError):
+    """The card does not support this operation now (kind or state)."""
+
+    default_hint = "Nothing was changed."
+
+
+class Refused(ServiceError):
+    """The service refused the operation on its own rules (balance, limits, coupon state)."""
+
+    default_hint = "Nothing was changed."
+
+
+class StaleCode(ServiceError):
+    """A dynamic QR code that has already been used or replaced."""
+
+    default_hint = "Ask the customer to refresh the card in their wallet and scan it again."
+
+
+class IdempotencyConflict(ServiceError):
+    default_hint = "Nothing was changed; start the operation again."
+
+
+class ServiceUnavailable(ServiceError):
+    """The service could not be reached or answered with a failure: nothing was applied."""
+
+    default_hint = "Check the network and try again; nothing was charged."
+
+
+class RateLimited(ServiceUnavailable):
+    def __init__(self, message: str, hint: str | None = None, *, service: str = "",
+                 retry_after: float | None = None) -> None:
+        super().__init__(message, hint, service=service)
+        self.retry_after = retry_after
+
+
+class BadResponse(ServiceError):
+    """The service answered something that is not what its contract says."""
+
+    default_hint = "Try again; if it keeps happening, the service may be misconfigured."
+
+
+class OutcomeUnknown(ServiceError):
+    """The request was sent but its answer was lost: it may or may not have been applied."""
+
+    applied = None
+    default_hint = "Do not repeat it by hand: the app checks the card before trying again."

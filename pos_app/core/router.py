@@ -1,0 +1,50 @@
+"""Which service a scanned or typed code belongs to."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from pos_app.core.backends.base import Backend
+from pos_app.core.errors import InvalidCode
+
+#: Longer input is not a loyalty card (a scanner that ran away, a pasted document).
+MAX_CODE_LENGTH = 512
+
+
+def clean_code(raw: str) -> str:
+    """Strip what scanners and people add around a code; refuse what cannot be a code."""
+    code = raw.strip().strip("\x00")
+    if not code:
+        raise InvalidCode("The code is empty.", "Scan the card or type its number.")
+    if len(code) > MAX_CODE_LENGTH:
+        raise InvalidCode("This is too long to be a loyalty card code.",
+                          "Scan the card's QR code again.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in code):
+        raise InvalidCode("The code holds characters no loyalty card has.",
+                          "Scan the card again; if the scanner types garbage, check its "
+                          "keyboard layout setting.")
+    return code
+
+
+class Router:
+    """Ask each configured service in turn whether it claims a code.
+
+    The order is the order given: specific services (Luna's serial numbers, services with a
+    pattern setting) first, a catch-all such as Loona last.
+    """
+
+    def __init__(self, backends: Sequence[Backend]) -> None:
+        self.backends = list(backends)
+
+    def route(self, raw: str) -> tuple[Backend, str]:
+        """The backend that claims ``raw`` and the code as that service wants it."""
+        code = clean_code(raw)
+        for backend in self.backends:
+            claimed = backend.claim(code)
+            if claimed:
+                return backend, claimed
+        names = ", ".join(b.title for b in self.backends) or "no service"
+        raise InvalidCode(f"No configured service recognises this code ({names} checked).",
+                          "Check that this is one of the shop's loyalty cards, or set the "
+                          "service's code pattern in the settings.")

@@ -1,0 +1,337 @@
+"""A small threaded HTTP server that runs one sandboxed service on loopback.
+
+Each service is a :class:`ServiceApp` that turns a :class:`Request` into a :class:`Response`
+under its own lock. The server adds what every sandbox needs: fault injection, a log of the
+requests received (paths exactly as they arrived), a ledger of applied changes, optional state
+persistence, and the control routes under ``/_sandbox/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from pos_app.core.sandbox.faults import FaultInjector, FaultKind, FaultRule
+
+log = logging.getLogger(__name__)
+
+CONTROL_PREFIX = "/_sandbox/"
+MAX_REQUEST_BYTES = 1 << 20
+
+
+@dataclass
+class Request:
+    method: str
+    raw_path: str                 # exactly as received, still percent-encoded
+    route: str                    # the path below the app's base, decoded per segment
+    segments: list[str]           # decoded path segments below the base
+    query: dict[str, list[str]]
+    headers: dict[str, str]       # lower-cased names
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def json(self) -> Any:
+        """The body as JSON, or ``None`` when it is not JSON."""
+        try:
+            return json.loads(self.body.decode("utf-8")) if self.body else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
+
+    def form(self) -> dict[str, str]:
+        try:
+            pairs = parse_qs(self.body.decode("ascii"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            return {}
+        return {k: v[-1] for k, v in pairs.items()}
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    #: Whether the request changed the service's state (saved, and counted in the ledger).
+    changed: bool = False
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None,
+             changed: bool = False) -> Response:
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return cls(status, body, {"Content-Type": "application/json", **(headers or {})},
+                   changed)
+
+
+class ServiceApp:
+    """Base of a sandboxed service: its state, its ledger and its request handler."""
+
+    #: Path prefix the service lives under (``/api/v1`` for Luna...).
+    base_path = ""
+    name = "service"
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        #: Every change applied, in order: ``{"seq", "action", "key", "card", "body", "result"}``.
+        self.ledger: list[dict[str, Any]] = []
+
+    def handle(self, request: Request) -> Response:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def record(self, action: str, card: str, body: Any, result: Any, key: str | None = None,
+               ) -> None:
+        self.ledger.append({"seq": len(self.ledger) + 1, "time": time.time(), "action": action,
+                            "card": card, "key": key, "body": body, "result": result})
+
+    def state(self) -> dict[str, Any]:
+        """The service's data, for ``--state`` persistence."""
+        return {}
+
+    def load_state(self, data: dict[str, Any]) -> None:
+        """Replace the service's data with a saved state."""
+
+    def info(self) -> dict[str, Any]:
+        """Credentials and demo data to print for people trying the sandbox."""
+        return {}
+
+
+class SandboxServer(ThreadingHTTPServer):
+    """One service on loopback. ``start()`` runs it on a daemon thread."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, app: ServiceApp, host: str = "127.0.0.1", port: int = 0,
+                 state_file: Path | None = None, seed: int | None = None) -> None:
+        self.app = app
+        self.faults = FaultInjector(seed=seed)
+        self.requests: deque[dict[str, Any]] = deque(maxlen=500)
+        self.state_file = state_file
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        if state_file is not None and state_file.exists():
+            try:
+                app.load_state(json.loads(state_file.read_text("utf-8")))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("sandbox %s: state file %s unreadable (%s); starting fresh",
+                            app.name, state_file, type(exc).__name__)
+        super().__init__((host, port), _Handler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def url(self) -> str:
+        return self.base_url + self.app.base_path
+
+    def start(self) -> SandboxServer:
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"sandbox-{self.app.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.shutdown()
+        self.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep, but wake at once when the server stops."""
+        self._stopping.wait(seconds)
+
+    def save_state(self) -> None:
+        if self.state_file is None:
+            return
+        data = json.dumps(self.app.state(), ensure_ascii=False, indent=1)
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.state_file.parent, prefix=".sandbox-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        os.replace(tmp, self.state_file)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SandboxServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug("sandbox %s: " + format, self.server.app.name, *args)
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        server, app = self.server, self.server.app
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BYTES:
+            self._send(Response.json({"error": "request too large"}, 413))
+            return
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        raw_path = parts.path
+        if raw_path.startswith(CONTROL_PREFIX):
+            self._send(self._control(raw_path[len(CONTROL_PREFIX):], body))
+            return
+        below = raw_path[len(app.base_path):] if raw_path.startswith(app.base_path) else raw_path
+        segments = [unquote(s) for s in below.strip("/").split("/")] if below.strip("/") else []
+        request = Request(
+            method=self.command, raw_path=raw_path, route="/".join(segments), segments=segments,
+            query=parse_qs(parts.query), body=body,
+            headers={k.lower(): v for k, v in self.headers.items()},
+        )
+        server.requests.append({"method": self.command, "path": raw_path,
+                                "route": request.route, "time": time.time()})
+        fault = server.faults.pick(self.command, request.route)
+        if fault is not None:
+            self._inject(fault, request)
+            return
+        self._send(self._apply(request))
+
+    def _apply(self, request: Request) -> Response:
+        server, app = self.server, self.server.app
+        with app.lock:
+            try:
+                response = app.handle(request)
+            except Exception:  # a sandbox bug must not kill the server thread
+                log.exception("sandbox %s: handler failed", app.name)
+                response = Response.json({"error": "sandbox failure"}, 500)
+            if response.changed:
+                server.save_state()
+        return response
+
+    def _inject(self, fault: FaultRule, request: Request) -> None:
+        server = self.server
+        kind = fault.kind
+        log.debug("sandbox %s: injecting %s on %s", server.app.name, kind, request.route)
+        if kind is FaultKind.DELAY:
+            server.wait(fault.delay)
+            self._send(self._apply(request))
+        elif kind is FaultKind.TIMEOUT:
+            server.wait(fault.delay or 30.0)
+            self._drop()
+        elif kind is FaultKind.DROP_BEFORE:
+            self._drop()
+        elif kind is FaultKind.DROP_AFTER:
+            self._apply(request)
+            self._drop()
+        elif kind is FaultKind.ERROR:
+            self._send(Response(fault.status, b"<html><body>Service unavailable</body></html>",
+                                {"Content-Type": "text/html"}))
+        elif kind is FaultKind.RATE_LIMIT:
+            self._send(Response.json({"code": "TOO_MANY_REQUESTS", "message": "slow down"}, 429,
+                                     {"Retry-After": f"{fault.retry_after:g}"}))
+        elif kind is FaultKind.MALFORMED:
+            if fault.apply:
+                self._apply(request)
+            self._send(Response(200, fault.body.encode("utf-8"),
+                                {"Content-Type": "application/json"}))
+        elif kind is FaultKind.HUGE:
+            self._send_huge(fault.size)
+        elif kind is FaultKind.TRICKLE:
+            self._send_trickle(fault.delay or 1.0)
+        elif kind is FaultKind.REDIRECT:
+            self._send(Response(307, b"", {"Location": fault.location}))
+
+    def _control(self, what: str, body: bytes) -> Response:
+        server = self.server
+        if what == "faults" and self.command == "POST":
+            try:
+                rules = [FaultRule.from_json(r) for r in json.loads(body or b"[]")]
+            except (ValueError, KeyError, TypeError) as exc:
+                return Response.json({"error": f"bad fault rules: {exc}"}, 400)
+            for rule in rules:
+                server.faults.add(rule)
+            return Response.json({"rules": len(server.faults.rules)})
+        if what == "faults" and self.command == "DELETE":
+            server.faults.clear()
+            return Response.json({"rules": 0})
+        if what == "faults":
+            return Response.json({"rules": [r.to_json() for r in server.faults.rules],
+                                  "injected": server.faults.counts()})
+        if what == "ledger":
+            with server.app.lock:
+                return Response.json(server.app.ledger)
+        if what == "requests":
+            return Response.json(list(server.requests))
+        if what == "state":
+            with server.app.lock:
+                return Response.json(server.app.state())
+        if what == "info":
+            return Response.json(server.app.info())
+        return Response.json({"error": "unknown control route"}, 404)
+
+    def _send(self, response: Response) -> None:
+        try:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            self.wfile.write(response.body)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _send_huge(self, size: int) -> None:
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            chunk = b"[" + b" " * 65535
+            sent = 0
+            while sent < size and not self.server._stopping.is_set():
+                part = chunk[: min(len(chunk), size - sent)]
+                self.wfile.write(part)
+                sent += len(part)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+
+    def _send_trickle(self, every: float) -> None:
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            for _ in range(1000):
+                if self.server._stopping.is_set():
+                    break
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                self.server.wait(every)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True

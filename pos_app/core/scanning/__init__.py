@@ -1,0 +1,1 @@
+"""Scanning logic: decoders and scanner-input framing (Qt-free)."""

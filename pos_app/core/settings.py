@@ -1,0 +1,118 @@
+"""Settings: a TOML file with one table per service.
+
+```toml
+[luna]
+base_url = "https://app.lunaloyaltycards.com/api/v1"
+token = "..."
+
+[loona]
+base_url = "https://api.loona.ai/version1"
+token_url = "https://api.loona.ai/oauth/token"
+client_id = "..."
+client_secret = "..."
+```
+
+A service is configured when its table has a ``base_url``. With none configured the app runs
+on the built-in sandbox. Unknown tables and keys are kept as they are when the file is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from pos_app.core.errors import ConfigError
+from pos_app.core.paths import config_path
+
+log = logging.getLogger(__name__)
+
+#: Keys of each service table, in the order they are shown; secrets are masked on screen.
+SERVICE_KEYS: dict[str, tuple[str, ...]] = {
+    "luna": ("base_url", "token", "pattern"),
+    "loona": ("base_url", "token_url", "client_id", "client_secret", "pattern"),
+}
+SECRET_KEYS = frozenset({"token", "client_secret", "password", "api_key"})
+
+
+@dataclass
+class Settings:
+    """The parsed settings file (``data`` keeps everything, known or not)."""
+
+    path: Path
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def service(self, name: str) -> dict[str, Any] | None:
+        """The table of a configured service, or ``None`` when it has no ``base_url``."""
+        table = self.data.get(name)
+        if isinstance(table, dict) and str(table.get("base_url") or "").strip():
+            return table
+        return None
+
+    @property
+    def configured(self) -> list[str]:
+        return [name for name in SERVICE_KEYS if self.service(name) is not None]
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return not self.configured
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A table (created empty if missing) for other parts of the app to keep options in."""
+        table = self.data.setdefault(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{name}] in {self.path} is not a table.")
+        return table
+
+    def save(self) -> None:
+        """Write the file atomically, readable by the user alone."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(self.data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+
+
+def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
+    """Read the settings file; a missing file means no services (the sandbox)."""
+    path = config_path(explicit)
+    if not path.exists():
+        return Settings(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The settings file {path} is not valid TOML ({exc}).",
+                          "Fix the file or move it away to start on the sandbox.") from None
+    except OSError as exc:
+        raise ConfigError(f"The settings file {path} cannot be read ({exc.strerror}).") from None
+    settings = Settings(path, data)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    required = {"luna": ("token",), "loona": ("token_url", "client_id", "client_secret")}
+    for name, keys in required.items():
+        table = settings.service(name)
+        if table is None:
+            continue
+        missing = [k for k in keys if not str(table.get(k) or "").strip()]
+        if missing:
+            raise ConfigError(f"[{name}] in {settings.path} has a base_url but no "
+                              f"{', '.join(missing)}.", "Fill in the missing keys.")
+
+
+def mask_secret(value: str) -> str:
+    """``'abcdef123456'`` -> ``'••••••••3456'`` for display; short values fully masked."""
+    if len(value) <= 6:
+        return "•" * len(value)
+    return "•" * (len(value) - 4) + value[-4:]

@@ -1,0 +1,58 @@
+"""Shared fixtures: every test runs with settings and data in a temp folder, and sandboxed
+services on loopback are started per test so that each test sees fresh demo data."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point settings and data at a temp folder so no test touches the real ones."""
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    monkeypatch.setenv("POS_APP_CONFIG", str(home / "settings.toml"))
+    monkeypatch.setenv("POS_APP_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("POS_APP_NO_KEYRING", "1")
+    return home
+
+
+@pytest.fixture(autouse=True)
+def fail_on_unexpected_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A test fails when the app logs a warning or an error that the test did not expect.
+
+    Tests that expect one clear ``caplog`` records after checking them.
+    """
+    yield
+    bad = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING
+           and not getattr(r, "expected", False)]
+    if bad:
+        lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in bad)
+        pytest.fail(f"unexpected log records:\n{lines}")
+
+
+@pytest.fixture
+def luna_server() -> Iterator:
+    from pos_app.core.sandbox.luna import LunaApp
+    from pos_app.core.sandbox.server import SandboxServer
+
+    server = SandboxServer(LunaApp(), seed=1).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def loona_server() -> Iterator:
+    from pos_app.core.sandbox.loona import LoonaApp
+    from pos_app.core.sandbox.server import SandboxServer
+
+    server = SandboxServer(LoonaApp(), seed=2).start()
+    yield server
+    server.stop()
