@@ -22,7 +22,8 @@ def test_amounts_people_type_are_understood(text: str, expected: str) -> None:
 @pytest.mark.parametrize(("text", "fragment"), [
     ("-5", "negative"), ("0", "more than zero"), ("0,00", "more than zero"),
     ("NaN", "not a number"), ("inf", "not a number"), ("abc", "not a number"),
-    ("", "missing"), ("12.3456", "two decimal places"), ("0,125", "two decimal places"), ("1e9", "not a number"),
+    ("", "missing"), ("12.3456", "two decimal places"), ("0,125", "two decimal places"),
+    ("1e9", "not a number"),
     ("99999999", "too large"), ("1.2.3", "not a number"), ("12,34,5", "not a number"),
     ("--5", "negative"), ("1,234,567", "too large"),
 ])

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from pos_app.core.errors import InvalidAmount, InvalidInput
-from pos_app.core.operations import OpName, Operation
+from pos_app.core.operations import Operation, OpName
 
 
 def test_every_operation_parses() -> None:

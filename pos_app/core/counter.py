@@ -7,23 +7,86 @@ router and the journal, and starts the sandbox when no service is configured.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pos_app.core.backends.base import Backend, CardRef, HistoryRow, Plan
+from pos_app.core.backends.base import Backend, CardRef, HistoryRow, Plan, Step
 from pos_app.core.backends.registry import build_backends
-from pos_app.core.cards import Card
-from pos_app.core.errors import ConfigError, OutcomeUnknown, PosError
-from pos_app.core.journal import Journal, State
-from pos_app.core.operations import Operation
+from pos_app.core.cards import Card, CardKind, CardStatus
+from pos_app.core.errors import (
+    ConfigError,
+    OutcomeUnknown,
+    PosError,
+    RateLimited,
+    ServiceUnavailable,
+)
+from pos_app.core.journal import Entry, Journal, State
+from pos_app.core.operations import Operation, OpName
 from pos_app.core.paths import data_dir
+from pos_app.core.reconcile import expected_fields, observe, step_applied
 from pos_app.core.router import Router
 from pos_app.core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
 JOURNAL_FILE = "journal.sqlite3"
+
+#: Called with a short plain status while an operation is being retried or checked.
+Progress = Callable[[str], None]
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a step whose answer was lost is tried again."""
+
+    attempts: int = 4
+    base_delay: float = 0.25
+    max_delay: float = 4.0
+    max_retry_after: float = 10.0
+
+    def delay(self, retry: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number ``retry`` (1-based): exponential, capped."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        return min(self.base_delay * (2 ** (retry - 1)), self.max_delay)
+
+
+def _step_dict(step: Step) -> dict[str, Any]:
+    return {"action": step.action, "body": step.body, "expect": step.expect}
+
+
+def _step_from_dict(data: dict[str, Any]) -> Step:
+    return Step(str(data.get("action", "")), dict(data.get("body") or {}),
+                str(data.get("description", "")), dict(data.get("expect") or {}))
+
+
+def _operation_from_entry(entry: Entry) -> Operation:
+    """The journalled operation (its arguments were checked when it was first run)."""
+    try:
+        return Operation.parse(entry.operation, entry.args)
+    except PosError:  # e.g. an expiry date that has passed since
+        return Operation(OpName(entry.operation))
+
+
+def _card_from_entry(entry: Entry) -> Card:
+    """Enough of a card to resend a journalled step (the code and id as they were)."""
+    before = entry.before or {}
+    try:
+        kind = CardKind(before.get("kind"))
+    except ValueError:
+        kind = CardKind.POINTS
+    try:
+        status = CardStatus(before.get("status"))
+    except ValueError:
+        status = CardStatus.ACTIVE
+    return Card(service=entry.service, code=entry.card, card_id=entry.card_id, kind=kind,
+                status=status, raw=dict(before.get("observed") or {}))
 
 
 @dataclass
@@ -71,6 +134,8 @@ class Counter:
         self.journal = journal
         self.settings = settings
         self.sandbox = sandbox
+        self.retry = RetryPolicy()
+        self._sleep: Callable[[float], None] = time.sleep
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Counter:
@@ -121,37 +186,134 @@ class Counter:
         """What ``operation`` would do on ``card`` (checked, nothing sent)."""
         return self.backend(card.service).plan(card, operation)
 
-    def apply(self, card: Card | str, operation: Operation) -> OperationResult:
+    def apply(self, card: Card | str, operation: Operation, *,
+              progress: Progress | None = None) -> OperationResult:
         """Run one operation: plan it, journal it, send its steps, read the card again.
 
         Errors before anything is sent (unknown code, unsupported operation, bad amount) are
-        raised. Once the journal has the operation, the result says what happened instead.
+        raised. Once the journal has the operation, the result says what happened instead:
+        lost answers are retried safely (same key for an idempotent service; the card read
+        and compared first for the others) up to the retry policy's bound, then left
+        ``unknown`` for :meth:`resolve`.
         """
         if isinstance(card, str):
             card = self.lookup(card)
         backend = self.backend(card.service)
         plan = backend.plan(card, operation)
         key = uuid.uuid4().hex
+        steps = [_step_dict(s) for s in plan.steps]
+        observed = observe(card.raw, expected_fields(steps))
         entry = self.journal.begin(service=card.service, card=card.code, card_id=card.card_id,
-                                   plan=plan, key=key, before=card.snapshot())
-        answers: list[dict[str, Any]] = []
-        for index, step in enumerate(plan.steps):
+                                   plan=plan, key=key,
+                                   before={**card.snapshot(), "observed": observed})
+        return self._drive(entry, backend, card, plan, key, observed, 0, [], False,
+                           progress or _quiet)
+
+    def resolve(self, entry_id: int, *, progress: Progress | None = None) -> OperationResult:
+        """Finish an operation left ``pending`` or ``unknown`` (after a crash or lost answer).
+
+        The first step not known to be done is treated as possibly sent: an idempotent
+        service gets it again with the same key; for the others the card is read and
+        compared with the values recorded before sending, and only then is it re-sent.
+        """
+        entry = self.journal.get(entry_id)
+        if entry is None:
+            raise ConfigError(f"There is no journal entry #{entry_id}.")
+        operation = _operation_from_entry(entry)
+        backend = self.backend(entry.service)
+        card = _card_from_entry(entry)
+        plan = Plan(operation, tuple(_step_from_dict(s) for s in entry.steps),
+                    entry.outcome or {})
+        if entry.state in (State.DONE, State.FAILED):
+            return OperationResult(entry.state is State.DONE, entry.state, entry.id, operation,
+                                   card, outcome=entry.outcome or {},
+                                   error=None if entry.error is None else OutcomeUnknown(
+                                       entry.error))
+        done = [s.get("expect") or {} for s in entry.steps if s.get("state") == "done"]
+        start = next((i for i, s in enumerate(entry.steps) if s.get("state") != "done"),
+                     len(entry.steps))
+        observed = (entry.before or {}).get("observed") or {}
+        answers = [s.get("answer") or {} for s in entry.steps if s.get("state") == "done"]
+        return self._drive(entry.id, backend, card, plan, entry.key, observed, start, done,
+                           True, progress or _quiet, answers)
+
+    def recover(self, *, progress: Progress | None = None) -> list[OperationResult]:
+        """Resolve everything a crash or lost answer left behind, oldest first."""
+        results = []
+        for entry in self.journal.unresolved():
+            if entry.service not in self.backends:
+                continue
             try:
-                answer = backend.execute(card, step, key)
+                results.append(self.resolve(entry.id, progress=progress))
+            except PosError as exc:  # the service is still away: it stays unresolved
+                log.info("recover #%s: %s", entry.id, exc.kind)
+        return results
+
+    def _drive(self, entry: int, backend: Backend, card: Card, plan: Plan, key: str,
+               observed: dict[str, Any], start: int, done: list[dict[str, Any]],
+               uncertain: bool, progress: Progress,
+               answers: list[dict[str, Any]] | None = None) -> OperationResult:
+        """Send the steps from ``start`` on, each retried within the policy's bound."""
+        answers = list(answers or [])
+        for index in range(start, len(plan.steps)):
+            step = plan.steps[index]
+            try:
+                answer = self._send(backend, card, step, key, observed, done,
+                                    uncertain and index == start, progress)
             except PosError as exc:
                 return self._stopped(entry, index, exc, card, plan)
             self.journal.step(entry, index, State.DONE, answer)
             answers.append(answer)
+            done.append(step.expect)
         outcome = backend.outcome(plan, answers)
         after: Card | None
         try:
             after = backend.refresh(card, answers)
         except PosError as exc:
-            log.info("operation %s done; re-reading the card failed: %s", entry, exc.kind)
+            log.info("operation #%s done; re-reading the card failed: %s", entry, exc.kind)
             after = None
         self.journal.finish(entry, State.DONE, after=None if after is None else after.snapshot(),
                             outcome=outcome)
-        return OperationResult(True, State.DONE, entry, operation, card, after, outcome)
+        return OperationResult(True, State.DONE, entry, plan.operation, card, after, outcome)
+
+    def _send(self, backend: Backend, card: Card, step: Step, key: str,
+              observed: dict[str, Any], done: list[dict[str, Any]], uncertain: bool,
+              progress: Progress) -> dict[str, Any]:
+        """Send one step until it is known applied or refused, or the bound is reached."""
+        policy = self.retry
+        last: PosError | None = None
+        retry_after: float | None = None
+        for attempt in range(1, policy.attempts + 1):
+            if attempt > 1:
+                progress(f"Checking with {backend.title}… (attempt {attempt})")
+                self._sleep(policy.delay(attempt - 1, retry_after))
+            if uncertain and not backend.idempotent:
+                try:
+                    now = backend.get_card(card.card_id)
+                except PosError as exc:
+                    last = exc
+                    continue
+                applied = step_applied(step.expect, observed, done, now.raw)
+                if applied is True:
+                    return {"reconciled": True, "seen": observe(now.raw, [step.expect["field"]])}
+                if applied is None:
+                    raise OutcomeUnknown(
+                        f"The card at {backend.title} changed in a way this operation does "
+                        "not explain.", "Check the card and its history before doing it "
+                        "again.", service=backend.name)
+                uncertain = False
+            try:
+                return backend.execute(card, step, key)
+            except OutcomeUnknown as exc:
+                last, uncertain, retry_after = exc, True, None
+            except RateLimited as exc:
+                last, retry_after = exc, exc.retry_after
+            except ServiceUnavailable as exc:
+                last, retry_after = exc, None
+        assert last is not None
+        if uncertain:
+            raise OutcomeUnknown(last.message, service=backend.name) from None
+        raise last
 
     def _stopped(self, entry: int, index: int, exc: PosError, card: Card,
                  plan: Plan) -> OperationResult:

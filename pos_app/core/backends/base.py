@@ -108,5 +108,5 @@ class Backend(abc.ABC):
     def check(self) -> str:
         """Try the service with the configured credentials; return a short 'what works'."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release the HTTP client."""

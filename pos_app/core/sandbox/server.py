@@ -8,6 +8,7 @@ persistence, and the control routes under ``/_sandbox/``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -170,7 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: SandboxServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("sandbox %s: " + format, self.server.app.name, *args)
 
     def do_GET(self) -> None:
@@ -299,10 +300,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _send_huge(self, size: int) -> None:
         try:
