@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="show at most N entries")
 
     sub.add_parser("check", help="try each configured service and say what works")
+    p = sub.add_parser("recover", help="resolve operations a crash or lost answer left open")
+    p.add_argument("--json", action="store_true", help="print a JSON list of what was found")
 
     p = sub.add_parser("sandbox", help="run the sandboxed services on loopback")
     p.add_argument("--host", default="127.0.0.1")
@@ -92,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pos_app.core.settings import load_settings
 
         with Counter.open(load_settings(args.config)) as counter:
+            if args.command in ("card", "apply"):
+                _report_recovered(counter.recover(), quiet=args.json)
             return COMMANDS[args.command](counter, args)
     except PosError as exc:
         return _fail(exc, getattr(args, "json", False))
@@ -152,7 +156,37 @@ def _check(counter: Any, args: argparse.Namespace) -> int:
     return EXIT_OK if all(ok for _, ok, _ in results) else EXIT_CONFIG
 
 
-COMMANDS = {"card": _card, "apply": _apply, "journal": _journal, "check": _check}
+def _recover(counter: Any, args: argparse.Namespace) -> int:
+    results = counter.recover()
+    left = counter.journal.unresolved()
+    if args.json:
+        _print([{"journal_id": r.journal_id, "ok": r.ok, "state": r.state.value,
+                 "operation": r.operation.name.value, "args": r.operation.args(),
+                 "card": r.before.code, "error": None if r.error is None else str(r.error)}
+                for r in results], True)
+    else:
+        if not results and not left:
+            print("Nothing to recover: every operation in the journal is settled.")
+        _report_recovered(results, quiet=False, stream=sys.stdout)
+        for e in left:
+            print(f"#{e.id} {e.service} {e.card} {e.operation} {' '.join(e.args)}: "
+                  f"still {e.state.value} ({e.error or 'the service did not answer'}).")
+    return EXIT_UNKNOWN if left else EXIT_OK
+
+
+def _report_recovered(results: list[Any], *, quiet: bool, stream: Any = None) -> None:
+    """Say what the start-up recovery found (on stderr, so --json output stays clean)."""
+    if quiet:
+        return
+    for r in results:
+        verdict = {"done": "was applied", "failed": "was not applied",
+                   "unknown": "is still unknown", "pending": "is still pending"}[r.state.value]
+        print(f"Recovered #{r.journal_id}: {r.operation.describe()} on {r.before.code} "
+              f"{verdict}.", file=stream or sys.stderr)
+
+
+COMMANDS = {"card": _card, "apply": _apply, "journal": _journal, "check": _check,
+            "recover": _recover}
 
 
 def _sandbox(args: argparse.Namespace) -> int:
