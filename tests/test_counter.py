@@ -138,3 +138,27 @@ def test_find_cards_and_check(counter: Counter) -> None:
     found = counter.find_cards(phone="+1 (555) 432-50-11")
     assert {r.service for r in found} == {"luna", "loona"}
     assert all(ok for _, ok, _ in counter.check())
+
+
+def test_unreachable_service_queues_additions_and_refuses_spending(counter: Counter) -> None:
+    from pos_app.core.sandbox.server import SandboxServer
+
+    stamps = counter.lookup(LUNA["stamps"])
+    certificate = counter.lookup(LUNA["certificate"])
+    server = counter.sandbox.luna
+    port, app = server.server_address[1], server.app
+    server.stop()
+
+    queued = counter.apply(stamps, Operation.parse("stamp", ["1"]))
+    assert queued.queued and queued.state is State.PENDING
+    assert "queued" in queued.message
+    assert "luna" in counter.unreachable
+    refused = counter.apply(certificate, Operation.parse("spend", ["10"]))
+    assert refused.state is State.FAILED and "nothing was charged" in refused.message
+
+    counter.sandbox.luna = SandboxServer(app, port=port).start()
+    (sent,) = counter.recover()
+    assert sent.ok and sent.journal_id == queued.journal_id
+    assert counter.lookup(LUNA["stamps"]).stamps.current == 6  # type: ignore[union-attr]
+    assert "luna" not in counter.unreachable
+    assert len(app.ledger) == 1

@@ -6,10 +6,11 @@ router and the journal, and starts the sandbox when no service is configured.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +104,11 @@ class OperationResult:
     error: PosError | None = None
 
     @property
+    def queued(self) -> bool:
+        """Journalled but not sent: the service was unreachable; it goes when it is back."""
+        return self.state is State.PENDING
+
+    @property
     def message(self) -> str:
         if self.ok:
             return f"Done: {self.operation.describe()}."
@@ -135,6 +141,10 @@ class Counter:
         self.settings = settings
         self.sandbox = sandbox
         self.retry = RetryPolicy()
+        #: Queue operations that only add value when their service is unreachable.
+        self.queue_offline = True
+        #: Services that did not answer last time: name -> plain message.
+        self.unreachable: dict[str, str] = {}
         self._sleep: Callable[[float], None] = time.sleep
 
     @classmethod
@@ -180,7 +190,22 @@ class Counter:
     def lookup(self, code: str) -> Card:
         """Identify the code's service and read the card."""
         backend, claimed = self.router.route(code)
-        return backend.get_card(claimed)
+        with self._watch(backend):
+            return backend.get_card(claimed)
+
+    @contextlib.contextmanager
+    def _watch(self, backend: Backend) -> Iterator[None]:
+        """Keep :attr:`unreachable` up to date with what each call to a service shows."""
+        try:
+            yield
+        except ServiceUnavailable as exc:
+            if not isinstance(exc, RateLimited):
+                self.unreachable[backend.name] = exc.message
+            raise
+        except PosError:
+            self.unreachable.pop(backend.name, None)
+            raise
+        self.unreachable.pop(backend.name, None)
 
     def plan(self, card: Card, operation: Operation) -> Plan:
         """What ``operation`` would do on ``card`` (checked, nothing sent)."""
@@ -234,8 +259,9 @@ class Counter:
                      len(entry.steps))
         observed = (entry.before or {}).get("observed") or {}
         answers = [s.get("answer") or {} for s in entry.steps if s.get("state") == "done"]
+        queued = start < len(entry.steps) and bool(entry.steps[start].get("queued"))
         return self._drive(entry.id, backend, card, plan, entry.key, observed, start, done,
-                           True, progress or _quiet, answers)
+                           not queued, progress or _quiet, answers)
 
     def recover(self, *, progress: Progress | None = None) -> list[OperationResult]:
         """Resolve everything a crash or lost answer left behind, oldest first."""
@@ -303,7 +329,8 @@ class Counter:
                         "again.", service=backend.name)
                 uncertain = False
             try:
-                return backend.execute(card, step, key)
+                with self._watch(backend):
+                    return backend.execute(card, step, key)
             except OutcomeUnknown as exc:
                 last, uncertain, retry_after = exc, True, None
             except RateLimited as exc:
@@ -327,6 +354,15 @@ class Counter:
                 f"Step {index + 1} of {len(plan.steps)} did not go through ({exc.message}); "
                 "the earlier steps were applied.",
                 "The app completes it when the service answers again.", service=card.service)
+        elif (self.queue_offline and isinstance(exc, ServiceUnavailable)
+              and not plan.operation.takes_value):
+            # Never sent, and it only adds value: keep it and send it when the service is back.
+            exc = ServiceUnavailable(
+                f"{exc.message} {plan.operation.describe()} is queued and will be sent when "
+                "the service answers again.", "Nothing else to do now.", service=card.service)
+            self.journal.step(entry, index, State.PENDING, None, queued=True)
+            self.journal.finish(entry, State.PENDING, error=exc.message)
+            return OperationResult(False, State.PENDING, entry, plan.operation, card, error=exc)
         else:
             state = State.FAILED
         self.journal.step(entry, index, state, None)

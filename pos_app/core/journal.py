@@ -154,14 +154,20 @@ class Journal:
             )
             return int(cur.lastrowid or 0)
 
-    def step(self, entry_id: int, index: int, state: State, answer: Any = None) -> None:
-        """Record the fate of one step (and its answer) as soon as it is known."""
+    def step(self, entry_id: int, index: int, state: State, answer: Any = None, *,
+             queued: bool = False) -> None:
+        """Record the fate of one step (and its answer) as soon as it is known.
+
+        ``queued`` marks a step known not to have been sent (the service was unreachable):
+        it is sent as it is when the service is back, without checking the card first.
+        """
         with self._lock, self._transaction():
             row = self._db.execute("SELECT steps FROM operations WHERE id = ?",
                                    (entry_id,)).fetchone()
             steps = _loads(row["steps"])
             steps[index]["state"] = state.value
             steps[index]["answer"] = answer
+            steps[index]["queued"] = queued
             self._db.execute("UPDATE operations SET steps = ?, answer = ?, updated = ?,"
                              " attempts = attempts + 1 WHERE id = ?",
                              (_dumps(steps), _dumps(answer), _now(), entry_id))

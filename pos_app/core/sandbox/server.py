@@ -122,6 +122,8 @@ class SandboxServer(ThreadingHTTPServer):
         self.state_file = state_file
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
         if state_file is not None and state_file.exists():
             try:
                 app.load_state(json.loads(state_file.read_text("utf-8")))
@@ -145,10 +147,25 @@ class SandboxServer(ThreadingHTTPServer):
         self._thread.start()
         return self
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
     def stop(self) -> None:
+        """Stop serving and cut every open connection, as a service that went away would."""
         self._stopping.set()
         self.shutdown()
         self.server_close()
+        with self._open_lock:
+            for sock in list(self._open):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
 
