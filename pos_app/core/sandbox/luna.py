@@ -173,27 +173,23 @@ class LunaApp(ServiceApp):
     # -- reading parameters --------------------------------------------------------------------
 
     @staticmethod
-    def _number(body: dict[str, Any], name: str, *, required: bool = True) -> int | None:
+    def _number(body: dict[str, Any], name: str, maximum: int = MAX_NUMBER) -> int:
         """A positive whole number, as an int or a numeric string; anything else is error 4."""
         value = body.get(name)
-        if value is None or value == "":
-            if required:
-                raise _Fail(ERR_PARAMETER)
-            return None
         if isinstance(value, bool):
             raise _Fail(ERR_PARAMETER)
-        if isinstance(value, int):
-            number = value
-        elif (isinstance(value, float) and value.is_integer()) or (isinstance(value, str) and re.fullmatch(r"\s*\d{1,12}\s*", value)):
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()) or (
+                isinstance(value, str) and re.fullmatch(r"\s*\d{1,12}\s*", value)):
             number = int(value)
         else:
-            raise _Fail(ERR_PARAMETER)
-        if not 0 < number <= MAX_NUMBER:
+            raise _Fail(ERR_PARAMETER)   # missing, fractional, negative or not a number
+        if not 0 < number <= maximum:
             raise _Fail(ERR_PARAMETER)
         return number
 
     def _page(self, body: dict[str, Any]) -> int:
-        return self._number(body, "page", required=False) or 1
+        """The optional ``page`` (1 when missing)."""
+        return 1 if body.get("page") in (None, "") else self._number(body, "page")
 
     @staticmethod
     def _text(body: dict[str, Any], name: str, *, limit: int = 200) -> str:
@@ -542,7 +538,6 @@ class LunaApp(ServiceApp):
         if segment == "allClients":
             template = self._template(body)
             page = self._number(body, "page")
-            assert page is not None
             installed = [p for p in self.db["passes"].values()
                          if p["template"] == template["id"] and p["status"] == "installed"]
             chunk = installed[(page - 1) * PUSH_BATCH: page * PUSH_BATCH]
@@ -572,21 +567,19 @@ class LunaApp(ServiceApp):
         elif kind == 0:
             if action not in (None, ""):
                 raise _Fail(ERR_PARAMETER)
-            self._add_stamps(card, self._number(body, "numberStumps") or 0)
+            self._add_stamps(card, self._number(body, "numberStumps"))
         elif action not in _ACTIONS.get(kind, ()):
             # Coupons and memberships take only setExpirationDate; an action a card type does
             # not have is an invalid parameter (assumed).
             raise _Fail(ERR_PARAMETER)
         elif action in ("takeStamps", "addStamps"):
-            self._subscription_visits(card, action, self._number(body, "numberStumps") or 0)
+            self._subscription_visits(card, action, self._number(body, "numberStumps"))
         else:
-            self._money(card, kind, action, self._number(body, "sum") or 0)
+            self._money(card, kind, action, self._number(body, "sum"))
         return self._changed("usePass", card["serial"], body, {"result": 1})
 
     def _set_expiry(self, card: dict[str, Any], body: dict[str, Any]) -> None:
-        stamp = self._number(body, "expiryDate")
-        if stamp is None or stamp > MAX_TIMESTAMP:
-            raise _Fail(ERR_PARAMETER)
+        stamp = self._number(body, "expiryDate", maximum=MAX_TIMESTAMP)
         # The sandbox keeps dates in the local time of the machine it runs on.
         card["expirationDate"] = time.strftime(DATE_FORMAT, time.localtime(stamp))
         self._log(card["serial"], OP_EXPIRY, card["expirationDate"][:10])
@@ -630,9 +623,9 @@ class LunaApp(ServiceApp):
         balance = "numberScores" if kind == 2 else "amountMoneyBonus"
         if action == "spendPoints":
             if amount > card[balance]:
-                unit = "balance" if kind == 5 else "points"
-                raise _Fail(ERR_RULE, f"Cannot spend {amount}: the card has {card[balance]} "
-                                      f"{unit}.")
+                has = (f"the certificate's balance is {card[balance]}" if kind == 5
+                       else f"the card has {card[balance]} points")
+                raise _Fail(ERR_RULE, f"Cannot spend {amount}: {has}.")
             card[balance] -= amount
             self._log(card["serial"], OP_WRITE_OFF, amount)
         elif action == "accruePoints":
@@ -650,7 +643,7 @@ class LunaApp(ServiceApp):
 
     def _use_reward(self, body: dict[str, Any], request: Request) -> Response:
         card = self._card(body)
-        count = self._number(body, "numberRewards") or 0
+        count = self._number(body, "numberRewards")
         if self._template_of(card)["type"] != 0:
             raise _Fail(ERR_RULE, "Only stamp cards have rewards to write off.")
         if count > card["unusedRewards"]:
