@@ -41,7 +41,6 @@ def fail_on_unexpected_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[No
 @pytest.fixture
 def luna_server() -> Iterator:
     from pos_app.core.sandbox.luna import LunaApp
-
     from pos_app.core.sandbox.server import SandboxServer
 
     server = SandboxServer(LunaApp(), seed=1).start()
@@ -52,7 +51,6 @@ def luna_server() -> Iterator:
 @pytest.fixture
 def loona_server() -> Iterator:
     from pos_app.core.sandbox.loona import LoonaApp
-
     from pos_app.core.sandbox.server import SandboxServer
 
     server = SandboxServer(LoonaApp(), seed=2).start()
