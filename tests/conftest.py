@@ -25,6 +25,15 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def no_leftover_log_file() -> Iterator[None]:
+    """Commands run in-process set up file logging; take it down after each test."""
+    yield
+    from pos_app.core.logs import shutdown_logging
+
+    shutdown_logging()
+
+
+@pytest.fixture(autouse=True)
 def fail_on_unexpected_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """A test fails when the app logs a warning or an error that the test did not expect.
 

@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", metavar="FILE",
                    help="keep the sandbox's data in FILE (and FILE's sibling for Loona)")
 
+    p = sub.add_parser("screenshots", help="save PNGs of the window's main states (sandbox)")
+    p.add_argument("--out", default="docs/screenshots", help="folder for the PNGs")
+
     p = sub.add_parser("decode", help="print what the app's QR decoder reads in images")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.add_argument("--json", action="store_true", help="one JSON object per line per image")
@@ -85,15 +88,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(config=args.config)
     if args.command == "sandbox":
         return _sandbox(args)
+    if args.command == "screenshots":
+        from pos_app.qt.screenshots import main as screenshots
+
+        return screenshots(["--out", args.out])
     if args.command == "decode":
         from pos_app.cli.decode import run
 
         return run(args.images, args.json)
     try:
         from pos_app.core.counter import Counter
+        from pos_app.core.logs import logging_active, setup_logging
         from pos_app.core.settings import load_settings
 
-        with Counter.open(load_settings(args.config)) as counter:
+        settings = load_settings(args.config)
+        if not logging_active():
+            setup_logging(settings, level=logging.DEBUG if args.verbose else logging.INFO)
+        with Counter.open(settings) as counter:
             if args.command in ("card", "apply"):
                 _report_recovered(counter.recover(), quiet=args.json)
             return COMMANDS[args.command](counter, args)
@@ -148,9 +159,13 @@ def _journal(counter: Any, args: argparse.Namespace) -> int:
 
 
 def _check(counter: Any, args: argparse.Namespace) -> int:
+    from pos_app.core.secrets import status
+
     results = counter.check()
     if counter.on_sandbox:
         print("No services are configured: using the built-in sandbox.")
+    else:
+        print(status().message)
     for _name, ok, text in results:
         print(f"{'OK  ' if ok else 'FAIL'} {text}")
     return EXIT_OK if all(ok for _, ok, _ in results) else EXIT_CONFIG

@@ -18,11 +18,17 @@ from pos_app.core.backends.base import Backend, CardRef, HistoryRow, Plan, Step
 from pos_app.core.backends.registry import build_backends
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.errors import (
+    CardNotFound,
     ConfigError,
+    ForeignCard,
+    IdempotencyConflict,
+    NotSupported,
     OutcomeUnknown,
     PosError,
     RateLimited,
+    Refused,
     ServiceUnavailable,
+    StaleCode,
 )
 from pos_app.core.journal import Entry, Journal, State
 from pos_app.core.operations import Operation, OpName
@@ -37,6 +43,11 @@ JOURNAL_FILE = "journal.sqlite3"
 
 #: Called with a short plain status while an operation is being retried or checked.
 Progress = Callable[[str], None]
+
+#: Answers by which a service refuses a request outright (nothing was applied by it).
+_DEFINITE_REFUSALS = (Refused, NotSupported, StaleCode, CardNotFound, ForeignCard,
+                      IdempotencyConflict)
+
 
 def _quiet(_: str) -> None:
     pass
@@ -224,6 +235,16 @@ class Counter:
         if isinstance(card, str):
             card = self.lookup(card)
         backend = self.backend(card.service)
+        if not backend.idempotent:
+            # The values recorded before sending must be the card's current ones, or a lost
+            # answer could never be reconciled (another till may have changed the card).
+            try:
+                with self._watch(backend):
+                    card = backend.get_card(card.card_id)
+            except ServiceUnavailable:
+                if operation.takes_value:
+                    raise
+                # Unreachable: an addition is queued below against the card as last seen.
         plan = backend.plan(card, operation)
         key = uuid.uuid4().hex
         steps = [_step_dict(s) for s in plan.steps]
@@ -337,6 +358,12 @@ class Counter:
                 last, retry_after = exc, exc.retry_after
             except ServiceUnavailable as exc:
                 last, retry_after = exc, None
+            except PosError as exc:
+                if uncertain and not isinstance(exc, _DEFINITE_REFUSALS):
+                    # An earlier attempt may have been applied: only the service's own
+                    # refusal of this request settles it; anything else leaves it in doubt.
+                    raise OutcomeUnknown(exc.message, service=backend.name) from None
+                raise
         assert last is not None
         if uncertain:
             raise OutcomeUnknown(last.message, service=backend.name) from None

@@ -70,12 +70,16 @@ class Settings:
         return table
 
     def save(self) -> None:
-        """Write the file atomically, readable by the user alone."""
+        """Write the file atomically, readable by the user alone.
+
+        Secrets go to the system keyring when one works (the file then says ``"keyring:"``);
+        otherwise they stay in the file (see :mod:`pos_app.core.secrets`).
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            tomli_w.dump(self.data, fh)
+            tomli_w.dump(_secrets_to_keyring(self.data), fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
@@ -95,8 +99,52 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
     except OSError as exc:
         raise ConfigError(f"The settings file {path} cannot be read ({exc.strerror}).") from None
     settings = Settings(path, data)
+    _secrets_from_keyring(settings)
     _validate(settings)
     return settings
+
+
+def _secret_keys(name: str) -> list[str]:
+    return [k for k in SERVICE_KEYS.get(name, ()) if k in SECRET_KEYS]
+
+
+def _secrets_from_keyring(settings: Settings) -> None:
+    """Fill in secrets the file keeps in the keyring (``"keyring:"``) or leaves out."""
+    from pos_app.core import secrets
+
+    for name in SERVICE_KEYS:
+        table = settings.service(name)
+        if table is None:
+            continue
+        for key in _secret_keys(name):
+            value = table.get(key)
+            if value not in (None, "") and not secrets.is_placeholder(value):
+                continue
+            found = secrets.load(name, key)
+            if found is not None:
+                table[key] = found
+            elif secrets.is_placeholder(value):
+                raise ConfigError(f"[{name}] {key} in {settings.path} is kept in the system "
+                                  "keyring, which cannot be read here.",
+                                  f"{secrets.status().message} Type the {key} again in the "
+                                  "settings.")
+
+
+def _secrets_to_keyring(data: dict[str, Any]) -> dict[str, Any]:
+    """What the file gets: ``data`` with each secret the keyring took replaced by a marker."""
+    from pos_app.core import secrets
+
+    out = dict(data)
+    for name in SERVICE_KEYS:
+        table = data.get(name)
+        if not isinstance(table, dict):
+            continue
+        for key in _secret_keys(name):
+            value = table.get(key)
+            if isinstance(value, str) and value and not secrets.is_placeholder(value) \
+                    and secrets.store(name, key, value):
+                out[name] = {**out[name], key: secrets.PLACEHOLDER}
+    return out
 
 
 def _validate(settings: Settings) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 << 20
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=10.0, write=5.0, pool=3.0)
+#: Seconds a whole answer may take to arrive. httpx's read timeout is per read, so an answer
+#: that trickles in a byte at a time would otherwise hold the till forever.
+DEFAULT_DEADLINE = 20.0
 
 
 def segment(value: str) -> str:
@@ -74,9 +78,11 @@ class ServiceHttp:
 
     def __init__(self, service: str, base_url: str, *,
                  timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 deadline: float | None = None) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
+        self.deadline = DEFAULT_DEADLINE if deadline is None else deadline
         self._client = httpx.Client(
             timeout=timeout, verify=True, follow_redirects=False,
             headers={"User-Agent": _user_agent(), **(headers or {})},
@@ -91,13 +97,16 @@ class ServiceHttp:
 
     def request(self, method: str, url: str, *, mutating: bool,
                 json_body: Any = None, data: dict[str, str] | None = None,
-                headers: dict[str, str] | None = None) -> Answer:
+                headers: dict[str, str] | None = None,
+                deadline: float | None = None) -> Answer:
         """Send one request and read its answer, turning transport failures into errors.
 
         ``mutating`` says whether a lost answer leaves a change in doubt
         (:class:`OutcomeUnknown`) or simply failed (:class:`ServiceUnavailable`).
+        ``deadline`` bounds the whole answer in seconds (default: :attr:`deadline`).
         """
         name = self.service
+        end = time.monotonic() + (self.deadline if deadline is None else deadline)
         try:
             with self._client.stream(method, url, json=json_body, data=data,
                                      headers=headers) as response:
@@ -105,9 +114,14 @@ class ServiceHttp:
                 for chunk in response.iter_bytes():
                     body.extend(chunk)
                     if len(body) > MAX_BODY_BYTES:
-                        raise BadResponse(f"{name} sent an answer larger than "
-                                          f"{MAX_BODY_BYTES // 1024} KiB; it was not read.",
-                                          service=name)
+                        log.info("%s: answer over %d bytes; not read", name, MAX_BODY_BYTES)
+                        message = (f"{name} sent an answer larger than "
+                                   f"{MAX_BODY_BYTES // 1024} KiB; it was not read.")
+                        if mutating:  # the request did reach the service
+                            raise OutcomeUnknown(message, service=name)
+                        raise BadResponse(message, service=name)
+                    if time.monotonic() > end:
+                        raise httpx.ReadTimeout("the answer did not arrive in time")
                 return Answer(response.status_code, response.headers, bytes(body))
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             log.info("%s: cannot connect: %s", name, type(exc).__name__)

@@ -314,6 +314,9 @@ class LoonaBackend(Backend):
                                  f"(HTTP {answer.status}).", _SAFE_HINT, service=self.title)
         if isinstance(data.get("code"), str) and "transactionId" not in data:
             self._fail(answer, mutating=True, card=card, status=400)
+        if "transactionId" not in data:  # not a transaction result: applied or not is unknown
+            raise OutcomeUnknown(f"Loona's answer to the operation could not be read "
+                                 f"(HTTP {answer.status}).", _SAFE_HINT, service=self.title)
         return data
 
     def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> dict[str, Any]:

@@ -275,6 +275,10 @@ class LunaBackend(Backend):
             raise BadResponse("Luna answered something that is not a Luna answer.",
                               service=SERVICE)
         self._check(data[0], serial=serial, zero_ok=zero_ok)
+        if mutating and to_int(data[0].get("result")) != 1:
+            # Not an error and not the documented success: whether it was applied is unknown.
+            log.info("luna: %s answered neither success nor an error", method)
+            raise OutcomeUnknown("Luna's answer could not be read.", service=SERVICE)
         return data
 
     def _call(self, method: str, body: dict[str, Any], *, serial: str | None = None,

@@ -1,0 +1,555 @@
+"""Soak: thousands of random operations against the faulty sandbox, then ledger vs journal.
+
+    python benchmarks/soak.py [--ops 3000] [--seed 1] [--quick] [--fault-scale 1.0]
+                              [--json FILE]
+
+Random operations on random demo cards of both services run through a real :class:`Counter`
+over HTTP to the in-process sandbox, with faults switched on at random (timeouts, answers
+dropped after applying, connections dropped before, 5xx, 429 with Retry-After, malformed
+bodies with and without applying, slow answers; Loona tokens are short-lived so that the token
+route is hit under faults too). Before each operation, leftovers are resolved as the app does
+before new work, and cards with an unresolved operation are left alone. At the end the faults
+are cleared and ``Counter.recover()`` runs until nothing is unresolved.
+
+Then the sandbox's own ledger is compared with the journal (:func:`compare`):
+
+* Loona: every journal ``done`` operation has exactly one ledger entry with its
+  Idempotence-Key (same transaction and body), every ``failed`` one none.
+* Luna (no key on the wire): per card, the multiset of applied ``(action, body)`` in the ledger
+  equals the multiset of the steps of the journal's ``done`` operations; the sums of applied
+  quantities per card agree; and each card's final values equal its first values moved by the
+  ``expect`` deltas of the done steps.
+* nothing is left ``pending`` or ``unknown``.
+
+Exit code 0 when there is no duplicate, loss, unknown or unexplained entry; 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import logging
+import random
+import sys
+import tempfile
+import time
+from collections import Counter as Tally
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import httpx  # noqa: E402
+
+from pos_app.core.backends.loona import LoonaBackend  # noqa: E402
+from pos_app.core.backends.luna import LunaBackend  # noqa: E402
+from pos_app.core.cards import Card, CardKind  # noqa: E402
+from pos_app.core.counter import Counter, RetryPolicy  # noqa: E402
+from pos_app.core.errors import PosError  # noqa: E402
+from pos_app.core.journal import Journal, State  # noqa: E402
+from pos_app.core.operations import Operation, OpName  # noqa: E402
+from pos_app.core.sandbox.faults import FaultInjector, FaultKind, FaultRule  # noqa: E402
+from pos_app.core.sandbox.runner import Sandbox, start_sandbox  # noqa: E402
+
+#: Short timeouts: a TIMEOUT fault holds the request longer than ``read``.
+TIMEOUT = httpx.Timeout(connect=1.0, read=0.3, write=1.0, pool=1.0)
+#: Short, bounded retries (the app's are longer; the logic is the same).
+RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.2, max_retry_after=0.1)
+#: Loona tokens live this long in the soak, so that new ones are fetched under faults.
+TOKEN_TTL = 3.0
+
+#: Cards a turn may pick until one has something to do.
+PICKS = 5
+#: Share of Loona operations run on a card read earlier instead of a fresh lookup.
+STALE_SHARE = 0.05
+#: Share of operations during which the service refuses every write with 429.
+OUTAGE_SHARE = 0.03
+#: The last Loona card read, per counter (for stale-card operations).
+_STALE: dict[int, Card] = {}
+
+#: Junk a sick proxy or service answers with (none of them is a valid answer to anything).
+MALFORMED_BODIES = ("<html><body><h1>502 Bad Gateway</h1></body></html>", "", "[", "null",
+                    "[]", "{}", "[{}]", "[1, 2]", '{"status": "ok"}', '"ok"', "true")
+
+_LUNA_WRITES = "use*"
+_LUNA_READS = "get*"
+_LOONA_WRITES = "transactions/*"
+_LOONA_READS = "passes/*"
+_LOONA_TOKEN = "oauth/token"
+
+
+def fault_rules(rng: random.Random, scale: float = 1.0) -> dict[str, list[FaultRule]]:
+    """The soak's faults per service; ``scale`` multiplies every probability."""
+
+    def rule(kind: FaultKind, route: str, p: float, **kw: Any) -> FaultRule:
+        return FaultRule(kind, route=route, times=None, probability=min(1.0, p * scale), **kw)
+
+    def common(writes: str, reads: str) -> list[FaultRule]:
+        rules = [
+            rule(FaultKind.TIMEOUT, writes, 0.015, delay=0.6),
+            rule(FaultKind.DROP_AFTER, writes, 0.05),
+            rule(FaultKind.DROP_BEFORE, "*", 0.02),
+            rule(FaultKind.ERROR, "*", 0.02, status=503),
+            rule(FaultKind.ERROR, writes, 0.02, status=rng.choice((500, 502, 504))),
+            rule(FaultKind.RATE_LIMIT, "*", 0.03, retry_after=0.05),
+            rule(FaultKind.DELAY, "*", 0.03, delay=0.05),
+            rule(FaultKind.TIMEOUT, reads, 0.005, delay=0.6),
+        ]
+        for body in MALFORMED_BODIES:
+            rules.append(rule(FaultKind.MALFORMED, writes, 0.03 / len(MALFORMED_BODIES),
+                              body=body, apply=True))
+            rules.append(rule(FaultKind.MALFORMED, "*", 0.03 / len(MALFORMED_BODIES),
+                              body=body, apply=False))
+        return rules
+
+    loona = common(_LOONA_WRITES, _LOONA_READS)
+    loona += [rule(FaultKind.ERROR, _LOONA_TOKEN, 0.05, status=503),
+              rule(FaultKind.DROP_BEFORE, _LOONA_TOKEN, 0.03),
+              rule(FaultKind.MALFORMED, _LOONA_TOKEN, 0.03, body="<html>oops</html>")]
+    return {"luna": common(_LUNA_WRITES, _LUNA_READS), "loona": loona}
+
+
+# -- the comparison ---------------------------------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    """Ledger vs journal: what matched, and every discrepancy with a line saying what."""
+
+    states: dict[str, int] = field(default_factory=dict)
+    matched_steps: int = 0
+    duplicates: int = 0          # applied more often than the journal says
+    losses: int = 0              # journal says done, the service has no trace
+    failed_applied: int = 0      # journal says failed, the service applied it
+    unknown: int = 0             # left pending or unknown
+    unexplained: int = 0         # ledger entries no journal operation accounts for
+    state_mismatches: int = 0    # a card's final values differ from what the journal implies
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.duplicates or self.losses or self.failed_applied or self.unknown
+                    or self.unexplained or self.state_mismatches)
+
+    def note(self, what: str) -> None:
+        if len(self.problems) < 50:
+            self.problems.append(what)
+
+
+def _canon(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _luna_quantity(action: str, body: Mapping[str, Any]) -> tuple[str, int] | None:
+    """What a Luna step moves, by name, with its sign (for the per-card sums)."""
+    verb = str(body.get("action") or action)
+    signs = {"usePass": ("stamps", 1), "addStamps": ("visits", 1), "takeStamps": ("visits", -1),
+             "accruePoints": ("points", 1), "spendPoints": ("points", -1),
+             "increaseTotalSpentSum": ("spent", 1), "reduceTotalSpentSum": ("spent", -1),
+             "useReward": ("rewards", -1)}
+    if verb not in signs:
+        return None
+    name, sign = signs[verb]
+    amount = body.get("numberStumps", body.get("sum", body.get("numberRewards", 0)))
+    return name, sign * int(amount)
+
+
+def compare(entries: Iterable[Mapping[str, Any]], ledgers: Mapping[str, list[dict[str, Any]]],
+            *, luna_before: Mapping[str, Mapping[str, Any]] | None = None,
+            luna_after: Mapping[str, Mapping[str, Any]] | None = None) -> Comparison:
+    """Compare journal entries (``Entry.to_json()`` dicts) with the sandboxes' ledgers.
+
+    ``luna_before``/``luna_after`` (serial -> raw card values) add the final-state check.
+    """
+    result = Comparison()
+    entries = list(entries)
+    result.states = dict(Tally(str(e["state"]) for e in entries))
+    for e in entries:
+        if e["state"] in (State.PENDING.value, State.UNKNOWN.value):
+            result.unknown += 1
+            result.note(f"#{e['id']} {e['service']} {e['operation']} left {e['state']}")
+    _compare_loona([e for e in entries if e["service"] == "loona"],
+                   ledgers.get("loona", []), result)
+    _compare_luna([e for e in entries if e["service"] == "luna"],
+                  ledgers.get("luna", []), result, luna_before, luna_after)
+    return result
+
+
+def _compare_loona(entries: list[Mapping[str, Any]], ledger: list[dict[str, Any]],
+                   result: Comparison) -> None:
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for row in ledger:
+        if row.get("key") is None and row.get("action") == "create":
+            continue  # passes created by someone else than the counter
+        by_key.setdefault(str(row.get("key")), []).append(row)
+    for e in entries:
+        rows = by_key.pop(e["key"], [])
+        state = e["state"]
+        if state == State.DONE.value:
+            if not rows:
+                result.losses += 1
+                result.note(f"loona #{e['id']} {e['operation']} done but not in the ledger")
+                continue
+            if len(rows) > 1:
+                result.duplicates += len(rows) - 1
+                result.note(f"loona #{e['id']} applied {len(rows)} times")
+            step = e["steps"][0]
+            sent = {k: v for k, v in (rows[0].get("body") or {}).items() if k != "purchaseId"}
+            planned = {k: v for k, v in step["body"].items() if k != "purchaseId"}
+            if rows[0].get("action") != step["action"] or _canon(sent) != _canon(planned):
+                result.unexplained += 1
+                result.note(f"loona #{e['id']}: the ledger holds another transaction")
+            else:
+                result.matched_steps += 1
+        elif rows and state == State.FAILED.value:  # (pending/unknown: counted as unknown)
+            result.failed_applied += len(rows)
+            result.note(f"loona #{e['id']} {e['operation']} failed but was applied")
+    for key, rows in by_key.items():
+        result.unexplained += len(rows)
+        result.note(f"loona ledger key {key}: {len(rows)} entr(y/ies) with no journal entry")
+
+
+def _compare_luna(entries: list[Mapping[str, Any]], ledger: list[dict[str, Any]],
+                  result: Comparison, before: Mapping[str, Mapping[str, Any]] | None,
+                  after: Mapping[str, Mapping[str, Any]] | None) -> None:
+    applied: Tally[tuple[str, str, str]] = Tally()
+    applied_sums: Tally[tuple[str, str]] = Tally()
+    for row in ledger:
+        action = str(row.get("action"))
+        if action not in ("usePass", "useReward"):
+            continue
+        body = row.get("body") or {}
+        applied[(str(row.get("card")), action, _canon(body))] += 1
+        qty = _luna_quantity(action, body)
+        if qty is not None:
+            applied_sums[(str(row.get("card")), qty[0])] += qty[1]
+    wanted: Tally[tuple[str, str, str]] = Tally()
+    wanted_sums: Tally[tuple[str, str]] = Tally()
+    failed: Tally[tuple[str, str, str]] = Tally()
+    deltas: dict[str, Tally[str]] = {}
+    for e in entries:
+        if e["state"] not in (State.DONE.value, State.FAILED.value):
+            continue
+        for step in e["steps"]:
+            key = (str(e["card_id"]), str(step["action"]), _canon(step["body"]))
+            if e["state"] == State.FAILED.value:
+                failed[key] += 1
+                continue
+            wanted[key] += 1
+            qty = _luna_quantity(step["action"], step["body"])
+            if qty is not None:
+                wanted_sums[(str(e["card_id"]), qty[0])] += qty[1]
+            expect = step.get("expect") or {}
+            if "delta" in expect:
+                deltas.setdefault(str(e["card_id"]), Tally())[str(expect["field"])] += int(
+                    expect["delta"])
+    for key in set(applied) | set(wanted):
+        have, want = applied[key], wanted[key]
+        if have == want:
+            result.matched_steps += want
+            continue
+        if have > want:
+            extra = have - want
+            blamed = min(extra, failed[key])
+            result.failed_applied += blamed
+            result.duplicates += extra - blamed
+            result.note(f"luna {key[0]} {key[1]} {key[2]}: applied {have}, journal done {want}")
+        else:
+            result.matched_steps += have
+            result.losses += want - have
+            result.note(f"luna {key[0]} {key[1]} {key[2]}: journal done {want}, applied {have}")
+    for key in set(applied_sums) | set(wanted_sums):
+        if applied_sums[key] != wanted_sums[key] and not result.problems:
+            result.note(f"luna {key}: ledger sum {applied_sums[key]}, "
+                        f"journal sum {wanted_sums[key]}")
+    if before is None or after is None:
+        return
+    for serial, moved in deltas.items():
+        for name, delta in moved.items():
+            if name == "unusedRewards":
+                continue  # stamps that fill a card add rewards too
+            first, last = before.get(serial, {}).get(name), after.get(serial, {}).get(name)
+            if first is None or last is None:
+                continue
+            if Decimal(str(first)) + delta != Decimal(str(last)):
+                result.state_mismatches += 1
+                result.note(f"luna {serial} {name}: {first} + {delta} != {last}")
+
+
+# -- random operations ------------------------------------------------------------------------
+
+
+def random_operation(card: Card, rng: random.Random) -> Operation | None:
+    """A plausible cashier operation among those the card allows now, or ``None``."""
+    ops = [op for op in card.operations if op is not OpName.UNSTAMP or rng.random() < 0.5]
+    if not ops:
+        return None
+    op = rng.choice(ops)
+    luna = card.service == "luna"
+    balance = card.balance or Decimal(0)
+
+    def amount(top: float) -> str:
+        value = Decimal(rng.randint(1, max(1, int(top))))
+        if not luna and rng.random() < 0.5:
+            value += Decimal(rng.randint(0, 99)) / 100
+        return str(value)
+
+    if op is OpName.PURCHASE:
+        return Operation.parse("purchase", [amount(rng.choice((50, 500, 3000)))])
+    if op is OpName.SPEND:
+        top = min(balance, Decimal(60))
+        if top < 1:
+            return None
+        return Operation.parse("spend", [str(rng.randint(1, int(top)))])
+    if op is OpName.PURCHASE_SPEND:
+        total = Decimal(rng.randint(20, 600))
+        limit = min(balance, total * (card.max_spend_percent or 100) / 100)
+        if limit < 1:
+            return None
+        return Operation.parse("purchase-spend", [str(total), str(rng.randint(1, int(limit)))])
+    if op is OpName.ACCRUE:
+        return Operation.parse("accrue", [str(rng.randint(1, 80))])
+    if op is OpName.STAMP:
+        n = 1
+        if card.kind is CardKind.SUBSCRIPTION and card.stamps and card.stamps.max:
+            n = max(1, min(2, card.stamps.max - card.stamps.current))
+        elif rng.random() < 0.3:
+            n = rng.randint(2, 4)
+        return Operation.parse("stamp", [str(n)])
+    if op is OpName.UNSTAMP:
+        return Operation.parse("unstamp", ["1"])
+    if op is OpName.REWARD:
+        return Operation.parse("reward", ["1"])
+    if op is OpName.SET_EXPIRY:
+        day = dt.date.today() + dt.timedelta(days=rng.randint(30, 900))
+        return Operation.parse("set-expiry", [day.isoformat()])
+    return Operation(op)  # coupon activate / redeem
+
+
+def card_codes(sandbox: Sandbox) -> list[tuple[str, str]]:
+    """``(service, code)`` of every card the soak may pick, with current QR values."""
+    luna = sandbox.luna.app
+    with luna.lock:
+        serials = sorted(luna.db["passes"])  # type: ignore[attr-defined]
+    codes = [("luna", s) for s in serials]
+    codes += [("loona", c["code"]) for c in sandbox.loona.app.info()["cards"]]
+    return codes
+
+
+def luna_values(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
+    """Every Luna card's raw values, straight from the sandbox."""
+    app = sandbox.luna.app
+    with app.lock:
+        return copy.deepcopy(app.db["passes"])  # type: ignore[attr-defined]
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SoakReport:
+    ops: int
+    seed: int
+    attempted: int = 0
+    picks: int = 0
+    journalled: int = 0
+    refused_before_journal: int = 0
+    lookup_failed: int = 0
+    nothing_to_do: int = 0
+    skipped_unresolved: int = 0
+    stale_cards: int = 0
+    outages: int = 0
+    resolved_during_run: int = 0
+    recover_rounds: int = 0
+    faults: dict[str, dict[str, int]] = field(default_factory=dict)
+    comparison: Comparison = field(default_factory=Comparison)
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.comparison.ok
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+    def text(self) -> str:
+        c = self.comparison
+        kinds: Tally[str] = Tally()
+        for counts in self.faults.values():
+            kinds.update(counts)
+        lines = [
+            f"operations run         {self.journalled + self.refused_before_journal} of "
+            f"{self.attempted} turns (seed {self.seed})",
+            f"  journalled           {self.journalled}",
+            f"  refused before send  {self.refused_before_journal}",
+            f"cards picked           {self.picks}",
+            f"  lookup failed        {self.lookup_failed}",
+            f"  nothing to do        {self.nothing_to_do}",
+            f"  card left alone      {self.skipped_unresolved} (an operation on it unresolved)",
+            f"  on a stale card      {self.stale_cards} (Loona)",
+            f"  write outages        {self.outages} (429 on every retry)",
+            f"by state               {', '.join(f'{k} {v}' for k, v in sorted(c.states.items()))}",
+            f"resolved during run    {self.resolved_during_run}; final recover rounds "
+            f"{self.recover_rounds}",
+            f"faults injected        {sum(kinds.values())}: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
+        ]
+        for service, counts in sorted(self.faults.items()):
+            lines.append(f"  {service:<6} " + ", ".join(f"{k} {v}" for k, v in
+                                                    sorted(counts.items())))
+        lines += [
+            f"ledger steps matched   {c.matched_steps}",
+            f"duplicates             {c.duplicates}",
+            f"losses                 {c.losses}",
+            f"failed but applied     {c.failed_applied}",
+            f"unknown left           {c.unknown}",
+            f"unexplained entries    {c.unexplained}",
+            f"card value mismatches  {c.state_mismatches}",
+            f"elapsed                {self.elapsed:.1f} s",
+        ]
+        lines += [f"  ! {p}" for p in c.problems]
+        lines.append("OK" if self.ok else "FAILED")
+        return "\n".join(lines)
+
+
+def build_counter(sandbox: Sandbox, journal_path: Path) -> Counter:
+    """A counter over the sandbox with short timeouts and a short retry policy."""
+    tables = sandbox.service_settings()
+    luna, loona = tables["luna"], tables["loona"]
+    backends = [LunaBackend(luna["base_url"], luna["token"], timeout=TIMEOUT),
+                LoonaBackend(loona["base_url"], loona["token_url"], loona["client_id"],
+                             loona["client_secret"], timeout=TIMEOUT)]
+    counter = Counter(backends, Journal(journal_path), sandbox=sandbox)  # type: ignore[arg-type]
+    counter.retry = RETRY
+    return counter
+
+
+def run_soak(ops: int = 3000, seed: int = 1, *, workdir: Path | None = None,
+             fault_scale: float = 1.0,
+             progress: Callable[[str], None] | None = None) -> SoakReport:
+    """Run the soak and return its report (the sandbox is started and stopped here)."""
+    rng = random.Random(seed)
+    report = SoakReport(ops=ops, seed=seed)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="pos-soak-") as tmp:
+        base = workdir or Path(tmp)
+        sandbox = start_sandbox()
+        sandbox.loona.app.token_ttl = TOKEN_TTL  # type: ignore[attr-defined]
+        counter = build_counter(sandbox, base / "journal.sqlite3")
+        try:
+            luna_first = luna_values(sandbox)
+            for i, server in enumerate(sandbox.servers):
+                server.faults = FaultInjector(seed=seed * 100 + i)
+            for name, rules in fault_rules(rng, fault_scale).items():
+                server = sandbox.luna if name == "luna" else sandbox.loona
+                for r in rules:
+                    server.faults.add(r)
+            for i in range(ops):
+                report.attempted += 1
+                for _ in range(PICKS):
+                    if _one(counter, sandbox, rng, report):
+                        break
+                if progress and (i + 1) % 500 == 0:
+                    progress(f"{i + 1} operations, {time.perf_counter() - started:.0f} s")
+            report.faults = {s.app.name: s.faults.counts() for s in sandbox.servers}
+            for server in sandbox.servers:
+                server.faults.clear()
+            for _ in range(20):
+                if not counter.journal.unresolved():
+                    break
+                report.recover_rounds += 1
+                counter.recover()
+            entries = [e.to_json() for e in counter.journal.entries()]
+            ledgers = {s.app.name: copy.deepcopy(s.app.ledger) for s in sandbox.servers}
+            report.comparison = compare(entries, ledgers, luna_before=luna_first,
+                                        luna_after=luna_values(sandbox))
+        finally:
+            counter.close()
+    report.elapsed = time.perf_counter() - started
+    return report
+
+
+def _one(counter: Counter, sandbox: Sandbox, rng: random.Random, report: SoakReport) -> bool:
+    """One cashier turn: resolve leftovers, pick a card, look it up, run an operation.
+
+    ``False`` when no operation was run (the lookup failed, or the card has nothing to do).
+    """
+    report.picks += 1
+    open_ids: set[str] = set()
+    if counter.journal.unresolved():
+        results = counter.recover()
+        report.resolved_during_run += sum(r.state in (State.DONE, State.FAILED) for r in results)
+        open_ids = {e.card_id for e in counter.journal.unresolved()}
+    service = rng.choice(("luna", "loona"))
+    server = sandbox.luna if service == "luna" else sandbox.loona
+    stale = _STALE.get(id(counter))
+    if service == "loona" and stale is not None and rng.random() < STALE_SHARE:
+        # A card read a while ago (another till may have changed it since): Loona checks
+        # the operation against its own state and refuses what no longer fits.
+        card = stale
+        report.stale_cards += 1
+    else:
+        _, code = rng.choice([c for c in card_codes(sandbox) if c[0] == service])
+        try:
+            card = counter.lookup(code)
+        except PosError:
+            report.lookup_failed += 1
+            return False
+        if service == "loona":
+            _STALE[id(counter)] = card
+    if card.card_id in open_ids:
+        report.skipped_unresolved += 1
+        return False
+    try:
+        operation = random_operation(card, rng)
+    except PosError:
+        operation = None
+    if operation is None:
+        report.nothing_to_do += 1
+        return False
+    if rng.random() < OUTAGE_SHARE:
+        # The service turns every write away (429) for as long as the retries last.
+        writes = _LUNA_WRITES if service == "luna" else _LOONA_WRITES
+        server.faults.rules.insert(0, FaultRule(FaultKind.RATE_LIMIT, route=writes,
+                                                times=RETRY.attempts, retry_after=0.01))
+        report.outages += 1
+    try:
+        counter.apply(card, operation)
+    except PosError:
+        report.refused_before_journal += 1
+        return True
+    report.journalled += 1
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ops", type=int, default=3000, help="operations to run (3000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="200 operations")
+    parser.add_argument("--fault-scale", type=float, default=1.0,
+                        help="multiply every fault probability (1.0)")
+    parser.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    ops = 200 if args.quick else args.ops
+    report = run_soak(ops, args.seed, fault_scale=args.fault_scale,
+                      progress=lambda s: print(s, file=sys.stderr, flush=True))
+    print(report.text())
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=1, default=str),
+                                   encoding="utf-8")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
