@@ -9,7 +9,7 @@ install_system_libs() {
     # Qt needs these shared libraries even offscreen; install only what is missing (Debian).
     command -v dpkg >/dev/null 2>&1 || return 0
     local missing=()
-    for pkg in libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 binutils; do
+    for pkg in libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0 binutils; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     if [ "${#missing[@]}" -gt 0 ]; then

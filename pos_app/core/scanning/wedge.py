@@ -1,0 +1,230 @@
+"""Keyboard-wedge scanners: tell a scanner's burst of keys from a person typing (Qt-free).
+
+A scanner in keyboard mode types a whole code in a few tens of milliseconds: every key follows
+the previous one within a few ms (USB) or in packets a few tens of ms apart (Bluetooth), and
+usually ends with Enter or Tab. People type 80-400 ms per key, with the odd fast pair. So a
+*burst* is at least ``min_length`` characters each at most ``max_gap_ms`` after the previous
+one; it ends at Enter or Tab (swallowed) or at the first longer pause.
+
+:class:`WedgeDetector` is fed key presses with their time and answers, for each, what to do
+with it: **hold** it (it may be the start of a burst: the caller keeps it back), **swallow** it
+(part of a recognised burst), or **pass** it on; plus the held keys to **release** (deliver
+late, in order: it was a person after all) and a finished **code**. It never looks at a clock:
+the caller calls :meth:`WedgeDetector.poll` when :meth:`WedgeDetector.deadline` is reached.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+__all__ = [
+    "Action",
+    "Step",
+    "WedgeDetector",
+    "WedgeOptions",
+]
+
+T = TypeVar("T")
+
+#: Suffix keys that end a burst.
+SUFFIX_KEYS = ("enter", "tab")
+
+
+@dataclass(frozen=True)
+class WedgeOptions:
+    """Timing rules. The defaults work for USB scanners (1-30 ms per key) and Bluetooth ones
+    (keys in packets up to ~45 ms apart); people rarely type three keys in a row each within
+    50 ms. Raise ``max_gap_ms`` for a slow Bluetooth scanner, ``min_length`` for a cashier
+    who types very fast (to the length of the shortest code scanned)."""
+
+    #: A key more than this after the previous one is not part of the same burst.
+    max_gap_ms: float = 50.0
+    #: Fewer characters than this are typing, whatever their speed.
+    min_length: int = 4
+    #: Keys that end a burst and are swallowed with it (``"enter"``, ``"tab"``).
+    suffixes: tuple[str, ...] = SUFFIX_KEYS
+    #: After a burst that ended by a pause, a late Enter/Tab within this is swallowed too
+    #: (so that it never submits the field the cursor is in).
+    suffix_grace_ms: float = 150.0
+
+    def __post_init__(self) -> None:
+        if self.max_gap_ms <= 0:
+            raise ValueError("max_gap_ms must be positive")
+        if self.min_length < 2:
+            raise ValueError("min_length must be at least 2")
+        bad = set(self.suffixes) - set(SUFFIX_KEYS)
+        if bad:
+            raise ValueError(f"unknown suffix keys: {sorted(bad)}")
+
+    @classmethod
+    def from_settings(cls, table: Mapping[str, Any]) -> WedgeOptions:
+        """From ``settings.section("scanner")``: ``wedge_max_gap_ms``, ``wedge_min_length``,
+        ``wedge_suffixes`` (a list); missing or invalid values keep the defaults."""
+        d = cls()
+        try:
+            gap = float(table.get("wedge_max_gap_ms", d.max_gap_ms))
+            length = int(table.get("wedge_min_length", d.min_length))
+            raw = table.get("wedge_suffixes", list(d.suffixes))
+            suffixes = tuple(str(s).lower() for s in raw) if isinstance(raw, list | tuple) \
+                else d.suffixes
+            return cls(max_gap_ms=gap, min_length=length, suffixes=suffixes,
+                       suffix_grace_ms=d.suffix_grace_ms)
+        except (TypeError, ValueError):
+            return d
+
+    def to_settings(self) -> dict[str, Any]:
+        return {"wedge_max_gap_ms": self.max_gap_ms, "wedge_min_length": self.min_length,
+                "wedge_suffixes": list(self.suffixes)}
+
+
+class Action(enum.Enum):
+    HOLD = "hold"        # keep the key back: it may start a burst
+    SWALLOW = "swallow"  # the key belongs to a scan: drop it
+    PASS = "pass"        # deliver the key now
+    NONE = "none"        # (poll) no key involved
+
+
+@dataclass
+class Step(Generic[T]):
+    """What to do: first deliver ``release`` (held keys, in order), then apply ``action`` to
+    the key just fed. ``code`` is a finished scan (``ended_by``: enter, tab, pause, key)."""
+
+    action: Action = Action.NONE
+    release: list[T] = field(default_factory=list)
+    code: str | None = None
+    ended_by: str = ""
+
+
+class _State(enum.Enum):
+    IDLE = 0
+    PENDING = 1  # fewer than min_length fast keys, held back
+    BURST = 2    # a scan in progress: keys swallowed
+
+
+class WedgeDetector(Generic[T]):
+    """The burst state machine. Times are milliseconds on any one clock (not wall time).
+
+    ``payload`` is whatever the caller needs to deliver a held key later (a copy of the key
+    event); it comes back in :attr:`Step.release`.
+    """
+
+    def __init__(self, options: WedgeOptions | None = None) -> None:
+        self.options = options or WedgeOptions()
+        self._state = _State.IDLE
+        self._held: list[tuple[str, T]] = []
+        self._chars: list[str] = []
+        self._last = 0.0
+        self._grace_until = float("-inf")
+
+    @property
+    def active(self) -> bool:
+        """Keys are being held or swallowed (a burst may be under way)."""
+        return self._state is not _State.IDLE
+
+    @property
+    def in_burst(self) -> bool:
+        return self._state is _State.BURST
+
+    @property
+    def length(self) -> int:
+        """Characters in the sequence under way (held or swallowed)."""
+        return len(self._held) + len(self._chars)
+
+    def deadline(self) -> float | None:
+        """When to call :meth:`poll` (the end of the current gap), or ``None``."""
+        if self._state is _State.IDLE:
+            return None
+        return self._last + self.options.max_gap_ms
+
+    def char(self, t: float, ch: str, payload: T) -> Step[T]:
+        """A character key pressed at ``t``."""
+        step = self._expire(t)
+        if self._state is _State.IDLE:
+            self._state = _State.PENDING
+            self._held = [(ch, payload)]
+            step.action = Action.HOLD
+        elif self._state is _State.PENDING:
+            self._held.append((ch, payload))
+            if len(self._held) >= self.options.min_length:
+                self._state = _State.BURST
+                self._chars = [c for c, _ in self._held]
+                self._held = []
+                step.action = Action.SWALLOW
+            else:
+                step.action = Action.HOLD
+        else:
+            self._chars.append(ch)
+            step.action = Action.SWALLOW
+        self._last = t
+        self._grace_until = float("-inf")
+        return step
+
+    def suffix(self, t: float, key: str, payload: T) -> Step[T]:
+        """Enter or Tab pressed at ``t`` (``key``: ``"enter"`` or ``"tab"``)."""
+        if key not in self.options.suffixes:
+            return self.other(t, payload)
+        step = self._expire(t)
+        if self._state is _State.BURST:
+            step.code, step.ended_by = "".join(self._chars), key
+            step.action = Action.SWALLOW
+            self._reset()
+        elif self._state is _State.PENDING:
+            step.release.extend(p for _, p in self._held)
+            step.action = Action.PASS
+            self._reset()
+        elif t <= self._grace_until:
+            step.action = Action.SWALLOW  # the late suffix of a burst that ended by a pause
+        else:
+            step.action = Action.PASS
+        self._grace_until = float("-inf")
+        return step
+
+    def other(self, t: float, payload: T) -> Step[T]:
+        """Any other key pressed (Backspace, arrows, F-keys, Ctrl+..., auto-repeat): it ends
+        what was under way and is passed on."""
+        step = self._expire(t)
+        if self._state is _State.PENDING:
+            step.release.extend(p for _, p in self._held)
+        elif self._state is _State.BURST:
+            step.code, step.ended_by = "".join(self._chars), "key"
+        self._reset()
+        self._grace_until = float("-inf")
+        step.action = Action.PASS
+        return step
+
+    def poll(self, now: float) -> Step[T]:
+        """Call at :meth:`deadline` (or any time): releases held keys or ends a burst once the
+        gap since the last key is longer than ``max_gap_ms``."""
+        return self._expire(now)
+
+    def flush(self) -> Step[T]:
+        """End whatever is under way now (switching off, focus lost): held keys are released,
+        a burst long enough is finished."""
+        step: Step[T] = Step()
+        if self._state is _State.PENDING:
+            step.release.extend(p for _, p in self._held)
+        elif self._state is _State.BURST:
+            step.code, step.ended_by = "".join(self._chars), "pause"
+        self._reset()
+        return step
+
+    def _expire(self, now: float) -> Step[T]:
+        step: Step[T] = Step()
+        if self._state is _State.IDLE or now - self._last <= self.options.max_gap_ms:
+            return step
+        if self._state is _State.PENDING:
+            step.release.extend(p for _, p in self._held)
+        else:
+            step.code, step.ended_by = "".join(self._chars), "pause"
+            self._grace_until = self._last + self.options.max_gap_ms \
+                + self.options.suffix_grace_ms
+        self._reset()
+        return step
+
+    def _reset(self) -> None:
+        self._state = _State.IDLE
+        self._held = []
+        self._chars = []
