@@ -5,11 +5,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="${PYTHON:-python3}"
 
+QT_LIBS="libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0 binutils"
+# Qt's X11 platform plugin (a real window) needs these as well.
+QT_X11_LIBS="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0"
+
 install_system_libs() {
     # Qt needs these shared libraries even offscreen; install only what is missing (Debian).
+    # With "display" as argument, also what a real X11 window needs.
     command -v dpkg >/dev/null 2>&1 || return 0
+    local wanted="$QT_LIBS"
+    [ "${1:-}" = "display" ] && wanted="$wanted $QT_X11_LIBS"
     local missing=()
-    for pkg in libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0 binutils; do
+    for pkg in $wanted; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     if [ "${#missing[@]}" -gt 0 ]; then

@@ -219,7 +219,7 @@ def _apply_checked(rig: Rig, code: str, operation: Operation,
             assert after == before, result.message
         return
     rows = rig.sandbox.luna.app.ledger[before[0]:] + rig.sandbox.loona.app.ledger[before[1]:]
-    assert 1 <= len(rows) <= 3
+    assert len(rows) <= 3  # none when every step rounds to nothing (a 0.01 Luna purchase)
     for row in rows:
         for key in ("sum", "numberStumps", "numberRewards", "amount", "spendAmount", "chops",
                     "rewardsUsed"):

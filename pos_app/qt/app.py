@@ -1,0 +1,143 @@
+"""Start the window: ``pos-app`` with no command runs :func:`run_app`.
+
+The window is shown at once and the services are opened behind it (off the GUI thread).
+Nothing heavy is imported here: the QR decoder and OpenCV stay out of the window's start.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import signal
+import sys
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from pos_app import __version__
+from pos_app.core.settings import Settings
+from pos_app.qt import theme
+from pos_app.qt.controller import Controller
+from pos_app.qt.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), styled, with the app's names set."""
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setApplicationName("pos-app")
+        QCoreApplication.setOrganizationName("pos-app")
+        QCoreApplication.setApplicationVersion(__version__)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    return app
+
+
+def create_window(config: str | None = None, *, mode: theme.Mode | str = theme.Mode.SYSTEM,
+                  size: tuple[int, int] | None = (1024, 768)) -> MainWindow:
+    """Build the window on a new controller and show it; call ``window.start()`` next."""
+    app = ensure_app()
+    theme.apply_theme(app, mode)
+    window = MainWindow(Controller(config))
+    if size is not None:
+        window.resize(*size)
+    return window
+
+
+def setup_file_log(settings: Settings | None = None) -> None:
+    """Log to the app's log file with secrets redacted and personal data masked
+    (:mod:`pos_app.core.logs`); called again once the settings are read, for their secrets."""
+    try:
+        from pos_app.core.logs import setup_logging
+    except ImportError:  # a core without it: no log file
+        return
+    try:
+        setup_logging(settings)
+    except OSError as exc:
+        log.info("no log file: %s", exc)
+
+
+def close_file_log() -> None:
+    try:
+        from pos_app.core.logs import shutdown_logging
+    except ImportError:
+        return
+    shutdown_logging()
+
+
+def install_scanners(app: QApplication, window: MainWindow) -> object | None:
+    """Scanner inputs (keyboard wedge, camera, serial; :mod:`pos_app.qt.scanning`): each code
+    they read is scanned in the window, as if typed into the code field and Enter pressed."""
+    try:
+        from pos_app.qt.scanning.integration import install_scanning
+    except ImportError:  # a build without the scanning inputs: the code field still works
+        return None
+
+    def router() -> object | None:
+        counter = window.controller.counter
+        return None if counter is None else counter.router
+
+    handle = install_scanning(app, window, lambda code, _source: window.scan(code), None,
+                              router=router)  # type: ignore[arg-type]
+    window.controller.opened.connect(lambda info: handle.configure(info.settings))
+    window.closing.connect(handle.stop)
+    return handle
+
+
+def _excepthook(window: MainWindow, kind: type[BaseException], value: BaseException,
+                tb: TracebackType | None) -> None:
+    """An exception escaping a Qt slot: logged, said plainly (never raw); the app goes on."""
+    log.error("unexpected error in the window", exc_info=(kind, value, tb))
+    try:
+        window.show_fault()
+    except Exception:  # the window itself is broken: the log has it
+        log.exception("could not show the fault")
+
+
+def run_app(config: str | None = None) -> int:
+    """Show the cashier window and run until it is closed; the exit code."""
+    app = ensure_app(sys.argv[:1])
+    setup_file_log()
+    window = create_window(config, size=None)
+    window.controller.opened.connect(lambda info: setup_file_log(info.settings))
+    window.scanning = install_scanners(app, window)
+    sys.excepthook = functools.partial(_excepthook, window)
+    screen = app.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        window.resize(min(1280, area.width()), min(860, area.height()))
+    window.show()
+    if os.environ.get("POS_APP_SMOKE") == "1":
+        _arm_smoke(app, window)
+    window.start()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Ctrl+C in a terminal or a service manager's stop: close as the window's X does.
+        # (Python runs the handler at the next Python call: the collector's timer is one.)
+        signal.signal(signum, lambda *_: window.close())
+    log.info("pos-app %s window started", __version__)
+    try:
+        return app.exec()
+    finally:
+        close_file_log()
+
+
+def _arm_smoke(app: QApplication, window: MainWindow) -> None:
+    """``POS_APP_SMOKE=1`` (``packaging/smoke.py``): once the services are open, print
+    ``window ready`` and quit with 0; quit with 1 if they cannot open or take over 45 s."""
+    from PySide6.QtCore import QTimer
+
+    def ready() -> None:
+        print("window ready", flush=True)
+        window.close()
+        app.quit()
+
+    def failed(message: str) -> None:
+        print(f"window not ready: {message}", file=sys.stderr, flush=True)
+        app.exit(1)
+
+    window.ready.connect(lambda: QTimer.singleShot(0, ready))
+    window.controller.open_failed.connect(failed)
+    QTimer.singleShot(45_000, lambda: failed("nothing after 45 s"))

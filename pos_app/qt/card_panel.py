@@ -1,0 +1,269 @@
+"""The card panel: who holds the card, what it is, its state, and what is on it, at a glance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.core.cards import Card, CardKind, CardStatus
+from pos_app.core.money import format_money, format_number
+from pos_app.core.present import balance_text
+from pos_app.qt import theme
+
+#: Statuses drawn as a warning or an error badge; the others are plain.
+STATUS_TONES: dict[CardStatus, str] = {
+    CardStatus.ACTIVE: "ok",
+    CardStatus.NOT_INSTALLED: "info",
+    CardStatus.DELETED: "info",
+    CardStatus.INACTIVE: "warn",
+    CardStatus.USED: "error",
+    CardStatus.EXPIRED: "error",
+    CardStatus.BLOCKED: "error",
+}
+#: Most marks drawn in one row of the stamp strip.
+MARKS_PER_ROW = 10
+#: Size of one stamp mark's cell, in pixels.
+MARK = 42
+#: Cards that expire within this many days show their date as a warning.
+EXPIRY_WARNING_DAYS = 14
+
+
+class StampStrip(QWidget):
+    """A row (or two) of filled and empty marks: ``current`` out of ``maximum``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.current = 0
+        self.maximum = 0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Stamps")
+
+    def set_stamps(self, current: int, maximum: int) -> None:
+        self.current, self.maximum = max(current, 0), max(maximum, 0)
+        self.setToolTip(f"{self.current} of {self.maximum}")
+        self.setAccessibleDescription(f"{self.current} of {self.maximum} stamps")
+        self.updateGeometry()
+        self.update()
+
+    def _rows(self) -> int:
+        marks = max(self.maximum, min(self.current, 50))
+        return max(1, -(-marks // MARKS_PER_ROW))
+
+    def sizeHint(self) -> QSize:
+        return QSize(MARKS_PER_ROW * MARK, self._rows() * MARK)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(MARKS_PER_ROW * 18, self._rows() * 22)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        marks = max(self.maximum, min(self.current, 50))
+        if marks <= 0:
+            return
+        per_row = min(marks, MARKS_PER_ROW)
+        rows = self._rows()
+        cell = min(self.width() / MARKS_PER_ROW, self.height() / rows, float(MARK))
+        size = cell * 0.8
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        filled = palette.color(QPalette.ColorRole.Highlight)
+        outline = QColor(theme.colors().muted)
+        for i in range(marks):
+            row, col = divmod(i, per_row)
+            x = col * cell + (cell - size) / 2
+            y = row * cell + (cell - size) / 2
+            rect = QRectF(x, y, size, size)
+            if i < self.current:
+                painter.setPen(QPen(filled.darker(120), 2))
+                painter.setBrush(filled)
+            else:
+                painter.setPen(QPen(outline, 2))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(rect)
+        painter.end()
+
+
+def _label(text: str = "", *, name: str | None = None, muted: bool = False,
+           wrap: bool = False) -> QLabel:
+    label = QLabel(text)
+    if name:
+        label.setObjectName(name)
+    if muted:
+        label.setProperty("muted", True)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return label
+
+
+class CardPanel(QFrame):
+    """Shows one card, or what to do when there is none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cardPanel")
+        self.setMinimumHeight(190)
+        self.card: Card | None = None
+        self.stack = QStackedWidget(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(14, 10, 14, 10)
+        outer.addWidget(self.stack)
+
+        self.empty = _label("Scan a card, or type its number and press Enter.", name="hero",
+                            muted=True, wrap=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty)
+
+        page = QWidget()
+        grid = QVBoxLayout(page)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(6)
+
+        head = QHBoxLayout()
+        self.kind = _label(name="title")
+        self.status = _label()
+        self.status.setObjectName("statusBadge")
+        head.addWidget(self.kind)
+        head.addWidget(self.status)
+        head.addStretch(1)
+        self.code = _label(muted=True)
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        head.addWidget(self.code)
+        grid.addLayout(head)
+
+        self.holder = _label(wrap=True)
+        self.holder.setObjectName("holder")
+        grid.addWidget(self.holder)
+
+        body = QGridLayout()
+        body.setHorizontalSpacing(18)
+        self.value = _label(name="bigValue")
+        self.value_note = _label(muted=True, wrap=True)
+        self.stamps = StampStrip()
+        self.stamps_note = _label()
+        body.addWidget(self.value, 0, 0)
+        body.addWidget(self.value_note, 1, 0)
+        body.addWidget(self.stamps, 2, 0)
+        self.rewards = _label()
+        self.rewards.setObjectName("rewards")
+        notes = QHBoxLayout()
+        notes.setSpacing(14)
+        notes.addWidget(self.stamps_note)
+        notes.addWidget(self.rewards)
+        notes.addStretch(1)
+        body.addLayout(notes, 3, 0)
+        body.setColumnStretch(0, 1)
+        grid.addLayout(body)
+
+        self.details = _label(wrap=True)
+        grid.addWidget(self.details)
+        self.expires = _label()
+        grid.addWidget(self.expires)
+        grid.addStretch(1)
+        self.stack.addWidget(page)
+        self.page = page
+        self.set_card(None)
+
+    def set_card(self, card: Card | None) -> None:
+        """Draw ``card`` (``None``: the empty state)."""
+        self.card = card
+        if card is None:
+            self.stack.setCurrentWidget(self.empty)
+            self.setAccessibleName("No card")
+            return
+        self.kind.setText(f"{card.service.capitalize()} · {card.kind_label}")
+        self.status.setText(card.status_label)
+        theme.set_badge(self.status, STATUS_TONES.get(card.status, "info"))
+        self.code.setText(_elide(card.code, 28))
+        self.code.setToolTip(card.code)
+        self.holder.setText(_holder_text(card))
+        self.holder.setVisible(bool(self.holder.text()))
+
+        value = balance_text(card) if card.balance is not None else None
+        if card.kind is CardKind.DISCOUNT and card.percent is not None:
+            value = f"{format_number(card.percent)}% discount"
+        self.value.setText(value or "")
+        self.value.setVisible(bool(value))
+        note = []
+        if card.balance is not None and card.kind is CardKind.POINTS and card.percent is not None:
+            note.append(f"{format_number(card.percent)}% back on purchases")
+        if card.max_spend_percent is not None and card.balance is not None:
+            note.append(f"up to {format_number(card.max_spend_percent)}% of a purchase may be "
+                        "paid from the card")
+        self.value_note.setText("; ".join(note))
+        self.value_note.setVisible(bool(note))
+
+        if card.stamps is not None:
+            maximum = card.stamps.max or 0
+            self.stamps.set_stamps(card.stamps.current, maximum)
+            self.stamps.setVisible(maximum > 0)
+            words = (f"{card.stamps.current} of {maximum}" if maximum
+                     else f"{card.stamps.current}")
+            words += " visits left" if card.kind is CardKind.SUBSCRIPTION else " stamps"
+            if card.stamps.total is not None:
+                words += f"  ·  {card.stamps.total} in total"
+            self.stamps_note.setText(words)
+            self.stamps_note.setVisible(True)
+        else:
+            self.stamps.setVisible(False)
+            self.stamps_note.setVisible(False)
+        rewards = card.rewards or 0
+        self.rewards.setText(f"{rewards} reward{'s' if rewards != 1 else ''} to use")
+        self.rewards.setVisible(rewards > 0)
+        theme.set_badge(self.rewards, "ok" if rewards > 0 else None)
+
+        details = []
+        if card.percent is not None and card.kind not in (CardKind.DISCOUNT, CardKind.POINTS):
+            details.append(f"{format_number(card.percent)}%")
+        if card.level:
+            details.append(f"Level: {card.level}")
+        if card.total_spent is not None:
+            details.append(f"Purchases: {format_money(card.total_spent)}")
+        if card.template and card.template.strip() and not card.template.isdigit():
+            details.append(card.template)
+        self.details.setText("   ·   ".join(details))
+        self.details.setVisible(bool(details))
+
+        expiry, tone = _expiry_text(card)
+        self.expires.setText(expiry)
+        self.expires.setVisible(bool(expiry))
+        theme.set_badge(self.expires, tone)
+        self.setAccessibleName(f"{card.kind_label}, {card.status_label}")
+        self.stack.setCurrentWidget(self.page)
+
+
+def _holder_text(card: Card) -> str:
+    """The holder's name and masked phone; the phone in clear never reaches the screen."""
+    holder = card.holder
+    if holder is None:
+        return ""
+    parts = [p for p in (holder.name, holder.masked_phone if holder.phone else "") if p]
+    return "   ".join(parts)
+
+
+def _expiry_text(card: Card) -> tuple[str, str | None]:
+    if card.expires is None:
+        return "", None
+    day = card.expires.date() if isinstance(card.expires, dt.datetime) else card.expires
+    text = day.isoformat()
+    left = (day - dt.date.today()).days
+    if card.status is CardStatus.EXPIRED or left < 0:
+        return f"Expired {text}", "error"
+    if left <= EXPIRY_WARNING_DAYS:
+        return f"Expires {text} (in {left} day{'s' if left != 1 else ''})", "warn"
+    return f"Valid until {text}", None
+
+
+def _elide(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

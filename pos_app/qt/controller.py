@@ -1,0 +1,488 @@
+"""The window's controller: every core call, run off the GUI thread, its outcome as a signal.
+
+The views never touch the :class:`~pos_app.core.counter.Counter`; they call the controller,
+which runs the blocking call on its :class:`~pos_app.qt.tasks.TaskRunner` and answers with a
+signal on the GUI thread. Errors arrive as plain text (``str(PosError)``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from pos_app.core.backends.base import CardRef, HistoryRow, Plan
+from pos_app.core.cards import Card
+from pos_app.core.counter import Counter, OperationResult
+from pos_app.core.errors import ConfigError, InvalidInput, PosError, Refused
+from pos_app.core.money import CENT
+from pos_app.core.operations import Operation, OpName
+from pos_app.core.settings import Settings, load_settings
+from pos_app.qt.tasks import AppFault, Task, TaskRunner
+
+log = logging.getLogger(__name__)
+
+#: Recent operations shown in the journal view.
+JOURNAL_LIMIT = 50
+#: How often operations left open (queued while a service was away) are tried again.
+RECOVER_EVERY_MS = 60_000
+
+#: What the busy line says per channel, most important first.
+BUSY_TEXT: dict[str, str] = {
+    "apply": "Sending the operation…",
+    "open": "Connecting to the services…",
+    "lookup": "Looking up the card…",
+    "plan": "Checking the operation…",
+    "customers": "Searching for the customer…",
+}
+#: Channels the cashier may cancel (Esc): nothing has been sent on them.
+CANCELLABLE = ("lookup", "plan", "customers", "limit")
+
+APPLY_FAULT = ("Something went wrong in the app while sending the operation. Check the card "
+               "and the recent operations before trying again; the details are in the log.")
+
+
+@dataclass
+class CounterInfo:
+    """What the window needs to know about an opened counter."""
+
+    on_sandbox: bool
+    services: list[str]
+    settings: Settings | None
+    demo_cards: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Controller(QObject):
+    """Owns the Counter and the current card; turns core calls into signals."""
+
+    opened = Signal(object)                 # CounterInfo
+    open_failed = Signal(str)
+    busy_changed = Signal(str)              # "" when nothing the cashier waits for runs
+    card_loaded = Signal(object)            # Card
+    lookup_failed = Signal(str)
+    cancelled = Signal(str)                 # what was cancelled, in words
+    planned = Signal(object, object, int)   # Plan, Card, confirmation token
+    plan_failed = Signal(str)
+    limit_ready = Signal(object, object)    # purchase amount, max spend (Decimal | None)
+    applied = Signal(object)                # OperationResult
+    apply_failed = Signal(str)
+    journal_loaded = Signal(list)           # list[Entry]
+    history_loaded = Signal(object, list)   # Card, list[HistoryRow]
+    history_failed = Signal(object, str)    # Card, message
+    customers_found = Signal(str, list)     # query, list[CardRef]
+    customers_failed = Signal(str)
+    service_checked = Signal(str, bool, str)  # service, works, text
+    settings_saved = Signal(object)         # Settings
+    settings_failed = Signal(str)
+    keyring_said = Signal(str)              # where secrets are kept, in words
+    progress = Signal(str)                  # an operation being retried or checked, in words
+    recovered = Signal(list)                # list[OperationResult] of operations left open
+
+    def __init__(self, config: str | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.runner = TaskRunner(self)
+        self.counter: Counter | None = None
+        self.info: CounterInfo | None = None
+        self.card: Card | None = None
+        self._plan_token = 0
+        self._plan_op: Operation | None = None
+        self._applying = False
+        self._busy_text = ""
+        self._closed = False
+        #: Cards with an operation left open that recovery is completing: not to be touched.
+        self._recovering: set[str] = set()
+        self._recover_timer = QTimer(self)
+        self._recover_timer.setInterval(RECOVER_EVERY_MS)
+        self._recover_timer.timeout.connect(self.recover)
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self.counter is not None and not self.runner.busy("open")
+
+    @property
+    def applying(self) -> bool:
+        return self._applying
+
+    @property
+    def busy_text(self) -> str:
+        return self._busy_text
+
+    def _update_busy(self) -> None:
+        text = ""
+        for channel, words in BUSY_TEXT.items():
+            if self.runner.busy(channel):
+                text = words
+                break
+        if text != self._busy_text:
+            self._busy_text = text
+            self.busy_changed.emit(text)
+
+    def _run(self, channel: str, fn: Any, *args: Any, on_ok: Any, on_error: Any,
+             what: str = "", on_drop: Any = None, **kwargs: Any) -> Task:
+        def ok(value: Any) -> None:
+            try:
+                on_ok(value)
+            finally:
+                self._update_busy()
+
+        def error(exc: PosError) -> None:
+            try:
+                on_error(exc)
+            finally:
+                self._update_busy()
+
+        task = self.runner.run(fn, *args, channel=channel, on_ok=ok, on_error=error,
+                               on_drop=on_drop, what=what or channel, **kwargs)
+        self._update_busy()
+        return task
+
+    # -- the counter -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Read the settings and open the counter (the sandbox when nothing is configured)."""
+        self._open(None)
+
+    def reopen(self, settings: Settings) -> None:
+        """Close the counter and open it again with new settings (after the settings dialog)."""
+        self._recover_timer.stop()
+        self.runner.cancel_all()
+        self._applying = False
+        self._recovering = set()
+        self.card = None
+        self._open(settings)
+
+    def _open(self, settings: Settings | None) -> None:
+        old, self.counter, self.info = self.counter, None, None
+        config = self.config
+
+        def work() -> tuple[Counter, CounterInfo]:
+            if old is not None:
+                old.close()
+            chosen = settings or load_settings(config)
+            counter = Counter.open(chosen)
+            try:
+                demo = counter.sandbox.demo_cards() if counter.sandbox is not None else []
+                info = CounterInfo(counter.on_sandbox, list(counter.backends), chosen, demo)
+            except BaseException:
+                counter.close()
+                raise
+            return counter, info
+
+        def done(value: tuple[Counter, CounterInfo]) -> None:
+            self.counter, self.info = value
+            self.opened.emit(self.info)
+            self.refresh_journal()
+            self.recover()
+            self._recover_timer.start()
+
+        def drop(value: tuple[Counter, CounterInfo]) -> None:
+            value[0].close()
+
+        self._run("open", work, on_ok=done, on_drop=drop,
+                  on_error=lambda exc: self.open_failed.emit(str(exc)), what="open counter")
+
+    def shutdown(self) -> None:
+        """Cancel everything, close the counter and wait for the workers (at exit)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._recover_timer.stop()
+        self.runner.cancel_all()
+        counter, self.counter = self.counter, None
+        if counter is not None:
+            try:
+                counter.close()
+            except Exception:
+                log.exception("closing the counter failed")
+        self.runner.shutdown()
+
+    # -- cards -------------------------------------------------------------------------------
+
+    def lookup(self, code: str) -> bool:
+        """Look ``code`` up; a lookup still running is superseded. ``False`` if not started."""
+        code = code.strip()
+        if not code:
+            self.lookup_failed.emit("Scan the card or type its code, then press Enter.")
+            return False
+        if self.counter is None:
+            self.lookup_failed.emit(
+                "The app is still connecting to the services; try again in a moment."
+                if self.runner.busy("open") else
+                "The app is not connected to the services. Check the settings (Ctrl+,).")
+            return False
+        if self._applying:
+            self.lookup_failed.emit("Wait: an operation is being sent to the service.")
+            return False
+        counter = self.counter
+        self.runner.cancel("plan")
+        self.runner.cancel("limit")
+        self._plan_op = None
+
+        def done(card: Card) -> None:
+            self.card = card
+            self.card_loaded.emit(card)
+
+        self._run("lookup", counter.lookup, code, on_ok=done,
+                  on_error=lambda exc: self.lookup_failed.emit(str(exc)), what="lookup")
+        return True
+
+    def cancel(self) -> str:
+        """Cancel whatever the cashier may cancel; return what was cancelled, or ``""``."""
+        words = ""
+        for channel in CANCELLABLE:
+            if self.runner.cancel(channel) and not words:
+                words = {"lookup": "The lookup was cancelled.",
+                         "plan": "The operation was not sent.",
+                         "customers": "The search was cancelled.",
+                         "limit": ""}[channel]
+        self._update_busy()
+        if words:
+            self.cancelled.emit(words)
+        return words
+
+    def clear_card(self) -> None:
+        self.runner.cancel("plan")
+        self.runner.cancel("limit")
+        self.card = None
+        self._plan_op = None
+        self._update_busy()
+
+    # -- operations --------------------------------------------------------------------------
+
+    def plan(self, operation: Operation) -> None:
+        """Check ``operation`` on the current card; answers ``planned`` with a token to confirm."""
+        counter, card = self.counter, self.card
+        if counter is None or card is None:
+            self.plan_failed.emit("Scan a card first.")
+            return
+        self._plan_token += 1
+        token = self._plan_token
+        self._plan_op = None
+
+        def done(plan: Plan) -> None:
+            self._plan_op = operation
+            self.planned.emit(plan, card, token)
+
+        self._run("plan", counter.plan, card, operation, on_ok=done,
+                  on_error=lambda exc: self.plan_failed.emit(str(exc)), what="plan")
+
+    def spend_limit(self, amount: Decimal) -> None:
+        """Ask the card's service the most that may be spent on a purchase of ``amount``."""
+        counter, card = self.counter, self.card
+        if counter is None or card is None:
+            return
+
+        def work() -> Decimal | None:
+            # Plan a purchase paying a token sum from the card: the plan says the limit. A
+            # whole unit first (services that hold whole points), then a cent.
+            for probe in (Decimal("1.00"), CENT):
+                if probe > amount:
+                    continue
+                try:
+                    plan = counter.plan(card, Operation(OpName.PURCHASE_SPEND, amount=amount,
+                                                        spend=probe))
+                except (Refused, InvalidInput):
+                    continue
+                value = plan.preview.get("max_spend")
+                return None if value is None else Decimal(str(value))
+            return Decimal("0.00")
+
+        self._run("limit", work, on_ok=lambda limit: self.limit_ready.emit(amount, limit),
+                  on_error=lambda exc: self.limit_ready.emit(amount, None), what="spend limit")
+
+    def confirm(self, token: int) -> bool:
+        """Send the operation planned under ``token``, once: a second call does nothing."""
+        if token != self._plan_token or self._plan_op is None:
+            log.info("confirmation %s ignored (already used or out of date)", token)
+            return False
+        operation, self._plan_op = self._plan_op, None
+        return self.apply(operation)
+
+    def apply(self, operation: Operation) -> bool:
+        """Send ``operation`` on the current card; ``False`` if one is already being sent."""
+        counter, card = self.counter, self.card
+        if self._applying:
+            log.info("an operation is already being sent; %s ignored", operation.name)
+            return False
+        if counter is None or card is None:
+            self.apply_failed.emit("Scan a card first.")
+            return False
+        if card.card_id in self._recovering:
+            self.apply_failed.emit("An earlier operation on this card is being completed with "
+                                   "the service. Wait a moment, then scan the card again.")
+            return False
+        self._applying = True
+        self.runner.cancel("lookup")
+        self.runner.cancel("limit")
+
+        def done(result: OperationResult) -> None:
+            self._applying = False
+            if self.card is not None and self.card.card_id == card.card_id:
+                self.card = result.after or result.before
+            self.applied.emit(result)
+            self.refresh_journal()
+
+        def failed(exc: PosError) -> None:
+            self._applying = False
+            self.apply_failed.emit(APPLY_FAULT if isinstance(exc, AppFault) else str(exc))
+            self.refresh_journal()
+
+        self._run("apply", counter.apply, card, operation, on_ok=done, on_error=failed,
+                  what=f"apply {operation.name.value}", progress=self.progress.emit)
+        return True
+
+    def recover(self) -> None:
+        """Complete operations a crash or a lost answer left open, and queued ones.
+
+        The journal is read for them off the GUI thread, never while an operation is being
+        sent (its own entry is open then); their cards are kept from new operations until
+        the service has said what became of them.
+        """
+        counter = self.counter
+        if counter is None or self._closed or self.runner.busy("recover"):
+            return
+
+        def found(entries: list[Any]) -> None:
+            if not entries or self.counter is not counter or self._applying:
+                return
+            self._recovering = {e.card_id for e in entries}
+
+            def done(results: list[OperationResult]) -> None:
+                self._recovering = set()
+                self.recovered.emit(list(results))
+                self.refresh_journal()
+
+            def failed(exc: PosError) -> None:
+                self._recovering = set()
+                log.info("recovery stopped: %s", exc)
+
+            def work() -> list[OperationResult]:
+                # These entries only: one started since (a new operation) is not touched.
+                results = []
+                for entry in entries:
+                    if entry.service not in counter.backends:
+                        continue
+                    try:
+                        results.append(counter.resolve(entry.id))
+                    except PosError as exc:  # still away: it stays open for the next round
+                        log.info("operation #%s left open: %s", entry.id, exc.kind)
+                return results
+
+            self.runner.run(work, channel="recover", on_ok=done, on_error=failed,
+                            what="recover")
+
+        self.runner.run(counter.journal.unresolved, channel="recover", on_ok=found,
+                        on_error=lambda exc: None, what="unresolved")
+
+    # -- lists -------------------------------------------------------------------------------
+
+    def refresh_journal(self) -> None:
+        counter = self.counter
+        if counter is None:
+            return
+        self.runner.run(lambda: counter.journal.entries(limit=JOURNAL_LIMIT), channel="journal",
+                        on_ok=self.journal_loaded.emit, on_error=lambda exc: log.info(
+                            "journal not read: %s", exc), what="journal")
+
+    def load_history(self, card: Card) -> None:
+        counter = self.counter
+        if counter is None:
+            return
+        self.runner.run(counter.history, card, channel="history",
+                        on_ok=lambda rows: self.history_loaded.emit(card, list(rows)),
+                        on_error=lambda exc: self.history_failed.emit(card, str(exc)),
+                        what="history")
+
+    def find_customers(self, query: str) -> None:
+        """Find a customer's cards by phone or email (an ``@`` means email)."""
+        query = query.strip()
+        counter = self.counter
+        if counter is None:
+            self.customers_failed.emit("The app is still connecting; try again in a moment.")
+            return
+        try:
+            kwargs = customer_query(query)
+        except InvalidInput as exc:
+            self.customers_failed.emit(str(exc))
+            return
+
+        def done(refs: list[CardRef]) -> None:
+            self.customers_found.emit(query, list(refs))
+
+        self._run("customers", lambda: counter.find_cards(**kwargs), on_ok=done,
+                  on_error=lambda exc: self.customers_failed.emit(str(exc)), what="customers")
+
+    def save_settings(self, settings: Settings) -> None:
+        """Write the settings file (secrets to the keyring when one works) off the GUI thread."""
+        def work() -> Settings:
+            try:
+                settings.save()
+            except OSError as exc:
+                raise ConfigError(f"The settings could not be saved to {settings.path} "
+                                  f"({exc.strerror or exc}).",
+                                  "Check that the folder exists and is writable.") from None
+            return settings
+
+        self.runner.run(work, channel="save", on_ok=self.settings_saved.emit,
+                        on_error=lambda exc: self.settings_failed.emit(str(exc)),
+                        what="save settings")
+
+    def keyring_status(self) -> None:
+        """Say where service secrets are kept (asking the keyring may take a moment)."""
+        def work() -> str:
+            try:
+                from pos_app.core import secrets
+            except ImportError:
+                return ""
+            return secrets.status().message
+
+        self.runner.run(work, channel="keyring", on_ok=self.keyring_said.emit,
+                        on_error=lambda exc: log.info("keyring status: %s", exc),
+                        what="keyring status")
+
+    def cancel_search(self) -> None:
+        self.runner.cancel("customers")
+        self._update_busy()
+
+    def check_service(self, name: str, table: dict[str, Any]) -> None:
+        """Try one service with the given settings table (settings dialog's Test button)."""
+        def work() -> str:
+            from pos_app.core.backends.registry import build_backends
+
+            backends = build_backends({name: table})
+            if not backends:
+                raise InvalidInput("Set the service's address first.", "")
+            try:
+                return backends[0].check()
+            finally:
+                for backend in backends:
+                    backend.close()
+
+        self.runner.run(work, channel=f"check-{name}",
+                        on_ok=lambda text: self.service_checked.emit(name, True, text),
+                        on_error=lambda exc: self.service_checked.emit(name, False, str(exc)),
+                        what=f"check {name}")
+
+
+def customer_query(text: str) -> dict[str, str]:
+    """``{"email": ...}`` or ``{"phone": ...}`` from what the cashier typed."""
+    text = text.strip()
+    if "@" in text:
+        local, _, domain = text.partition("@")
+        if not local or "." not in domain:
+            raise InvalidInput(f"{text!r} is not an email address.", "Type it in full.")
+        return {"email": text}
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < 7 or any(ch.isalpha() for ch in text):
+        raise InvalidInput("Type the customer's phone number (at least 7 digits) or email.",
+                           "")
+    return {"phone": text}
+
+
+__all__ = ["CardRef", "Controller", "CounterInfo", "HistoryRow", "customer_query"]

@@ -1,0 +1,276 @@
+"""Entering an operation's amount, count or date, by keyboard or on the keypad."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.core.cards import Card, CardKind
+from pos_app.core.errors import InvalidInput
+from pos_app.core.money import format_money, parse_amount
+from pos_app.core.operations import LABELS, TAKES_VALUE, Operation, OpName
+from pos_app.core.present import balance_text
+from pos_app.qt import theme
+from pos_app.qt.keypad import Keypad
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    kind: str            # "money", "count" or "date"
+    default: str = ""
+
+
+def fields_for(op: OpName, card: Card | None) -> list[Field]:
+    """The fields an operation asks for (none for coupon operations)."""
+    gift = card is not None and card.balance_unit == "money"
+    year = dt.date.today() + dt.timedelta(days=365)
+    return {
+        OpName.PURCHASE: [Field("Purchase amount", "money")],
+        OpName.SPEND: [Field("Amount to take from the card" if gift
+                             else "Points to pay with", "money")],
+        OpName.PURCHASE_SPEND: [Field("Purchase amount", "money"),
+                                Field("Pay from the card", "money")],
+        OpName.ACCRUE: [Field("Points to add", "count")],
+        OpName.STAMP: [Field("Stamps to add", "count", "1")],
+        OpName.UNSTAMP: [Field("Visits to write off", "count", "1")],
+        OpName.REWARD: [Field("Rewards to redeem", "count", "1")],
+        OpName.SET_EXPIRY: [Field("New expiry date (YYYY-MM-DD)", "date", year.isoformat())],
+    }.get(op, [])
+
+
+class EntryPanel(QWidget):
+    """The fields of one operation, a keypad, and Back (Esc) / Continue (Enter)."""
+
+    submitted = Signal(object)       # Operation
+    back = Signal()
+    limit_wanted = Signal(object)    # Decimal: the purchase amount of a purchase with spending
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.op: OpName | None = None
+        self.card: Card | None = None
+        self.edits: list[QLineEdit] = []
+        self._limit: tuple[Decimal, Decimal | None] | None = None
+        self._auto_spend = ""
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(14)
+        left = QVBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        self.title.setWordWrap(True)
+        left.addWidget(self.title)
+        self.subtitle = QLabel()
+        self.subtitle.setProperty("muted", True)
+        self.subtitle.setWordWrap(True)
+        left.addWidget(self.subtitle)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        left.addLayout(self.form)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        left.addWidget(self.hint)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setObjectName("entryError")
+        left.addWidget(self.error)
+        left.addStretch(1)
+        buttons = QHBoxLayout()
+        self.back_button = QPushButton("Back  (Esc)")
+        self.back_button.setProperty("role", "secondary")
+        self.back_button.clicked.connect(self.back.emit)
+        self.ok_button = QPushButton("Continue  (Enter)")
+        self.ok_button.setProperty("role", "primary")
+        self.ok_button.clicked.connect(self.submit)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.ok_button, 1)
+        left.addLayout(buttons)
+        outer.addLayout(left, 3)
+        self.keypad = Keypad()
+        self.keypad.enter.connect(self._enter_from_keypad)
+        outer.addWidget(self.keypad, 2)
+        self._limit_timer = QTimer(self)
+        self._limit_timer.setSingleShot(True)
+        self._limit_timer.setInterval(250)
+        self._limit_timer.timeout.connect(self._want_limit)
+
+    # -- set up ------------------------------------------------------------------------------
+
+    def start(self, op: OpName, card: Card) -> None:
+        """Show the fields for ``op`` on ``card`` and put the cursor in the first one."""
+        self.op, self.card = op, card
+        self._limit = None
+        self._auto_spend = ""
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.edits = []
+        for spec in fields_for(op, card):
+            edit = QLineEdit(spec.default)
+            edit.setObjectName(f"field_{spec.kind}")
+            edit.setAccessibleName(spec.label)
+            font = edit.font()
+            font.setPointSizeF(font.pointSizeF() * 1.5)
+            edit.setFont(font)
+            edit.setMinimumHeight(44)
+            if spec.kind in ("money", "count"):
+                edit.setInputMethodHints(Qt.InputMethodHint.ImhFormattedNumbersOnly)
+            edit.setMaxLength(40)
+            edit.returnPressed.connect(lambda e=edit: self._enter_in(e))
+            edit.textEdited.connect(self._edited)
+            edit.installEventFilter(self)
+            self.form.addRow(spec.label, edit)
+            self.edits.append(edit)
+        self.title.setText(LABELS[op])
+        self.subtitle.setText(SHORT.get(op, "").capitalize())
+        confirm_follows = op in TAKES_VALUE
+        self.ok_button.setText("Continue  (Enter)" if confirm_follows else "Send  (Enter)")
+        self.keypad.setVisible(any(f.kind in ("money", "count") for f in fields_for(op, card)))
+        self.show_error("")
+        self._update_hint()
+        self.set_busy(False)
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        if self.edits:
+            self.edits[0].setFocus(Qt.FocusReason.OtherFocusReason)
+            self.edits[0].selectAll()
+            self.keypad.set_target(self.edits[0])
+
+    def set_busy(self, busy: bool) -> None:
+        """While the operation is checked or sent, nothing can be changed or sent again."""
+        self.ok_button.setEnabled(not busy)
+        self.keypad.setEnabled(not busy)
+        for edit in self.edits:
+            edit.setReadOnly(busy)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        theme.set_tone(self.error, "error" if text else None)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):
+            self.keypad.set_target(watched)
+        return False
+
+    def _enter_from_keypad(self) -> None:
+        target = self.keypad.target
+        if target in self.edits:
+            self._enter_in(target)
+        else:
+            self.submit()
+
+    def _enter_in(self, edit: QLineEdit) -> None:
+        """Enter moves to the next field, and on the last one continues."""
+        index = self.edits.index(edit)
+        if index + 1 < len(self.edits):
+            self._want_limit()
+            nxt = self.edits[index + 1]
+            nxt.setFocus(Qt.FocusReason.TabFocusReason)
+            nxt.selectAll()
+            return
+        self.submit()
+
+    def _edited(self, _text: str) -> None:
+        self.show_error("")
+        if self.op is OpName.PURCHASE_SPEND:
+            if self.sender() is self.edits[0]:
+                self._limit = None
+                self._limit_timer.start()
+            elif self.sender() is self.edits[1]:
+                self._auto_spend = ""
+        self._update_hint()
+
+    def _want_limit(self) -> None:
+        if self.op is not OpName.PURCHASE_SPEND or not self.edits:
+            return
+        amount = _amount_or_none(self.edits[0].text())
+        if amount is not None and (self._limit is None or self._limit[0] != amount):
+            self.limit_wanted.emit(amount)
+
+    def set_limit(self, amount: Decimal, limit: Decimal | None) -> None:
+        """The service's answer to ``limit_wanted``: prefill what may be spent."""
+        if self.op is not OpName.PURCHASE_SPEND or len(self.edits) < 2:
+            return
+        if _amount_or_none(self.edits[0].text()) != amount:
+            return
+        self._limit = (amount, limit)
+        spend = self.edits[1]
+        if limit is not None and (not spend.text().strip() or spend.text() == self._auto_spend):
+            self._auto_spend = f"{limit:.2f}"
+            spend.setText(self._auto_spend)
+            if spend.hasFocus():
+                spend.selectAll()
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        card, op = self.card, self.op
+        lines: list[str] = []
+        if card is not None and op is not None:
+            if op in (OpName.SPEND, OpName.PURCHASE_SPEND) and card.balance is not None:
+                lines.append(f"On the card: {balance_text(card)}")
+            if op is OpName.PURCHASE and card.kind is CardKind.DISCOUNT and card.percent:
+                lines.append(f"Discount {card.percent.normalize():f}% is taken off the amount")
+            if op is OpName.PURCHASE_SPEND and len(self.edits) == 2:
+                amount = _amount_or_none(self.edits[0].text())
+                spend = _amount_or_none(self.edits[1].text(), allow_zero=True)
+                if self._limit is not None and self._limit[1] is not None:
+                    lines.append(f"Most that may be spent: {format_money(self._limit[1])}")
+                if amount is not None and spend is not None and spend <= amount:
+                    lines.append(f"Left to pay: {format_money(amount - spend)}")
+        self.hint.setText("\n".join(lines))
+        self.hint.setVisible(bool(lines))
+
+    # -- submit ------------------------------------------------------------------------------
+
+    def args(self) -> list[str]:
+        return [e.text().strip() for e in self.edits]
+
+    def submit(self) -> None:
+        """Check what was typed; a valid operation is ``submitted``, else the error is shown."""
+        if self.op is None or not self.ok_button.isEnabled():
+            return
+        try:
+            operation = Operation.parse(self.op.value, self.args())
+        except InvalidInput as exc:
+            self.show_error(str(exc))
+            return
+        self.show_error("")
+        self.submitted.emit(operation)
+
+
+#: A short "what to type" for the entry title.
+SHORT: dict[OpName, str] = {
+    OpName.PURCHASE: "type the amount",
+    OpName.SPEND: "type the amount",
+    OpName.PURCHASE_SPEND: "type the purchase, then what is paid from the card",
+    OpName.ACCRUE: "type the points",
+    OpName.STAMP: "how many stamps",
+    OpName.UNSTAMP: "how many visits",
+    OpName.REWARD: "how many rewards",
+    OpName.SET_EXPIRY: "type the new date",
+}
+
+
+def _amount_or_none(text: str, *, allow_zero: bool = False) -> Decimal | None:
+    try:
+        return parse_amount(text, allow_zero=allow_zero)
+    except InvalidInput:
+        return None

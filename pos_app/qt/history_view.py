@@ -1,0 +1,85 @@
+"""The card's own history, as its service keeps it (Luna ``getPassOperations``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.core.backends.base import HistoryRow
+from pos_app.core.cards import Card
+
+
+class HistoryView(QWidget):
+    """When, what, value; newest first. Says why when there is nothing to list."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        layout.addWidget(self.caption)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["When", "What", "Value"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setAccessibleName("Card history")
+        layout.addWidget(self.tree, 1)
+        self.card: Card | None = None
+        self.loaded_for: str | None = None
+        self.set_card(None)
+
+    def set_card(self, card: Card | None) -> None:
+        """A new card: its history is not loaded yet."""
+        self.card = card
+        self.loaded_for = None
+        self.tree.clear()
+        self.tree.hide()
+        if card is None:
+            self._say("Scan a card to see its history.")
+
+    def set_loading(self) -> None:
+        self._say("Loading the card's history…")
+
+    def set_rows(self, card: Card, rows: list[HistoryRow]) -> None:
+        if self.card is None or card.card_id != self.card.card_id:
+            return
+        self.loaded_for = card.card_id
+        self.tree.clear()
+        try:
+            ordered = sorted(rows, key=lambda r: (r.when is not None, r.when), reverse=True)
+        except TypeError:  # naive and aware times mixed: keep the service's order
+            ordered = list(rows)
+        for row in ordered:
+            when = row.when.strftime("%Y-%m-%d %H:%M") if row.when is not None else "—"
+            item = QTreeWidgetItem([when, row.what, row.value])
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.tree.addTopLevelItem(item)
+        if rows:
+            self._say(f"{card.service.capitalize()} history of this card "
+                      f"({len(rows)} entr{'ies' if len(rows) != 1 else 'y'}).")
+            self.tree.show()
+        else:
+            self._say(f"{card.service.capitalize()} keeps no history for this card.")
+
+    def set_error(self, card: Card, text: str) -> None:
+        if self.card is None or card.card_id != self.card.card_id:
+            return
+        self._say(f"The history could not be read: {text}")
+
+    def _say(self, text: str) -> None:
+        self.caption.setText(text)
+
+    def rows(self) -> list[list[str]]:
+        return [[self.tree.topLevelItem(i).text(c) for c in range(3)]
+                for i in range(self.tree.topLevelItemCount())]

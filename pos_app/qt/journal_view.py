@@ -1,0 +1,101 @@
+"""This terminal's recent operations, from the journal, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.core.journal import Entry, State
+from pos_app.core.operations import LABELS, OpName
+from pos_app.qt import theme
+
+STATE_WORDS = {State.DONE: "Done", State.FAILED: "Not done", State.UNKNOWN: "Unknown",
+               State.PENDING: "Pending"}
+COLUMNS = ("Time", "State", "Operation", "Card")
+
+
+def local_time(iso: str) -> str:
+    """``2026-01-02T10:11:12.000+00:00`` -> ``10:11`` today, else ``01-02 10:11``."""
+    try:
+        when = dt.datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso[:16]
+    if when.date() == dt.date.today():
+        return when.strftime("%H:%M:%S")
+    return when.strftime("%m-%d %H:%M")
+
+
+def operation_text(entry: Entry) -> str:
+    try:
+        label = LABELS[OpName(entry.operation)]
+    except ValueError:
+        label = entry.operation
+    return f"{label} {' '.join(entry.args)}".strip()
+
+
+class JournalView(QWidget):
+    """A list of journal entries; the error of one that failed is in its tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setWordWrap(False)
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setAccessibleName("Recent operations")
+        layout.addWidget(self.tree)
+        self.empty = QLabel("No operations yet on this terminal.")
+        self.empty.setProperty("muted", True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        self.entries: list[Entry] = []
+        self.set_entries([])
+
+    def set_entries(self, entries: list[Entry]) -> None:
+        self.entries = list(entries)
+        self.tree.clear()
+        colors = theme.colors()
+        tones = {State.DONE: colors.ok_fg, State.FAILED: colors.error_fg,
+                 State.UNKNOWN: colors.warn_fg, State.PENDING: colors.info_fg}
+        for entry in self.entries:
+            item = QTreeWidgetItem([
+                local_time(entry.created), STATE_WORDS.get(entry.state, entry.state.value),
+                operation_text(entry), f"{entry.service.capitalize()} {entry.card}"])
+            item.setForeground(1, QBrush(QColor(tones.get(entry.state, colors.muted))))
+            font = item.font(1)
+            font.setBold(True)
+            item.setFont(1, font)
+            tip = f"#{entry.id}  {entry.created[:19].replace('T', ' ')} UTC"
+            if entry.error:
+                tip += f"\n{entry.error}"
+            for col in range(len(COLUMNS)):
+                item.setToolTip(col, tip)
+            item.setData(0, Qt.ItemDataRole.UserRole, entry.id)
+            self.tree.addTopLevelItem(item)
+        self.tree.setVisible(bool(self.entries))
+        self.empty.setVisible(not self.entries)
+
+    def rows(self) -> list[list[str]]:
+        """The visible text, row by row (for tests)."""
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            out.append([item.text(c) for c in range(len(COLUMNS))])
+        return out

@@ -1,0 +1,698 @@
+"""The cashier window: code field, card panel, operations, result banner, lists.
+
+Keyboard: the code field always has the cursor unless an amount is being typed; Enter looks
+the code up; F1..F10 start operations; Enter confirms; Esc backs out one step (or cancels a
+lookup); Ctrl+F finds a customer; Ctrl+, opens the settings; Ctrl+T switches light/dark;
+F11 full screen.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.core.backends.base import Plan
+from pos_app.core.cards import Card
+from pos_app.core.counter import OperationResult
+from pos_app.core.journal import State
+from pos_app.core.operations import Operation, OpName
+from pos_app.core.settings import Settings
+from pos_app.qt import theme
+from pos_app.qt.card_panel import CardPanel
+from pos_app.qt.collector import GuiThreadCollector
+from pos_app.qt.confirm import ConfirmPanel
+from pos_app.qt.controller import Controller, CounterInfo
+from pos_app.qt.demo_panel import DemoPanel
+from pos_app.qt.entry_panel import EntryPanel, fields_for
+from pos_app.qt.history_view import HistoryView
+from pos_app.qt.journal_view import JournalView
+from pos_app.qt.operations_panel import OperationsPanel
+from pos_app.qt.result_banner import ResultBanner
+
+log = logging.getLogger(__name__)
+
+SETTINGS_KEY = "Ctrl+,"
+BUSY_DELAY_MS = 150
+
+
+class MainWindow(QMainWindow):
+    """The one window of the app. ``ready`` fires when the services can be used."""
+
+    ready = Signal()
+    #: Emitted after a card is drawn in the card panel (benchmarks, tests).
+    card_shown = Signal(object)
+    #: Emitted after an operation's result is drawn in the banner.
+    result_shown = Signal(object)
+    #: Emitted first thing when the window closes (scanner inputs stop on it).
+    closing = Signal()
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.info: CounterInfo | None = None
+        self.card: Card | None = None
+        self._pending_op: OpName | None = None
+        self._dialogs: list[QDialog] = []
+        self.collector = GuiThreadCollector(self)
+        self._looking_up = False
+        self._pending_code = ""
+        self._closing = False
+        #: The scanner inputs when :func:`pos_app.qt.app.run_app` installed them.
+        self.scanning: object | None = None
+        #: Quick answers show no busy state (no flicker); slower ones show it after this delay.
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(self._show_busy)
+        self.setWindowTitle("pos-app — cashier")
+        self.setMinimumSize(800, 600)
+        self._build()
+        self._connect()
+        self._shortcuts()
+        QApplication.instance().installEventFilter(self)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
+        self._set_connecting()
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        central = QWidget()
+        root = QVBoxLayout(central)
+        root.setContentsMargins(10, 10, 10, 6)
+        root.setSpacing(8)
+
+        top = QHBoxLayout()
+        self.code = QLineEdit()
+        self.code.setObjectName("codeField")
+        self.code.setPlaceholderText("Scan a card or type its code, then Enter")
+        self.code.setAccessibleName("Card code")
+        self.code.setMaxLength(600)
+        self.code.setClearButtonEnabled(True)
+        top.addWidget(self.code, 1)
+        self.lookup_button = self._top_button("Look up\nEnter", "Look the code up (Enter)")
+        self.find_button = self._top_button("Find customer\nCtrl+F",
+                                            "Find a customer's cards by phone or email")
+        self.settings_button = self._top_button(f"Settings\n{SETTINGS_KEY}",
+                                                "Services and credentials")
+        self.theme_button = self._top_button("Light/dark\nCtrl+T",
+                                             "Switch between system, dark and light")
+        for button in (self.lookup_button, self.find_button, self.settings_button,
+                       self.theme_button):
+            top.addWidget(button)
+        root.addLayout(top)
+
+        busy = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(140)
+        self.progress.setFixedHeight(14)
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(policy)
+        self.status = QLabel()
+        self.status.setObjectName("statusLine")
+        self.cancel_button = QPushButton("Cancel  Esc")
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.cancel_button.clicked.connect(self.back_out)
+        busy.addWidget(self.status, 1)
+        busy.addWidget(self.progress)
+        busy.addWidget(self.cancel_button)
+        root.addLayout(busy)
+
+        self.banner = ResultBanner()
+        root.addWidget(self.banner)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(8)
+        self.card_panel = CardPanel()
+        left_layout.addWidget(self.card_panel, 0)
+        self.action_frame = QFrame()
+        self.action_frame.setObjectName("actionFrame")
+        action_layout = QVBoxLayout(self.action_frame)
+        action_layout.setContentsMargins(10, 10, 10, 10)
+        self.actions = QStackedWidget()
+        self.ops_panel = OperationsPanel(self)
+        self.entry = EntryPanel()
+        self.confirm_panel = ConfirmPanel()
+        for page in (self.ops_panel, self.entry, self.confirm_panel):
+            self.actions.addWidget(page)
+        action_layout.addWidget(self.actions)
+        left_layout.addWidget(self.action_frame, 1)
+        self.splitter.addWidget(left)
+
+        self.tabs = QTabWidget()
+        self.tabs.setMinimumWidth(330)
+        self.demo = DemoPanel()
+        self.journal = JournalView()
+        self.history = HistoryView()
+        self.tabs.addTab(self.journal, "&Journal")
+        self.tabs.addTab(self.history, "Card &history")
+        self.tabs.setTabToolTip(0, "This terminal's recent operations (Alt+J)")
+        self.tabs.setTabToolTip(1, "The card's history at its service (Alt+H)")
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        root.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.services_label = QLabel()
+        self.statusBar().addWidget(self.services_label, 1)
+        self.keys_label = QLabel("F1–F10 operations · Enter confirms · Esc goes back · "
+                                 "F11 full screen")
+        self.keys_label.setProperty("muted", True)
+        self.statusBar().addPermanentWidget(self.keys_label)
+
+    def _top_button(self, text: str, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(text.split("\n")[0])
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        button.setMinimumHeight(52)
+        return button
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.opened.connect(self._opened)
+        c.open_failed.connect(self._open_failed)
+        c.busy_changed.connect(self._busy)
+        c.card_loaded.connect(self._card_loaded)
+        c.lookup_failed.connect(self._lookup_failed)
+        c.cancelled.connect(self._cancelled)
+        c.planned.connect(self._planned)
+        c.plan_failed.connect(self._plan_failed)
+        c.limit_ready.connect(self.entry.set_limit)
+        c.applied.connect(self._applied)
+        c.apply_failed.connect(self._apply_failed)
+        c.journal_loaded.connect(self.journal.set_entries)
+        c.progress.connect(self._progress)
+        c.recovered.connect(self._recovered)
+        c.history_loaded.connect(self.history.set_rows)
+        c.history_failed.connect(self.history.set_error)
+        self.code.returnPressed.connect(self.look_up)
+        self.lookup_button.clicked.connect(self.look_up)
+        self.find_button.clicked.connect(self.open_customer_lookup)
+        self.settings_button.clicked.connect(self.open_settings)
+        self.theme_button.clicked.connect(self.toggle_theme)
+        self.ops_panel.chosen.connect(self.start_operation)
+        self.entry.submitted.connect(self._submitted)
+        self.entry.back.connect(self.back_out)
+        self.entry.limit_wanted.connect(c.spend_limit)
+        self.confirm_panel.confirmed.connect(self._confirmed)
+        self.confirm_panel.back.connect(self.back_out)
+        self.demo.scan.connect(self.scan)
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+    def _shortcuts(self) -> None:
+        def add(key: QKeySequence | str, slot: object) -> QShortcut:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            return shortcut
+
+        self.esc_shortcut = add("Esc", self.back_out)
+        add("Ctrl+F", self.open_customer_lookup)
+        add(SETTINGS_KEY, self.open_settings)
+        add("Ctrl+T", self.toggle_theme)
+        add("F11", self.toggle_full_screen)
+        add("Ctrl+L", self.focus_code)
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the counter (off the GUI thread); ``ready`` follows."""
+        self.controller.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._balance_splitter()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._balance_splitter()
+
+    def _balance_splitter(self) -> None:
+        """About 38 % of the width (at least 360 px) for the lists, the rest for the card."""
+        total = sum(self.splitter.sizes()) or self.splitter.width()
+        if total <= 0:
+            return
+        right = max(360, int(total * 0.38))
+        self.splitter.setSizes([max(total - right, 1), right])
+
+    def _set_connecting(self) -> None:
+        self.services_label.setText("Starting…")
+        self.lookup_button.setEnabled(False)
+        self.find_button.setEnabled(False)
+
+    def _opened(self, info: CounterInfo) -> None:
+        self.info = info
+        self._update_services()
+        if info.on_sandbox:
+            self.services_label.setToolTip("No service is configured: the app runs on its "
+                                           "built-in sandbox of Luna and Loona.")
+            if self.tabs.indexOf(self.demo) < 0:
+                self.tabs.insertTab(0, self.demo, "&Demo cards")
+                self.tabs.setTabToolTip(0, "Cards of the sandbox; click one to scan it (Alt+D)")
+            self.demo.set_cards(info.demo_cards)
+            self.tabs.setCurrentWidget(self.demo)
+        else:
+            self.services_label.setToolTip("")
+            index = self.tabs.indexOf(self.demo)
+            if index >= 0:
+                self.tabs.removeTab(index)
+        self._enable_code(True)
+        self._set_card(None)
+        self._say("Ready: scan a card or type its code.")
+        self.focus_code()
+        self.ready.emit()
+        code, self._pending_code = self._pending_code, ""
+        if code and code == self.code.text():
+            self.look_up()  # scanned while the app was starting
+
+    def _open_failed(self, text: str) -> None:
+        self.services_label.setText("Not connected")
+        self.banner.show_message("error", "The app could not start its services", text
+                                 + f"  Open the settings ({SETTINGS_KEY}) to fix them.")
+        self._say("Not connected.")
+
+    def _enable_code(self, enabled: bool) -> None:
+        self.code.setEnabled(enabled)
+        self.lookup_button.setEnabled(enabled)
+        self.find_button.setEnabled(enabled)
+
+    # -- scanning ----------------------------------------------------------------------------
+
+    def scan(self, code: str) -> None:
+        """What a scanner does: put the code in the field and look it up."""
+        self.code.setText(code)
+        self.look_up()
+
+    def look_up(self) -> None:
+        text = self.code.text()
+        if not text.strip():
+            self._say("Scan a card or type its code, then press Enter.")
+            self.focus_code()
+            return
+        if self.controller.counter is None and self.controller.runner.busy("open"):
+            self._pending_code = text
+            self._say("Connecting to the services: the card is looked up as soon as they "
+                      "are ready.")
+            return
+        self._show_actions(self.ops_panel)
+        if self.controller.lookup(text):
+            self._looking_up = True
+            self.banner.clear()
+            self.ops_panel.set_enabled(False)
+        self.focus_code()
+
+    def _card_loaded(self, card: Card) -> None:
+        self._set_card(card)
+        self._update_services()
+        ops = self.ops_panel.available()
+        self._say(f"{card.service.capitalize()} {card.kind_label.lower()} read"
+                  + (": press an operation's key." if ops else "."))
+        self.code.selectAll()
+        self.focus_code()
+        self.card_shown.emit(card)
+
+    def _set_card(self, card: Card | None) -> None:
+        self.card = card
+        self._looking_up = False
+        self.card_panel.setEnabled(True)
+        self.card_panel.set_card(card)
+        self.ops_panel.set_card(card)
+        self.ops_panel.set_enabled(not self.controller.applying)
+        self._show_actions(self.ops_panel)
+        self.history.set_card(card)
+        if card is not None and self.tabs.currentWidget() is self.history:
+            self._load_history()
+
+    def _lookup_failed(self, text: str) -> None:
+        self._update_services()
+        self.controller.clear_card()
+        self._set_card(None)
+        self.banner.show_message("error", "Card not read", text)
+        self._say("Scan the card again or type its code.")
+        self.code.selectAll()
+        self.focus_code()
+
+    def _cancelled(self, text: str) -> None:
+        if self._looking_up:
+            self.controller.clear_card()
+            self._set_card(None)
+        self._say(text)
+
+    # -- operations --------------------------------------------------------------------------
+
+    def start_operation(self, op: OpName) -> None:
+        """F-key or button: ask for the operation's values, or go straight to the next step."""
+        card = self.card
+        if card is None or self.controller.applying or not card.supports(op):
+            return
+        self.banner.clear()
+        self._pending_op = op
+        if fields_for(op, card):
+            self.entry.start(op, card)
+            self._show_actions(self.entry)
+            return
+        self._submitted(Operation(op))
+
+    def _submitted(self, operation: Operation) -> None:
+        if operation.takes_value:
+            self.entry.set_busy(True)
+            self.controller.plan(operation)
+        elif self.controller.apply(operation):
+            self.entry.set_busy(True)
+            self.ops_panel.set_enabled(False)
+
+    def _planned(self, plan: Plan, card: Card, token: int) -> None:
+        if self.card is None or card.card_id != self.card.card_id:
+            return
+        self.entry.set_busy(False)
+        self.confirm_panel.show_plan(plan, card, token)
+        self._show_actions(self.confirm_panel)
+        self.confirm_panel.confirm_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _plan_failed(self, text: str) -> None:
+        self.entry.set_busy(False)
+        if self.actions.currentWidget() is self.entry:
+            self.entry.show_error(text)
+            self.entry.focus_first()
+        else:
+            self._show_actions(self.ops_panel)
+            self.banner.show_message("error", "Not possible", text)
+            self.focus_code()
+
+    def _confirmed(self, token: int) -> None:
+        if not self.controller.confirm(token):
+            return
+        self.ops_panel.set_enabled(False)
+
+    def _applied(self, result: OperationResult) -> None:
+        self.entry.set_busy(False)
+        self.banner.show_result(result)
+        card = result.after or result.before
+        if self.card is not None and card.card_id == self.card.card_id:
+            self._set_card(card)
+        else:
+            self.ops_panel.set_enabled(True)
+            self._show_actions(self.ops_panel)
+        self._say({State.DONE: "Done.", State.PENDING: "Queued.",
+                   State.UNKNOWN: "Not confirmed: see the message above."}.get(
+                       result.state, "Not done."))
+        self._update_services()
+        self.code.selectAll()
+        self.focus_code()
+        self.result_shown.emit(result)
+
+    def _apply_failed(self, text: str) -> None:
+        self.entry.set_busy(False)
+        self.ops_panel.set_enabled(True)
+        self._show_actions(self.ops_panel)
+        self.banner.show_message("error", "Not done", text)
+        self._say("Not done.")
+        self.focus_code()
+        self.result_shown.emit(None)
+
+    def _show_actions(self, page: QWidget) -> None:
+        if page is not self.confirm_panel:
+            theme.set_tone(self.confirm_panel, None)
+        self.actions.setCurrentWidget(page)
+
+    # -- busy state --------------------------------------------------------------------------
+
+    def _busy(self, text: str) -> None:
+        """Something the cashier waits for started or ended; shown if it lasts."""
+        self.ops_panel.set_enabled(not self.controller.applying and not self._looking_up)
+        if text:
+            if not self.progress.isVisible() and not self._busy_timer.isActive():
+                self._busy_timer.start()
+            elif self.progress.isVisible():
+                self._show_busy()
+            return
+        self._busy_timer.stop()
+        self._show_busy()
+
+    def _show_busy(self) -> None:
+        """The busy line: progress, what is running, Cancel (Esc) when it can be cancelled."""
+        text = self.controller.busy_text
+        self.progress.setVisible(bool(text))
+        cancellable = bool(text) and not self.controller.applying and not text.startswith(
+            "Connecting")
+        self.cancel_button.setVisible(cancellable)
+        if text:
+            self._say(text + ("   Esc cancels." if cancellable else ""))
+            if self._looking_up:
+                self.card_panel.setEnabled(False)  # the previous card, greyed out
+        elif self.controller.ready and self.status.text().endswith("Esc cancels."):
+            self._say("Ready.")
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _progress(self, text: str) -> None:
+        """The core retries or checks an operation: say so on the busy line."""
+        self.progress.setVisible(True)
+        self._say(text)
+
+    def _recovered(self, results: list[OperationResult]) -> None:
+        """Operations left open earlier were completed (or are still open): say so."""
+        done = [r for r in results if r.ok]
+        still = len(results) - len(done)
+        words = []
+        if done:
+            words.append(f"{len(done)} earlier operation{'s' if len(done) != 1 else ''} "
+                         "completed with the service")
+        if still:
+            words.append(f"{still} still waiting for the service (see the journal)")
+        if words:
+            self._say("; ".join(words) + ".")
+        for result in done:
+            if self.card is not None and result.after is not None and \
+                    result.after.card_id == self.card.card_id and not self.controller.applying:
+                self._set_card(result.after)
+        self._update_services()
+
+    def _update_services(self) -> None:
+        """The status bar: which services are used, and any that did not answer last time."""
+        info, counter = self.info, self.controller.counter
+        if info is None:
+            return
+        text = ("Sandbox: demo services on this computer" if info.on_sandbox
+                else "Services: " + ", ".join(s.capitalize() for s in info.services))
+        try:  # workers update it; a copy taken mid-update is simply tried next time
+            away = dict(getattr(counter, "unreachable", {}) or {})
+        except RuntimeError:
+            away = {}
+        if away:
+            text += "  ·  not answering: " + ", ".join(s.capitalize() for s in sorted(away))
+        self.services_label.setText(text)
+
+    # -- keyboard ----------------------------------------------------------------------------
+
+    def back_out(self) -> None:
+        """Esc: leave the confirmation or entry, cancel a lookup, dismiss, clear; one step."""
+        page = self.actions.currentWidget()
+        if self.controller.applying:
+            self._say("The operation is being sent; wait for the service's answer.")
+            return
+        if page is self.confirm_panel:
+            self.controller.cancel()
+            if self._pending_op is not None and fields_for(self._pending_op, self.card):
+                self.entry.set_busy(False)
+                self._show_actions(self.entry)
+                self.entry.focus_first()
+            else:
+                self._show_actions(self.ops_panel)
+                self.focus_code()
+            self._say("Not sent.")
+            return
+        if page is self.entry:
+            self.controller.cancel()
+            self._show_actions(self.ops_panel)
+            self.focus_code()
+            self._say("Ready.")
+            return
+        if self.controller.cancel():
+            self.focus_code()
+            return
+        if self.banner.isVisible():
+            self.banner.clear()
+        elif self.code.text():
+            self.code.clear()
+        elif self.card is not None:
+            self.controller.clear_card()
+            self._set_card(None)
+            self._say("Ready: scan a card or type its code.")
+        self.focus_code()
+
+    def focus_code(self) -> None:
+        if self.actions.currentWidget() is self.entry:
+            return
+        self.code.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Typing anywhere outside a text field goes to the code field (a scanner's keys)."""
+        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
+            return False
+        if isinstance(watched, QLineEdit | QAbstractSpinBox | QTextEdit | QPlainTextEdit):
+            return False
+        if watched.window() is not self or not self.code.isEnabled():
+            return False
+        assert isinstance(event, QKeyEvent)
+        text = event.text()
+        mods = event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                    | Qt.KeyboardModifier.AltModifier
+                                    | Qt.KeyboardModifier.MetaModifier)
+        if not text or not text.isprintable() or text == " " or mods:
+            return False
+        self._show_actions(self.ops_panel)
+        self.code.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.code.selectAll()
+        QCoreApplication.sendEvent(self.code, QKeyEvent(event.type(), event.key(),
+                                                        event.modifiers(), text))
+        return True
+
+    # -- side panels and dialogs -------------------------------------------------------------
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.history:
+            self._load_history()
+        self.focus_code()
+
+    def _load_history(self) -> None:
+        card = self.card
+        if card is None or self.history.loaded_for == card.card_id:
+            return
+        self.history.set_loading()
+        self.controller.load_history(card)
+
+    def open_customer_lookup(self) -> None:
+        from pos_app.qt.lookup import CustomerLookupDialog
+
+        if not self.controller.ready:
+            return
+        dialog = CustomerLookupDialog(self.controller, self)
+        dialog.picked.connect(self.scan)
+        self._open_dialog(dialog)
+        dialog.query.setFocus()
+
+    def open_settings(self) -> None:
+        from pos_app.core.paths import config_path
+        from pos_app.qt.settings_dialog import SettingsDialog
+
+        if self.controller.applying:
+            self._say("Wait until the operation is sent.")
+            return
+        note = ""
+        settings = self.info.settings if self.info is not None else None
+        if settings is None:
+            settings = Settings(config_path(self.controller.config))
+            if settings.path.exists():
+                note = ("The settings file could not be read; saving here replaces it.")
+        dialog = SettingsDialog(self.controller, settings, note=note, parent=self)
+        dialog.saved.connect(self._settings_saved)
+        self._open_dialog(dialog)
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        """Show ``dialog`` window-modal (not a nested event loop); it is deleted once closed.
+
+        (No ``destroyed`` hook: it can fire while this window is being destroyed.)
+        """
+        self._dialogs.append(dialog)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._dialog_finished)
+        dialog.open()
+
+    def _dialog_finished(self, _result: int) -> None:
+        self._dialogs = [d for d in self._dialogs if shiboken6.isValid(d) and d.isVisible()]
+        self.activateWindow()
+        self.focus_code()
+
+    def _settings_saved(self, settings: Settings) -> None:
+        self.banner.show_message("info", "Settings saved", "Connecting with the new "
+                                 "settings…")
+        self._set_card(None)
+        self.journal.set_entries([])
+        self._set_connecting()
+        self.controller.reopen(settings)
+
+    def show_fault(self) -> None:
+        """An exception escaped a slot (a bug): say so plainly; the details are in the log."""
+        self.banner.show_message(
+            "error", "Something went wrong in the app",
+            "The details are in the app's log file. Check the card and the recent operations "
+            "before going on.")
+
+    def toggle_theme(self) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        mode = theme.next_mode(theme.mode())
+        theme.apply_theme(app, mode)
+        self.journal.set_entries(self.journal.entries)
+        self._say(f"Look: {mode.value}.")
+
+    def _system_scheme_changed(self, _scheme: object) -> None:
+        """The system switched light/dark: follow it unless the cashier chose a look."""
+        app = QApplication.instance()
+        if theme.mode() is theme.Mode.SYSTEM and isinstance(app, QApplication):
+            theme.apply_theme(app, theme.Mode.SYSTEM)
+            self.journal.set_entries(self.journal.entries)
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Close dialogs, stop the workers and close the counter (the sandbox with it)."""
+        if not self._closing:
+            self._closing = True
+            self.closing.emit()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        for dialog in list(self._dialogs):
+            if shiboken6.isValid(dialog):
+                dialog.close()
+        self.hide()
+        self.controller.shutdown()
+        self.collector.stop()
+        super().closeEvent(event)

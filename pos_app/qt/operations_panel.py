@@ -1,0 +1,106 @@
+"""The operation buttons: only what the card supports now, each with its function key."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from pos_app.core.cards import Card
+from pos_app.core.operations import LABELS, TAKES_VALUE, OpName
+
+#: Every operation keeps its key whatever the card, so that hands learn them.
+SHORTCUTS: dict[OpName, str] = {
+    OpName.PURCHASE: "F1",
+    OpName.SPEND: "F2",
+    OpName.PURCHASE_SPEND: "F3",
+    OpName.ACCRUE: "F4",
+    OpName.STAMP: "F5",
+    OpName.UNSTAMP: "F6",
+    OpName.REWARD: "F7",
+    OpName.COUPON_ACTIVATE: "F8",
+    OpName.COUPON_REDEEM: "F9",
+    OpName.SET_EXPIRY: "F10",
+}
+COLUMNS = 3
+
+
+class OperationsPanel(QWidget):
+    """Large buttons for the card's operations; ``chosen`` says which one was pressed."""
+
+    chosen = Signal(object)  # OpName
+
+    def __init__(self, shortcut_parent: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.card: Card | None = None
+        self._enabled = True
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.note = QLabel()
+        self.note.setProperty("muted", True)
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.note)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(8)
+        layout.addLayout(self.grid)
+        layout.addStretch(1)
+        self.buttons: dict[OpName, QPushButton] = {}
+        self.shortcuts: dict[OpName, QShortcut] = {}
+        for op in OpName:
+            key = SHORTCUTS[op]
+            button = QPushButton(f"{LABELS[op]}\n{key}")
+            button.setProperty("role", "op")
+            button.setToolTip(f"{LABELS[op]} ({key})"
+                              + (" — asks to confirm" if op in TAKES_VALUE else ""))
+            button.setAccessibleName(LABELS[op])
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.clicked.connect(lambda _=False, op=op: self._choose(op))
+            button.hide()
+            self.buttons[op] = button
+            shortcut = QShortcut(QKeySequence(key), shortcut_parent)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda op=op: self._choose(op))
+            self.shortcuts[op] = shortcut
+        self.set_card(None)
+
+    def set_card(self, card: Card | None) -> None:
+        """Show the buttons of what ``card`` can do now, in a fixed order."""
+        self.card = card
+        for button in self.buttons.values():
+            self.grid.removeWidget(button)
+            button.hide()
+        ops = [op for op in OpName if card is not None and card.supports(op)]
+        for i, op in enumerate(ops):
+            row, col = divmod(i, COLUMNS)
+            self.grid.addWidget(self.buttons[op], row, col)
+            self.buttons[op].show()
+        if card is None:
+            self.note.setText("The card's operations appear here once it is read.\n"
+                              "Ctrl+F finds a customer's cards by phone or email.")
+        elif not ops:
+            self.note.setText(f"Nothing can be done with this card now ({card.status_label}).")
+        else:
+            self.note.setText("")
+        self.note.setVisible(bool(self.note.text()))
+        self._sync()
+
+    def set_enabled(self, enabled: bool) -> None:
+        """Enable or disable every operation (while something is being sent)."""
+        self._enabled = enabled
+        self._sync()
+
+    def available(self) -> list[OpName]:
+        if self.card is None:
+            return []
+        return [op for op in OpName if self.card.supports(op)]
+
+    def _sync(self) -> None:
+        ops = set(self.available())
+        for op, button in self.buttons.items():
+            button.setEnabled(self._enabled and op in ops)
+            self.shortcuts[op].setEnabled(self._enabled and op in ops)
+
+    def _choose(self, op: OpName) -> None:
+        if self._enabled and op in self.available():
+            self.chosen.emit(op)

@@ -1,0 +1,121 @@
+"""The banner across the window: what an operation did, or what went wrong and what to do."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from pos_app.core.counter import OperationResult
+from pos_app.core.journal import State
+from pos_app.core.present import changes, outcome_rows
+from pos_app.qt import theme
+
+#: Most before -> after rows shown (the journal keeps them all).
+MAX_CHANGES = 4
+
+
+class ResultBanner(QFrame):
+    """Green when done, red when refused or failed, amber when the outcome is unknown."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.tone: str | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 10)
+        layout.setSpacing(18)
+        left = QVBoxLayout()
+        left.setSpacing(4)
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        left.addWidget(self.title)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        left.addWidget(self.text)
+        self.rows = QGridLayout()
+        self.rows.setHorizontalSpacing(14)
+        self.rows.setVerticalSpacing(2)
+        left.addLayout(self.rows)
+        layout.addLayout(left, 1)
+        right = QVBoxLayout()
+        self.to_pay_label = QLabel("To pay")
+        self.to_pay_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.to_pay = QLabel()
+        self.to_pay.setObjectName("toPay")
+        self.to_pay.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        right.addWidget(self.to_pay_label)
+        right.addWidget(self.to_pay)
+        right.addStretch(1)
+        layout.addLayout(right)
+        self.clear()
+
+    def clear(self) -> None:
+        self.tone = None
+        self.hide()
+
+    def show_result(self, result: OperationResult) -> None:
+        """An operation's result: what changed, figures, and the amount to pay if any."""
+        figures = outcome_rows(result.outcome) if result.ok else []
+        to_pay = next((value for label, value in figures if label == "To pay"), None)
+        rows = [(label, value) for label, value in figures if label != "To pay"]
+        if result.ok:
+            if result.after is not None:
+                for label, old, new in changes(result.before, result.after)[:MAX_CHANGES]:
+                    rows.append((label, f"{old}  →  {new}"))
+            else:
+                rows.append(("Card", "sent; the card could not be read again — scan it to see "
+                             "it as it is now"))
+            self._show("ok", result.message, "", rows, to_pay)
+        elif result.state is State.UNKNOWN:
+            self._show("warn", "Not confirmed by the service", result.message, [], None)
+        elif result.state is State.PENDING:
+            self._show("warn", "Queued, not sent yet", result.message, [], None)
+        else:
+            self._show("error", "Not done", result.message, [], None)
+
+    def show_message(self, tone: str, title: str, text: str = "") -> None:
+        """A plain message: ``tone`` is ``ok``, ``error``, ``warn`` or ``info``."""
+        self._show(tone, title, text, [], None)
+
+    def _show(self, tone: str, title: str, text: str, rows: list[tuple[str, str]],
+              to_pay: str | None) -> None:
+        self.tone = tone
+        self.title.setText(title)
+        self.text.setText(text)
+        self.text.setVisible(bool(text))
+        while self.rows.count():
+            item = self.rows.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
+        for i, (label, value) in enumerate(rows):
+            name = QLabel(label)
+            val = QLabel(value)
+            val.setTextFormat(Qt.TextFormat.PlainText)
+            font = val.font()
+            font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+            val.setFont(font)
+            self.rows.addWidget(name, i, 0)
+            self.rows.addWidget(val, i, 1)
+        self.rows.setColumnStretch(1, 1)
+        self.to_pay.setText(to_pay or "")
+        self.to_pay.setVisible(to_pay is not None)
+        self.to_pay_label.setVisible(to_pay is not None)
+        theme.set_tone(self, tone)
+        self.setAccessibleName(f"{title}. {text}")
+        self.show()
+
+    def summary(self) -> str:
+        """The banner's text in one line (tests and screen readers)."""
+        parts = [self.title.text(), self.text.text()]
+        for i in range(self.rows.count()):
+            widget = self.rows.itemAt(i).widget()
+            if isinstance(widget, QLabel):
+                parts.append(widget.text())
+        if self.to_pay.isVisibleTo(self):
+            parts.append(f"To pay {self.to_pay.text()}")
+        return " ".join(p for p in parts if p)

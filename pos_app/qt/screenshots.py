@@ -1,0 +1,188 @@
+"""Regenerate the README's screenshots from the real window on the sandbox.
+
+``python -m pos_app.qt.screenshots [--out docs/screenshots]`` (or ``pos-app screenshots``)
+starts the window on fresh sandbox data, offscreen (or on ``$DISPLAY`` when one is set, e.g.
+under ``xvfb-run``), drives it through its main states with the keyboard and saves one PNG
+per state (``widget.grab()``; a dialog is drawn over the dimmed window).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog
+
+from pos_app.core.operations import OpName
+from pos_app.core.sandbox.loona_seed import DEMO as LOONA
+from pos_app.core.sandbox.luna_seed import DEMO as LUNA
+from pos_app.core.sandbox.luna_seed import DEMO_PHONE
+from pos_app.qt import theme
+from pos_app.qt.app import create_window, ensure_app
+from pos_app.qt.drive import fresh_dirs, pump, type_text, wait_until
+from pos_app.qt.operations_panel import SHORTCUTS
+
+DEFAULT_OUT = Path("docs/screenshots")
+
+
+class Shooter:
+    """Drives one window through the main states and saves each as a PNG."""
+
+    def __init__(self, out: Path, size: tuple[int, int]) -> None:
+        self.out = out
+        self.size = size
+        self.window = create_window(size=size)
+        self.saved: list[Path] = []
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def wait(self, predicate: Callable[[], object], what: str, timeout: float = 15.0) -> None:
+        wait_until(predicate, timeout, what=what)
+        pump(60)  # layouts settle, the window paints
+
+    def idle(self) -> None:
+        self.wait(lambda: not self.window.controller.busy_text, "the services to answer")
+
+    def save(self, name: str, dialog: QDialog | None = None) -> Path:
+        """The window (with ``dialog`` centred over it, the window dimmed) as ``name.png``."""
+        image = self.window.grab().toImage()
+        if dialog is not None:
+            shot = dialog.grab().toImage()
+            painter = QPainter(image)
+            painter.fillRect(image.rect(), QColor(0, 0, 0, 90))
+            x = max(0, (image.width() - shot.width()) // 2)
+            y = max(0, (image.height() - shot.height()) // 2)
+            painter.drawImage(x, y, shot)
+            painter.setPen(QColor(0, 0, 0, 140))
+            painter.drawRect(x - 1, y - 1, shot.width() + 1, shot.height() + 1)
+            painter.end()
+        path = self.out / f"{name}.png"
+        if not image.save(str(path)):
+            raise OSError(f"cannot write {path}")
+        self.saved.append(path)
+        print(f"saved {path}  ({image.width()}x{image.height()})")
+        return path
+
+    def scan(self, code: str) -> None:
+        """Type the code into the code field and press Enter, as a keyboard scanner does."""
+        w = self.window
+        w.code.setFocus()
+        w.code.selectAll()
+        type_text(w.code, code, enter=True)
+        self.idle()
+
+    def press(self, op: OpName) -> None:
+        """Press the operation's function key."""
+        QTest.keyClick(self.window, getattr(Qt.Key, f"Key_{SHORTCUTS[op]}"))
+        self.wait(lambda: self.window.actions.currentWidget() is not self.window.ops_panel,
+                  f"the {op.value} entry")
+
+    def enter(self, widget: object) -> None:
+        QTest.keyClick(widget, Qt.Key.Key_Return)  # type: ignore[arg-type]
+
+    def set_look(self, mode: theme.Mode) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        theme.apply_theme(app, mode)
+        self.window.journal.set_entries(self.window.journal.entries)
+
+    # -- the tour ----------------------------------------------------------------------------
+
+    def run(self) -> list[Path]:
+        w = self.window
+        w.show()
+        w.activateWindow()
+        w.start()
+        self.wait(lambda: w.controller.ready, "the window to be ready")
+        self.save("01-ready-demo-cards")
+
+        self.scan(LUNA["stamps"])
+        self.save("02-stamp-card")
+
+        self.scan(LOONA["bonus"])
+        self.press(OpName.PURCHASE_SPEND)
+        type_text(w.entry.edits[0], "500", enter=True)
+        self.wait(lambda: w.entry.edits[1].text(), "the spend limit")
+        self.save("03-points-purchase-with-spending")
+        self.enter(w.entry.edits[1])
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.save("04-points-confirm")
+        QTest.keyClick(w.confirm_panel.confirm_button, Qt.Key.Key_Escape)
+        QTest.keyClick(w.entry.edits[0], Qt.Key.Key_Escape)
+
+        self.scan(LUNA["discount"])
+        self.press(OpName.PURCHASE)
+        type_text(w.entry.edits[0], "1240.50", enter=True)
+        self.wait(w.banner.isVisible, "the result")
+        self.idle()
+        self.save("05-discount-purchase-result")
+
+        self.scan(LUNA["foreign"])
+        self.save("06-error-foreign-card")
+
+        w.tabs.setCurrentWidget(w.journal)
+        w.open_customer_lookup()
+        lookup = w._dialogs[-1]
+        type_text(lookup.query, DEMO_PHONE, enter=True)  # type: ignore[attr-defined]
+        self.wait(lambda: lookup.refs, "the customer's cards")  # type: ignore[attr-defined]
+        self.save("07-customer-lookup", lookup)
+        lookup.close()
+
+        w.open_settings()
+        settings = w._dialogs[-1]
+        self.wait(settings.isVisible, "the settings")
+        self.wait(lambda: not w.controller.runner.busy("keyring"), "the keyring status")
+        settings.resize(settings.sizeHint())  # adjustSize() caps it to the offscreen screen
+        self.wait(lambda: True, "the settings")
+        self.save("08-settings", settings)
+        settings.close()
+
+        self.set_look(theme.Mode.DARK)
+        self.scan(LOONA["chop_reward"])
+        self.press(OpName.REWARD)
+        self.enter(w.entry.edits[0])
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.enter(w.confirm_panel.confirm_button)
+        self.wait(w.banner.isVisible, "the result")
+        self.idle()
+        self.save("09-dark-chop-card-reward")
+
+        self.set_look(theme.Mode.LIGHT)
+        w.resize(1920, 1080)
+        self.scan(LOONA["gift"])
+        self.press(OpName.SPEND)
+        type_text(w.entry.edits[0], "250")
+        self.wait(lambda: True, "the keypad")
+        self.save("10-touchscreen-1920x1080-gift-spend")
+        w.resize(*self.size)
+        w.close()
+        return self.saved
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pos-app screenshots", description=__doc__)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the PNGs")
+    parser.add_argument("--size", default="1024x768", help="window size, WIDTHxHEIGHT")
+    args = parser.parse_args(argv)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    tmp = fresh_dirs("pos-app-shots-")  # fresh demo data, the real settings untouched
+    try:
+        ensure_app()
+        args.out.mkdir(parents=True, exist_ok=True)
+        saved = Shooter(args.out, (width, height)).run()
+        print(f"{len(saved)} screenshots in {args.out}")
+        return 0
+    finally:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

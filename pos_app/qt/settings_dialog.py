@@ -1,0 +1,237 @@
+"""Settings: each service's address and credentials, a connection test per service, and
+where the settings file lives. Secrets are never put on screen: their fields start empty
+(empty keeps the saved value) and show dots while typed."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.core.settings import SECRET_KEYS, SERVICE_KEYS, Settings, mask_secret
+from pos_app.qt import theme
+from pos_app.qt.controller import Controller
+
+TITLES = {"luna": "Luna", "loona": "Loona"}
+LABELS = {"base_url": "Address (base URL)", "token": "Access token",
+          "token_url": "Token address", "client_id": "Client id",
+          "client_secret": "Client secret", "pattern": "Code pattern (optional)"}
+OPTIONAL = frozenset({"pattern"})
+
+
+class ServiceBox(QGroupBox):
+    """One service's fields, its Test connection button and the test's answer."""
+
+    def __init__(self, name: str, table: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(TITLES.get(name, name.capitalize()), parent)
+        self.name = name
+        self.saved = dict(table)
+        self.edits: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key in SERVICE_KEYS[name]:
+            edit = QLineEdit()
+            edit.setObjectName(f"{name}_{key}")
+            edit.setAccessibleName(f"{self.title()} {LABELS.get(key, key)}")
+            value = str(table.get(key) or "")
+            if key in SECRET_KEYS:
+                edit.setEchoMode(QLineEdit.EchoMode.Password)
+                edit.setPlaceholderText(f"{mask_secret(value)}  (saved; type to replace)"
+                                        if value else "not set")
+            else:
+                edit.setText(value)
+            form.addRow(LABELS.get(key, key), edit)
+            self.edits[key] = edit
+        row = QHBoxLayout()
+        self.test_button = QPushButton("Test connection")
+        self.test_button.setAutoDefault(False)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        row.addWidget(self.test_button)
+        row.addWidget(self.result, 1)
+        form.addRow(row)
+
+    def table(self) -> dict[str, Any]:
+        """The service's table as it would be saved (an empty secret keeps the saved one)."""
+        table = dict(self.saved)
+        for key, edit in self.edits.items():
+            text = edit.text().strip()
+            if key in SECRET_KEYS and not text:
+                continue
+            if text:
+                table[key] = text
+            else:
+                table.pop(key, None)
+        return table
+
+    def problem(self) -> str:
+        """What is missing for the service to work, or ``""`` (also when it is switched off)."""
+        table = self.table()
+        if not str(table.get("base_url") or "").strip():
+            return ""
+        missing = [LABELS.get(k, k).lower() for k in SERVICE_KEYS[self.name]
+                   if k not in OPTIONAL and k != "base_url" and not str(table.get(k) or "")]
+        if missing:
+            return f"{self.title()}: set the {', '.join(missing)}, or clear the address."
+        return ""
+
+    def show_result(self, ok: bool, text: str) -> None:
+        self.result.setText(("Works: " if ok else "") + text)
+        theme.set_badge(self.result, "ok" if ok else "error")
+        self.test_button.setEnabled(True)
+
+
+class SettingsDialog(QDialog):
+    """Edit and save the settings; ``saved(settings)`` after a successful save."""
+
+    saved = Signal(object)  # Settings
+
+    def __init__(self, controller: Controller, settings: Settings, *,
+                 note: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.settings = settings
+        self.setWindowTitle("Settings")
+        self.setModal(True)
+        layout = QVBoxLayout(self)
+        where = QLabel(f"Settings file: {settings.path}")
+        where.setWordWrap(True)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        where.setObjectName("settingsPath")
+        layout.addWidget(where)
+        intro = note or ("No service is configured: the app runs on the built-in sandbox "
+                         "with demo cards. Fill in a service's address to use it."
+                         if settings.uses_sandbox else
+                         "A service is used when its address is set. Clear the address to "
+                         "switch it off.")
+        self.intro = QLabel(intro)
+        self.intro.setWordWrap(True)
+        self.intro.setProperty("muted", True)
+        layout.addWidget(self.intro)
+        self.keyring = QLabel()
+        self.keyring.setWordWrap(True)
+        self.keyring.setProperty("muted", True)
+        self.keyring.hide()
+        layout.addWidget(self.keyring)
+        self.boxes: dict[str, ServiceBox] = {}
+        services = QHBoxLayout()  # side by side: the dialog stays short enough for 768 px
+        for name in SERVICE_KEYS:
+            table = settings.data.get(name)
+            box = ServiceBox(name, table if isinstance(table, dict) else {})
+            box.test_button.clicked.connect(lambda _=False, n=name: self.test(n))
+            services.addWidget(box, 1, Qt.AlignmentFlag.AlignTop)
+            self.boxes[name] = box
+        layout.addLayout(services)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QHBoxLayout()
+        cancel = QPushButton("Cancel  (Esc)")
+        cancel.setAutoDefault(False)
+        cancel.clicked.connect(self.reject)
+        self.save_button = QPushButton("Save  (Ctrl+S)")
+        self.save_button.setProperty("role", "primary")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        scanners = QPushButton("Scanners and camera…")
+        scanners.setAutoDefault(False)
+        scanners.setToolTip("Choose and test the camera, keyboard-wedge and serial scanners")
+        scanners.clicked.connect(self.open_scanners)
+        buttons.addWidget(cancel)
+        buttons.addWidget(scanners)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        controller.service_checked.connect(self._checked)
+        controller.settings_saved.connect(self._saved)
+        controller.settings_failed.connect(self._save_failed)
+        controller.keyring_said.connect(self._keyring)
+        controller.keyring_status()
+        self._pending: Settings | None = None
+        self.setMinimumWidth(900)
+
+    def open_scanners(self) -> None:
+        """The scanner inputs' own settings page (it saves ``[scanner]`` itself)."""
+        from pos_app.qt.scanning.inputs_settings import ScannerSettingsDialog
+
+        handle = getattr(self.parent(), "scanning", None)
+        dialog = ScannerSettingsDialog(self.settings, handle, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def test(self, name: str) -> None:
+        box = self.boxes[name]
+        problem = box.problem()
+        if problem:
+            box.show_result(False, problem)
+            return
+        if not str(box.table().get("base_url") or "").strip():
+            box.show_result(False, "Set the address first.")
+            return
+        box.test_button.setEnabled(False)
+        box.result.setText("Testing…")
+        theme.set_badge(box.result, None)
+        self.controller.check_service(name, box.table())
+
+    def _checked(self, name: str, ok: bool, text: str) -> None:
+        if name in self.boxes:
+            self.boxes[name].show_result(ok, text)
+
+    def save(self) -> None:
+        """Check, then save off the GUI thread; ``saved`` follows (or the error is shown)."""
+        if self._pending is not None:
+            return
+        problems = [p for p in (box.problem() for box in self.boxes.values()) if p]
+        if problems:
+            self._error(" ".join(problems))
+            return
+        data = copy.deepcopy(self.settings.data)
+        for name, box in self.boxes.items():
+            table = box.table()
+            if table:
+                data[name] = table
+            else:
+                data.pop(name, None)
+        self._pending = Settings(self.settings.path, data)
+        self.save_button.setEnabled(False)
+        self.save_button.setText("Saving…")
+        self.error.hide()
+        self.controller.save_settings(self._pending)
+
+    def _saved(self, settings: Settings) -> None:
+        if settings is not self._pending:
+            return
+        self._pending = None
+        self.settings = settings
+        self.saved.emit(settings)
+        self.accept()
+
+    def _save_failed(self, text: str) -> None:
+        self._pending = None
+        self.save_button.setEnabled(True)
+        self.save_button.setText("Save  (Ctrl+S)")
+        self._error(text)
+
+    def _keyring(self, text: str) -> None:
+        self.keyring.setText(text)
+        self.keyring.setVisible(bool(text))
+
+    def _error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+        theme.set_badge(self.error, "error")
