@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -44,12 +46,29 @@ def operation_text(entry: Entry) -> str:
 
 
 class JournalView(QWidget):
-    """A list of journal entries; the error of one that failed is in its tooltip."""
+    """A list of journal entries; the error of one that failed is in its tooltip.
+
+    Operations still open (unknown, or queued while a service was away) are counted above the
+    list with a "Check again" button: ``check_again`` asks for them to be settled now.
+    """
+
+    check_again = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.open_bar = QWidget()
+        bar = QHBoxLayout(self.open_bar)
+        bar.setContentsMargins(4, 4, 4, 4)
+        self.open_label = QLabel()
+        self.open_label.setWordWrap(True)
+        self.check_button = QPushButton("Check again")
+        self.check_button.setToolTip("Ask the services now about the operations still open")
+        self.check_button.clicked.connect(self.check_again)
+        bar.addWidget(self.open_label, 1)
+        bar.addWidget(self.check_button)
+        layout.addWidget(self.open_bar)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
@@ -91,6 +110,16 @@ class JournalView(QWidget):
             self.tree.addTopLevelItem(item)
         self.tree.setVisible(bool(self.entries))
         self.empty.setVisible(not self.entries)
+        unknown = sum(e.state is State.UNKNOWN for e in self.entries)
+        queued = sum(e.state is State.PENDING for e in self.entries)
+        parts = []
+        if unknown:
+            parts.append(f"{unknown} unknown (the answer was lost; checking with the service)")
+        if queued:
+            parts.append(f"{queued} waiting to be sent")
+        self.open_label.setText("Open: " + ", ".join(parts) + "." if parts else "")
+        self.open_label.setStyleSheet(f"color: {colors.warn_fg}; font-weight: bold;")
+        self.open_bar.setVisible(bool(parts))
 
     def rows(self) -> list[list[str]]:
         """The visible text, row by row (for tests)."""

@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         c.applied.connect(self._applied)
         c.apply_failed.connect(self._apply_failed)
         c.journal_loaded.connect(self.journal.set_entries)
+        self.journal.check_again.connect(c.recover)
         c.progress.connect(self._progress)
         c.recovered.connect(self._recovered)
         c.history_loaded.connect(self.history.set_rows)
