@@ -93,7 +93,7 @@ def test_version_and_sandbox_command_as_processes(tmp_path: Path) -> None:
                          text=True, env=env, timeout=60, check=True).stdout
     assert out.strip() == f"pos-app {__version__}"
     proc = subprocess.Popen([sys.executable, "-m", "pos_app", "sandbox", "--state",
-                             str(tmp_path / "state")], stdout=subprocess.PIPE, text=True,
+                             str(tmp_path / "state.json")], stdout=subprocess.PIPE, text=True,
                             env=env)
     try:
         lines = []

@@ -165,3 +165,16 @@ def test_unreachable_service_queues_additions_and_refuses_spending(counter: Coun
     assert counter.lookup(LUNA["stamps"]).stamps.current == 6  # type: ignore[union-attr]
     assert "luna" not in counter.unreachable
     assert len(app.ledger) == 1
+
+
+def test_sandbox_data_survives_a_restart_in_one_state_file(isolated_dirs) -> None:
+    import json
+
+    with Counter.open(load_settings()) as first:
+        first.apply(LUNA["stamps"], Operation.parse("stamp", ["1"]))
+        first.apply(LOONA["gift"], Operation.parse("spend", ["100"]))
+    state = json.loads((isolated_dirs / "data" / "sandbox.json").read_text("utf-8"))
+    assert set(state) == {"luna", "loona"}
+    with Counter.open(load_settings()) as second:
+        assert second.lookup(LUNA["stamps"]).stamps.current == 6  # type: ignore[union-attr]
+        assert second.lookup(LOONA["gift"]).balance == Decimal("900.00")

@@ -59,7 +59,7 @@ def sandbox_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str
     port = _free_pair()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pos_app", "sandbox", "--port", str(port),
-         "--state", str(tmp_path / "sandbox-state")],
+         "--state", str(tmp_path / "sandbox-state.json")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
     assert proc.stdout is not None
     lines = []

@@ -15,6 +15,7 @@ import pytest
 from pos_app.core.sandbox.loona import DEMO, DEMO_IDS, LoonaApp
 from pos_app.core.sandbox.loona_seed import CLIENT_ID, CLIENT_SECRET
 from pos_app.core.sandbox.server import SandboxServer
+from pos_app.core.sandbox.state import StateFile
 
 PASS_KEYS = {"id", "templateId", "encryptedId", "type", "status", "balance", "discount",
              "maxSpendPercent", "level", "purchasesTotal", "chops", "chopsRequired",
@@ -405,14 +406,14 @@ def test_load_state_rejects_broken_data() -> None:
 
 def test_state_file_keeps_changes_across_restarts(tmp_path: Path) -> None:
     state_file = tmp_path / "loona.json"
-    server = SandboxServer(LoonaApp(), state_file=state_file).start()
+    server = SandboxServer(LoonaApp(), state=StateFile(state_file)).start()
     try:
         client = Api(server)
         assert client.tx("spending", "gift", amount="1.50").status_code == 200
         client.http.close()
     finally:
         server.stop()
-    server = SandboxServer(LoonaApp(), state_file=state_file).start()
+    server = SandboxServer(LoonaApp(), state=StateFile(state_file)).start()
     try:
         client = Api(server)
         assert client.card("gift")["balance"] == "998.50"

@@ -21,6 +21,7 @@ from pos_app.core.sandbox.luna import (
     LunaApp,
 )
 from pos_app.core.sandbox.server import SandboxServer
+from pos_app.core.sandbox.state import StateFile
 
 Call = Callable[..., dict[str, Any]]
 
@@ -409,18 +410,18 @@ def test_pass_operations_are_newest_first_fifty_a_page(call: Call,
 
 def test_state_round_trips_through_json_and_a_state_file(tmp_path: Path) -> None:
     app = LunaApp()
-    server = SandboxServer(app, state_file=tmp_path / "luna.json").start()
+    server = SandboxServer(app, state=StateFile(tmp_path / "luna.json")).start()
     try:
         httpx.post(server.url + "/usePass", headers={"x-access-token": DEMO_TOKEN}, timeout=5,
                    json={"passSerialNumber": DEMO["cashback"], "action": "accruePoints",
                          "sum": 5})
     finally:
         server.stop()
-    state = json.loads((tmp_path / "luna.json").read_text("utf-8"))
+    state = json.loads((tmp_path / "luna.json").read_text("utf-8"))["luna"]
     assert state == json.loads(json.dumps(app.state()))
     assert state["passes"][DEMO["cashback"]]["amountMoneyBonus"] == 425
 
-    again = SandboxServer(LunaApp(), state_file=tmp_path / "luna.json")
+    again = SandboxServer(LunaApp(), state=StateFile(tmp_path / "luna.json"))
     try:
         assert again.app.state() == app.state()
     finally:

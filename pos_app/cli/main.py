@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="Luna's port; Loona takes the next")
     p.add_argument("--state", metavar="FILE",
-                   help="keep the sandbox's data in FILE (and FILE's sibling for Loona)")
+                   help="keep the services' data in this JSON file across restarts")
 
     p = sub.add_parser("screenshots", help="save PNGs of the window's main states (sandbox)")
     p.add_argument("--out", default="docs/screenshots", help="folder for the PNGs")
@@ -209,12 +209,9 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     from pos_app.core.sandbox.runner import start_sandbox
 
-    state_dir = None
-    if args.state:
-        state_dir = Path(args.state).expanduser()
-        state_dir.mkdir(parents=True, exist_ok=True)
+    state_file = Path(args.state).expanduser() if args.state else None
     try:
-        sandbox = start_sandbox(args.host, args.port, state_dir)
+        sandbox = start_sandbox(args.host, args.port, state_file)
     except OSError as exc:
         print(f"Cannot start the sandbox on {args.host}:{args.port}: {exc.strerror}.",
               file=sys.stderr)

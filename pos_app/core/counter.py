@@ -40,6 +40,8 @@ from pos_app.core.settings import Settings, load_settings
 log = logging.getLogger(__name__)
 
 JOURNAL_FILE = "journal.sqlite3"
+#: The in-process sandbox's demo data, kept across restarts.
+SANDBOX_FILE = "sandbox.json"
 
 #: Called with a short plain status while an operation is being retried or checked.
 Progress = Callable[[str], None]
@@ -167,7 +169,7 @@ class Counter:
         if settings.uses_sandbox:
             from pos_app.core.sandbox.runner import start_sandbox
 
-            sandbox = start_sandbox(state_dir=data_dir() / "sandbox")
+            sandbox = start_sandbox(state_file=data_dir() / SANDBOX_FILE)
             tables = sandbox.service_settings()
         backends = build_backends(tables)
         if not backends:

@@ -9,6 +9,7 @@ from typing import Any
 from pos_app.core.sandbox.loona import LoonaApp
 from pos_app.core.sandbox.luna import LunaApp
 from pos_app.core.sandbox.server import SandboxServer
+from pos_app.core.sandbox.state import StateFile
 
 
 @dataclass
@@ -48,18 +49,15 @@ class Sandbox:
 
 
 def start_sandbox(host: str = "127.0.0.1", port: int = 0,
-                  state_dir: Path | None = None) -> Sandbox:
+                  state_file: Path | None = None) -> Sandbox:
     """Start Luna on ``port`` and Loona on ``port + 1`` (any free ports when ``port`` is 0).
 
-    With ``state_dir`` each service keeps its data in a JSON file there across restarts.
+    With ``state_file`` the services keep their data in that JSON file across restarts.
     """
-    def state(name: str) -> Path | None:
-        return None if state_dir is None else state_dir / f"{name}.json"
-
-    luna = SandboxServer(LunaApp(), host, port, state_file=state("luna")).start()
+    state = None if state_file is None else StateFile(state_file)
+    luna = SandboxServer(LunaApp(), host, port, state=state).start()
     try:
-        loona = SandboxServer(LoonaApp(), host, port + 1 if port else 0,
-                              state_file=state("loona")).start()
+        loona = SandboxServer(LoonaApp(), host, port + 1 if port else 0, state=state).start()
     except OSError:
         luna.stop()
         raise

@@ -11,19 +11,17 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import socket
-import tempfile
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pos_app.core.sandbox.faults import FaultInjector, FaultKind, FaultRule
+from pos_app.core.sandbox.state import StateFile
 
 log = logging.getLogger(__name__)
 
@@ -115,21 +113,22 @@ class SandboxServer(ThreadingHTTPServer):
     request_queue_size = 64
 
     def __init__(self, app: ServiceApp, host: str = "127.0.0.1", port: int = 0,
-                 state_file: Path | None = None, seed: int | None = None) -> None:
+                 state: StateFile | None = None, seed: int | None = None) -> None:
         self.app = app
         self.faults = FaultInjector(seed=seed)
         self.requests: deque[dict[str, Any]] = deque(maxlen=500)
-        self.state_file = state_file
+        self.state = state
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
-        if state_file is not None and state_file.exists():
+        saved = None if state is None else state.load(app.name)
+        if saved is not None:
             try:
-                app.load_state(json.loads(state_file.read_text("utf-8")))
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                log.warning("sandbox %s: state file %s unreadable (%s); starting fresh",
-                            app.name, state_file, type(exc).__name__)
+                app.load_state(saved)
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warning("sandbox %s: saved state unusable (%s); starting fresh",
+                            app.name, type(exc).__name__)
         super().__init__((host, port), _Handler)
 
     @property
@@ -174,14 +173,8 @@ class SandboxServer(ThreadingHTTPServer):
         self._stopping.wait(seconds)
 
     def save_state(self) -> None:
-        if self.state_file is None:
-            return
-        data = json.dumps(self.app.state(), ensure_ascii=False, indent=1)
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.state_file.parent, prefix=".sandbox-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-        os.replace(tmp, self.state_file)
+        if self.state is not None:
+            self.state.save(self.app.name, self.app.state())
 
 
 class _Handler(BaseHTTPRequestHandler):
