@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,3 +52,41 @@ def test_a_scan_while_an_amount_is_typed_never_lands_in_the_amount(
         QTest.keyClick(amount, Qt.Key.Key_Return)
     assert shown.args[0].code == LUNA["cashback"]
     assert amount.text() == ""
+
+
+@pytest.mark.qt_log_ignore(r"Couldn't (load|resolve) ", "PulseAudioService")
+def test_a_code_shown_to_the_camera_opens_the_card(qtbot: Any, window: MainWindow,
+                                                   scanning: Any, tmp_path: Path) -> None:
+    pytest.importorskip("cv2")
+    pytest.importorskip("zxingcpp")
+    from pos_app.core.scanning.synthetic import write_qr_video
+
+    video = write_qr_video(tmp_path / "counter-camera.avi",
+                           [(None, 3), (LUNA["certificate"], 15), (None, 5)],
+                           size=(320, 240), fps=30)
+    with qtbot.waitSignal(window.card_shown, timeout=15000) as shown:
+        scanning.configure({"wedge_enabled": False, "camera_enabled": True,
+                            "camera_source": str(video), "camera_file_speed": 1.0,
+                            "feedback_sound": "beep"})
+    assert shown.args[0].code == LUNA["certificate"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pty as the serial port")
+def test_a_serial_scanner_read_opens_the_card(qtbot: Any, window: MainWindow, scanning: Any,
+                                              tmp_path: Path) -> None:
+    pytest.importorskip("PySide6.QtSerialPort")
+    master, slave = os.openpty()
+    port = os.ttyname(slave)
+    os.close(slave)
+    try:
+        scanning.configure({"wedge_enabled": False, "serial_enabled": True,
+                            "serial_port": port, "serial_suffix": "cr",
+                            "feedback_sound": "beep"})
+        qtbot.waitUntil(lambda: scanning.serial is not None and scanning.serial.is_open,
+                        timeout=5000)
+        with qtbot.waitSignal(window.card_shown, timeout=10000) as shown:
+            os.write(master, LOONA["gift"].encode() + b"\r")
+        assert shown.args[0].code == LOONA["gift"]
+    finally:
+        scanning.stop()
+        os.close(master)
