@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication
@@ -36,11 +37,24 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def resource(name: str) -> Path | None:
+    """A file of ``resources/``: beside the code in a checkout, in the bundle when frozen."""
+    roots = [Path(getattr(sys, "_MEIPASS", "")) / "resources"] if hasattr(sys, "_MEIPASS") \
+        else []
+    roots.append(Path(__file__).resolve().parents[2] / "resources")
+    return next((root / name for root in roots if (root / name).is_file()), None)
+
+
 def create_window(config: str | None = None, *, mode: theme.Mode | str = theme.Mode.SYSTEM,
                   size: tuple[int, int] | None = (1024, 768)) -> MainWindow:
     """Build the window on a new controller and show it; call ``window.start()`` next."""
     app = ensure_app()
     theme.apply_theme(app, mode)
+    icon = resource("icon.png")
+    if icon is not None and app.windowIcon().isNull():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow(Controller(config))
     if size is not None:
         window.resize(*size)
