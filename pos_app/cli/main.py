@@ -52,6 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("args", nargs="*")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = sub.add_parser("templates", help="list the kinds of card new customers can be given")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+
+    p = sub.add_parser("enrol", help="enrol a new customer and issue a card",
+                       description="A first or last name (Luna needs both) and a phone or "
+                       "email are required. A customer the service knows already gets the "
+                       "card. TEMPLATE_ID is one `pos-app templates` lists.")
+    p.add_argument("service", metavar="SERVICE", help="luna or loona")
+    p.add_argument("template", metavar="TEMPLATE_ID")
+    p.add_argument("--first", default="", metavar="NAME", help="first name")
+    p.add_argument("--last", default="", metavar="NAME", help="last name")
+    p.add_argument("--phone", default="", metavar="P", help="phone with its country code")
+    p.add_argument("--email", default="", metavar="E")
+    p.add_argument("--json", action="store_true", help="print the new card as JSON")
+
     p = sub.add_parser("journal", help="list this terminal's operations, newest first")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--limit", type=int, default=None, help="show at most N entries")
@@ -142,6 +157,33 @@ def _apply(counter: Any, args: argparse.Namespace) -> int:
     return _exit_code(result.error) if result.error else EXIT_FAILED
 
 
+def _templates(counter: Any, args: argparse.Namespace) -> int:
+    templates = counter.templates()
+    if args.json:
+        _print([t.to_json() for t in templates], True)
+        return EXIT_OK
+    if not templates:
+        print("No card templates: Luna lists its own; Loona's are set in the settings "
+              "([loona] templates).")
+    for t in templates:
+        print(f"{t.service:<6} {t.id:>6}  {t.kind_label:<17} {t.name}")
+    return EXIT_OK
+
+
+def _enrol(counter: Any, args: argparse.Namespace) -> int:
+    from pos_app.core.cards import Holder
+    from pos_app.core.present import card_text
+
+    holder = Holder(args.first, args.last, args.phone, args.email)
+    card = counter.enrol(args.service.strip().lower(), args.template, holder)
+    if args.json:
+        _print({"ok": True, **card.to_json()}, True)
+    else:
+        print(f"Enrolled: card {card.code}.")
+        print(card_text(card))
+    return EXIT_OK
+
+
 def _journal(counter: Any, args: argparse.Namespace) -> int:
     entries = counter.journal.entries(limit=args.limit)
     if args.json:
@@ -201,7 +243,7 @@ def _report_recovered(results: list[Any], *, quiet: bool, stream: Any = None) ->
 
 
 COMMANDS = {"card": _card, "apply": _apply, "journal": _journal, "check": _check,
-            "recover": _recover}
+            "recover": _recover, "templates": _templates, "enrol": _enrol}
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -216,13 +258,10 @@ def _sandbox(args: argparse.Namespace) -> int:
         print(f"Cannot start the sandbox on {args.host}:{args.port}: {exc.strerror}.",
               file=sys.stderr)
         return EXIT_CONFIG
-    tables = sandbox.service_settings()
+    import tomli_w
+
     print("Sandbox running. Point the app at it with these settings:\n")
-    for name, table in tables.items():
-        print(f"[{name}]")
-        for key, value in table.items():
-            print(f'{key} = "{value}"')
-        print()
+    print(tomli_w.dumps(sandbox.service_settings()))
     print("Demo cards:")
     for card in sandbox.demo_cards():
         print(f"  {card['service']:<6} {card['code']:<20} {card.get('label', '')}")

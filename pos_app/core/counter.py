@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pos_app.core.backends.base import Backend, CardRef, HistoryRow, Plan, Step
+from pos_app.core.backends.base import Backend, CardRef, CardTemplate, HistoryRow, Plan, Step
 from pos_app.core.backends.registry import build_backends
-from pos_app.core.cards import Card, CardKind, CardStatus
+from pos_app.core.cards import Card, CardKind, CardStatus, Holder
 from pos_app.core.errors import (
     CardNotFound,
     ConfigError,
@@ -49,6 +49,9 @@ Progress = Callable[[str], None]
 #: Answers by which a service refuses a request outright (nothing was applied by it).
 _DEFINITE_REFUSALS = (Refused, NotSupported, StaleCode, CardNotFound, ForeignCard,
                       IdempotencyConflict)
+#: What to do after enrolling a customer whose answer was lost.
+_ENROL_UNKNOWN_HINT = ("The card may have been issued: find the customer by phone or email "
+                       "before trying again.")
 
 
 def _quiet(_: str) -> None:
@@ -414,6 +417,38 @@ class Counter:
         if not found and errors:
             raise errors[0]
         return found
+
+    def templates(self) -> list[CardTemplate]:
+        """The kinds of card new customers can be given, across the configured services."""
+        found: list[CardTemplate] = []
+        errors: list[PosError] = []
+        for backend in self.backends.values():
+            try:
+                with self._watch(backend):
+                    found.extend(backend.templates())
+            except PosError as exc:
+                errors.append(exc)
+        if not found and errors:
+            raise errors[0]
+        return found
+
+    def enrol(self, service: str, template_id: str, holder: Holder) -> Card:
+        """Enrol a customer at ``service`` with a card of ``template_id``; the new card.
+
+        Not a loyalty-value operation, so not journalled; it is logged (masked). A customer
+        the service knows already (same phone or email) is given the card.
+        """
+        backend = self.backend(service)
+        try:
+            with self._watch(backend):
+                code = backend.enrol(template_id, holder)
+        except OutcomeUnknown as exc:
+            raise OutcomeUnknown(exc.message, _ENROL_UNKNOWN_HINT, service=backend.name
+                                 ) from None
+        log.info("enrolled %s (%s) at %s, template %s: card %s", holder.masked_name,
+                 holder.masked_phone or "no phone", backend.name, template_id, code)
+        with self._watch(backend):
+            return backend.get_card(code)
 
     def check(self) -> list[tuple[str, bool, str]]:
         """Try each service: ``(service, works, what was found)``."""

@@ -14,8 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from pos_app.core.backends.base import CardRef, HistoryRow, Plan
-from pos_app.core.cards import Card
+from pos_app.core.backends.base import CardRef, CardTemplate, HistoryRow, Plan
+from pos_app.core.cards import Card, Holder
 from pos_app.core.counter import Counter, OperationResult
 from pos_app.core.errors import ConfigError, InvalidInput, PosError, Refused
 from pos_app.core.money import CENT
@@ -74,6 +74,10 @@ class Controller(QObject):
     history_failed = Signal(object, str)    # Card, message
     customers_found = Signal(str, list)     # query, list[CardRef]
     customers_failed = Signal(str)
+    templates_loaded = Signal(list)         # list[CardTemplate]
+    templates_failed = Signal(str)
+    enrolled = Signal(object)               # Card (card_loaded follows)
+    enrol_failed = Signal(str)
     service_checked = Signal(str, bool, str)  # service, works, text
     settings_saved = Signal(object)         # Settings
     settings_failed = Signal(str)
@@ -418,6 +422,42 @@ class Controller(QObject):
         self._run("customers", lambda: counter.find_cards(**kwargs), on_ok=done,
                   on_error=lambda exc: self.customers_failed.emit(str(exc)), what="customers")
 
+    def load_templates(self) -> None:
+        """The kinds of card a new customer can be given, across the services."""
+        counter = self.counter
+        if counter is None:
+            self.templates_failed.emit("The app is still connecting; try again in a moment.")
+            return
+        self.runner.run(counter.templates, channel="templates",
+                        on_ok=lambda found: self.templates_loaded.emit(list(found)),
+                        on_error=lambda exc: self.templates_failed.emit(str(exc)),
+                        what="templates")
+
+    def enrol(self, template: CardTemplate, holder: Holder) -> bool:
+        """Enrol a customer with a card of ``template``; the new card is shown as if scanned.
+
+        ``False`` (and ``enrol_failed``) when it cannot start; one enrolment at a time.
+        """
+        counter = self.counter
+        if counter is None:
+            self.enrol_failed.emit("The app is still connecting; try again in a moment.")
+            return False
+        if self.runner.busy("enrol"):
+            return False
+        self.runner.cancel("lookup")
+        self.runner.cancel("plan")
+        self.runner.cancel("limit")
+        self._plan_op = None
+
+        def done(card: Card) -> None:
+            self.card = card
+            self.enrolled.emit(card)
+            self.card_loaded.emit(card)
+
+        self._run("enrol", counter.enrol, template.service, template.id, holder, on_ok=done,
+                  on_error=lambda exc: self.enrol_failed.emit(str(exc)), what="enrol")
+        return True
+
     def save_settings(self, settings: Settings) -> None:
         """Write the settings file (secrets to the keyring when one works) off the GUI thread."""
         def work() -> Settings:
@@ -485,4 +525,5 @@ def customer_query(text: str) -> dict[str, str]:
     return {"phone": text}
 
 
-__all__ = ["CardRef", "Controller", "CounterInfo", "HistoryRow", "customer_query"]
+__all__ = ["CardRef", "CardTemplate", "Controller", "CounterInfo", "HistoryRow",
+           "customer_query"]

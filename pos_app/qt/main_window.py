@@ -2,8 +2,8 @@
 
 Keyboard: the code field always has the cursor unless an amount is being typed; Enter looks
 the code up; F1..F10 start operations; Enter confirms; Esc backs out one step (or cancels a
-lookup); Ctrl+F finds a customer; Ctrl+, opens the settings; Ctrl+T switches light/dark;
-F11 full screen.
+lookup); Ctrl+F finds a customer; Ctrl+N enrols one; Ctrl+, opens the settings; Ctrl+T
+switches light/dark; F11 full screen.
 """
 
 from __future__ import annotations
@@ -122,12 +122,14 @@ class MainWindow(QMainWindow):
         self.lookup_button = self._top_button("Look up\nEnter", "Look the code up (Enter)")
         self.find_button = self._top_button("Find customer\nCtrl+F",
                                             "Find a customer's cards by phone or email")
+        self.enrol_button = self._top_button("Enrol customer\nCtrl+N",
+                                             "Enrol a new customer and issue a card")
         self.settings_button = self._top_button(f"Settings\n{SETTINGS_KEY}",
                                                 "Services and credentials")
         self.theme_button = self._top_button("Light/dark\nCtrl+T",
                                              "Switch between system, dark and light")
-        for button in (self.lookup_button, self.find_button, self.settings_button,
-                       self.theme_button):
+        for button in (self.lookup_button, self.find_button, self.enrol_button,
+                       self.settings_button, self.theme_button):
             top.addWidget(button)
         root.addLayout(top)
 
@@ -227,6 +229,7 @@ class MainWindow(QMainWindow):
         self.code.returnPressed.connect(self.look_up)
         self.lookup_button.clicked.connect(self.look_up)
         self.find_button.clicked.connect(self.open_customer_lookup)
+        self.enrol_button.clicked.connect(self.open_enrol)
         self.settings_button.clicked.connect(self.open_settings)
         self.theme_button.clicked.connect(self.toggle_theme)
         self.ops_panel.chosen.connect(self.start_operation)
@@ -247,6 +250,7 @@ class MainWindow(QMainWindow):
 
         self.esc_shortcut = add("Esc", self.back_out)
         add("Ctrl+F", self.open_customer_lookup)
+        add("Ctrl+N", self.open_enrol)
         add(SETTINGS_KEY, self.open_settings)
         add("Ctrl+T", self.toggle_theme)
         add("F11", self.toggle_full_screen)
@@ -278,6 +282,7 @@ class MainWindow(QMainWindow):
         self.services_label.setText("Starting…")
         self.lookup_button.setEnabled(False)
         self.find_button.setEnabled(False)
+        self.enrol_button.setEnabled(False)
 
     def _opened(self, info: CounterInfo) -> None:
         self.info = info
@@ -314,6 +319,7 @@ class MainWindow(QMainWindow):
         self.code.setEnabled(enabled)
         self.lookup_button.setEnabled(enabled)
         self.find_button.setEnabled(enabled)
+        self.enrol_button.setEnabled(enabled)
 
     # -- scanning ----------------------------------------------------------------------------
 
@@ -611,6 +617,19 @@ class MainWindow(QMainWindow):
         dialog.picked.connect(self.scan)
         self._open_dialog(dialog)
         dialog.query.setFocus()
+
+    def open_enrol(self) -> None:
+        from pos_app.qt.enrol import EnrolDialog
+
+        if not self.controller.ready:
+            return
+        if self.controller.applying:
+            self._say("Wait until the operation is sent.")
+            return
+        dialog = EnrolDialog(self.controller, self)
+        dialog.enrolled.connect(lambda card: self.code.setText(card.code))
+        self._open_dialog(dialog)
+        dialog.first.setFocus()
 
     def open_settings(self) -> None:
         from pos_app.core.paths import config_path

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from pos_app.core.cards import Card, Holder
+from pos_app.core.errors import InvalidInput, NotSupported
 from pos_app.core.operations import Operation
+
+#: Longest first or last name taken for a new customer.
+MAX_NAME = 100
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,47 @@ class HistoryRow:
     value: str
 
 
+@dataclass(frozen=True)
+class CardTemplate:
+    """A kind of card a service can issue to a new customer (``id`` as the service names it)."""
+
+    service: str
+    id: str
+    name: str
+    kind_label: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"service": self.service, "id": self.id, "name": self.name,
+                "kind_label": self.kind_label}
+
+
+def check_holder(holder: Holder) -> Holder:
+    """A new customer's details, trimmed; :class:`InvalidInput` when they cannot be sent.
+
+    A first or a last name is required, and a phone number (7 to 15 digits) or an email.
+    """
+    first, last = holder.first_name.strip(), holder.last_name.strip()
+    phone, email = holder.phone.strip(), holder.email.strip()
+    if not first and not last:
+        raise InvalidInput("Type the customer's first or last name.")
+    for name in (first, last):
+        if len(name) > MAX_NAME:
+            raise InvalidInput(f"A name may have at most {MAX_NAME} characters.")
+        if not name.isprintable():
+            raise InvalidInput("A name has characters that cannot be sent.")
+    if not phone and not email:
+        raise InvalidInput("Type the customer's phone number or email.")
+    if phone:
+        digits = re.sub(r"\D", "", phone)
+        if not 7 <= len(digits) <= 15 or not re.fullmatch(r"\+?[\d\s().-]+", phone):
+            raise InvalidInput(f"{phone!r} is not a phone number.",
+                               "Type it with its country code (7 to 15 digits); nothing was "
+                               "sent.")
+    if email and (len(email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+", email)):
+        raise InvalidInput(f"{email!r} is not an email address.")
+    return Holder(first, last, phone, email)
+
+
 class Backend(abc.ABC):
     """A loyalty service adapter.
 
@@ -103,6 +149,19 @@ class Backend(abc.ABC):
     def find_cards(self, *, phone: str | None = None, email: str | None = None) -> list[CardRef]:
         """The cards of a customer found by phone or email."""
         return []
+
+    def templates(self) -> list[CardTemplate]:
+        """The kinds of card this service can issue to a new customer."""
+        return []
+
+    def enrol(self, template_id: str, holder: Holder) -> str:
+        """Enrol a customer and issue a card of ``template_id``; return the new card's code.
+
+        An existing customer (same phone or email) gets the card. Implementations check the
+        holder with :func:`check_holder` before sending anything.
+        """
+        raise NotSupported(f"{self.title} cannot enrol customers from the till.",
+                           service=self.title)
 
     @abc.abstractmethod
     def check(self) -> str:

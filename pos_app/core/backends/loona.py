@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import httpx
 
-from pos_app.core.backends.base import Backend, CardRef, Plan, Step
+from pos_app.core.backends.base import Backend, CardRef, CardTemplate, Plan, Step, check_holder
 from pos_app.core.backends.http import (
     DEFAULT_TIMEOUT,
     Answer,
@@ -98,6 +98,10 @@ _FIGURES = (("amountToPay", "to_pay"), ("discountAmount", "discount"),
             ("amountSpent", "bonus_spent"), ("balance", "balance"))
 
 _SAFE_HINT = "The app can retry it safely: Loona applies an operation only once."
+#: ``POST /passes`` placeholders a new customer's details go into.
+_PLACEHOLDERS = (("firstName", "first_name"), ("lastName", "last_name"), ("phone", "phone"),
+                 ("email", "email"))
+_TEMPLATES_EXAMPLE = '[{id = 12, name = "Discount 5%"}]'
 
 
 class LoonaBackend(Backend):
@@ -113,7 +117,8 @@ class LoonaBackend(Backend):
     idempotent = True
 
     def __init__(self, base_url: str, token_url: str, client_id: str, client_secret: str, *,
-                 pattern: str | None = None, timeout: httpx.Timeout | None = None) -> None:
+                 pattern: str | None = None, timeout: httpx.Timeout | None = None,
+                 templates: Any = None) -> None:
         if not base_url.strip() or not token_url.strip():
             raise ConfigError("The Loona address or token address is not set.")
         if not client_id or not client_secret:
@@ -128,6 +133,7 @@ class LoonaBackend(Backend):
         self._token_url = token_url.strip()
         self._basic = "Basic " + base64.b64encode(
             f"{client_id}:{client_secret}".encode()).decode("ascii")
+        self._templates = self._read_templates(templates)
         self._lock = threading.Lock()
         self._token: str | None = None
         self._token_deadline = 0.0
@@ -337,6 +343,66 @@ class LoonaBackend(Backend):
             if count is not None:
                 figures[ours] = count
         return figures
+
+    # -- new customers -----------------------------------------------------------------------
+
+    def _read_templates(self, raw: Any) -> list[CardTemplate]:
+        """The ``templates`` setting: Loona's published API cannot list them.
+
+        A list of ``{id, name}`` tables, each with an optional ``type`` (``BONUS``...).
+        """
+        if raw is None:
+            return []
+        bad = ConfigError(f"[loona] templates must be a list like {_TEMPLATES_EXAMPLE}.")
+        if not isinstance(raw, list):
+            raise bad
+        found = []
+        for item in raw:
+            tid = to_int(item.get("id")) if isinstance(item, dict) else None
+            if tid is None or tid <= 0 or isinstance(item.get("id"), bool):
+                raise bad
+            kind = _KINDS.get(str(item.get("type") or "").strip().upper())
+            found.append(CardTemplate(self.name, str(tid),
+                                      _clip(item.get("name")) or f"Template {tid}",
+                                      KIND_LABELS[kind] if kind else "Loona card"))
+        return found
+
+    def templates(self) -> list[CardTemplate]:
+        """The templates named in the settings."""
+        return list(self._templates)
+
+    def enrol(self, template_id: str, holder: Holder) -> str:
+        """``POST /passes`` with the holder as placeholder values; the new pass's QR value."""
+        holder = check_holder(holder)
+        text = str(template_id).strip()
+        template = int(text) if text.isdigit() and len(text) <= 18 else 0
+        if template <= 0:
+            raise InvalidInput(f"{text!r} is not a Loona card template.",
+                               "Choose one of the templates in the settings; nothing was sent.")
+        values = [{"name": wire, "value": getattr(holder, ours)}
+                  for wire, ours in _PLACEHOLDERS if getattr(holder, ours)]
+        answer = self._call("POST", self._http.url("passes"), mutating=True,
+                            json_body={"templateId": template, "placeholderValues": values})
+        if answer.status in (400, 404):
+            data = answer.json_or_none()
+            detail = _clip(data.get("message")) if isinstance(data, dict) else ""
+            raise Refused(f"Loona has no card template {template}." if answer.status == 404
+                          else "Loona did not accept the new customer's details"
+                          + (f": {detail}" if detail else "."),
+                          "Check the details and the template; nothing was issued.",
+                          service=self.title)
+        if not 200 <= answer.status < 300:
+            self._fail(answer, mutating=True)
+        raw = answer.json_or_none()
+        try:
+            card = self._card(raw, "-")
+        except BadResponse:
+            raise OutcomeUnknown("Loona's answer about the new card could not be read.",
+                                 service=self.title) from None
+        code = raw.get("encryptedId")
+        code = str(code).strip() if isinstance(code, str | int) and not isinstance(
+            code, bool) else ""
+        return code if code and code.isprintable() else card.card_id
 
     # -- search and check --------------------------------------------------------------------
 

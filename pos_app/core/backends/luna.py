@@ -19,7 +19,15 @@ from typing import Any
 
 import httpx
 
-from pos_app.core.backends.base import Backend, CardRef, HistoryRow, Plan, Step
+from pos_app.core.backends.base import (
+    Backend,
+    CardRef,
+    CardTemplate,
+    HistoryRow,
+    Plan,
+    Step,
+    check_holder,
+)
 from pos_app.core.backends.http import DEFAULT_TIMEOUT, ServiceHttp, retry_after_seconds
 from pos_app.core.cards import KIND_LABELS, Card, CardKind, CardStatus, Holder, Stamps
 from pos_app.core.errors import (
@@ -694,6 +702,35 @@ class LunaBackend(Backend):
             last_name=_text(_get(row, "sName")), phone=_text(_get(row, "phone"), 40),
             email=_text(_get(row, "email")), birth_date=_text(_get(row, "dateOfBirth"), 40),
             extra={k: v for k, v in extra.items() if v}, serial=serial or None)
+
+    # -- new customers ---------------------------------------------------------------------
+
+    def templates(self) -> list[CardTemplate]:
+        """The company's card templates (``getTemplates``)."""
+        return [CardTemplate(self.name, str(t.id), t.name or f"Template {t.id}",
+                             KIND_LABELS[t.kind] if t.kind else "Luna card")
+                for t in self.get_templates()]
+
+    def enrol(self, template_id: str, holder: Holder) -> str:
+        """``createClient`` (an existing customer's id when Luna says error 5), then
+        ``createPass``; return the new card's serial."""
+        holder = check_holder(holder)
+        if not holder.first_name or not holder.last_name:
+            raise InvalidInput("Luna needs both the first and the last name.")
+        text = str(template_id).strip()
+        template = int(text) if text.isdigit() and len(text) <= 12 else 0
+        if template <= 0:
+            raise InvalidInput(f"{text!r} is not a Luna card template.",
+                               "Choose one of the service's card templates; nothing was sent.")
+        try:
+            user = self.create_client(holder.first_name, holder.last_name, template,
+                                      phone=holder.phone or None, email=holder.email or None)
+        except ClientExists as exc:
+            user = to_int(exc.user_id)
+            if user is None:
+                raise
+            log.info("luna: the customer exists already; issuing the card to them")
+        return self.create_pass(template, user).serial
 
     def check(self) -> str:
         """``getTemplates`` with the configured token."""

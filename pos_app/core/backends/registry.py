@@ -33,7 +33,8 @@ def _build(name: str, t: dict[str, Any]) -> Backend:
             from pos_app.core.backends.loona import LoonaBackend
 
             return LoonaBackend(str(t["base_url"]), str(t["token_url"]), str(t["client_id"]),
-                                str(t["client_secret"]), pattern=pattern)
+                                str(t["client_secret"]), pattern=pattern,
+                                templates=t.get("templates"))
     except KeyError as exc:
         raise ConfigError(f"[{name}] is missing {exc.args[0]}.") from None
     raise ConfigError(f"Unknown service [{name}].")

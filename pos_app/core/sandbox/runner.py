@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.core.sandbox.loona import LoonaApp
+from pos_app.core.sandbox.loona_seed import TEMPLATES as LOONA_TEMPLATES
 from pos_app.core.sandbox.luna import LunaApp
 from pos_app.core.sandbox.server import SandboxServer
 from pos_app.core.sandbox.state import StateFile
@@ -32,7 +33,10 @@ class Sandbox:
             "loona": {"base_url": self.loona.url,
                       "token_url": self.loona.base_url + "/oauth/token",
                       "client_id": loona_app.client_id,
-                      "client_secret": loona_app.client_secret},
+                      "client_secret": loona_app.client_secret,
+                      # Loona's API cannot list templates: the app is told the seed's.
+                      "templates": [{"id": tid, "name": t["name"], "type": t["type"]}
+                                    for tid, t in LOONA_TEMPLATES.items()]},
         }
 
     def demo_cards(self) -> list[dict[str, Any]]:
