@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout()
         self.code = QLineEdit()
         self.code.setObjectName("codeField")
-        self.code.setPlaceholderText("Scan a card or type its code, then Enter")
+        self.code.setPlaceholderText("Scan or type a card code")
         self.code.setAccessibleName("Card code")
         self.code.setMaxLength(600)
         self.code.setClearButtonEnabled(True)
