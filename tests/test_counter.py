@@ -20,7 +20,8 @@ from pos_app.core.settings import load_settings
 @pytest.fixture
 def counter() -> Iterator[Counter]:
     c = Counter.open(load_settings())
-    c.retry = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_retry_after=0.1)
+    c.retry = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_retry_after=0.1,
+                          settle=0.01)
     yield c
     c.close()
 
@@ -178,3 +179,27 @@ def test_sandbox_data_survives_a_restart_in_one_state_file(isolated_dirs) -> Non
     with Counter.open(load_settings()) as second:
         assert second.lookup(LUNA["stamps"]).stamps.current == 6  # type: ignore[union-attr]
         assert second.lookup(LOONA["gift"]).balance == Decimal("900.00")
+
+
+def test_a_luna_write_that_lands_late_is_not_sent_twice(counter: Counter) -> None:
+    """The answer is lost and the write shows only later: the second read sees it."""
+    server = counter.sandbox.luna
+    app = server.app
+    card = counter.lookup(LUNA["certificate"])
+    server.faults.add(FaultRule(FaultKind.DROP_BEFORE, route="usePass"))
+    reads = []
+
+    def late_write(seconds: float) -> None:
+        reads.append(seconds)
+        if len(reads) == 2:  # during the settle pause before the second read
+            import httpx
+
+            httpx.post(server.url + "/usePass", headers={"x-access-token": app.token},
+                       json={"passSerialNumber": LUNA["certificate"], "action": "spendPoints",
+                             "sum": 100}, timeout=5).raise_for_status()
+
+    counter._sleep = late_write
+    result = counter.apply(card, Operation.parse("spend", ["100"]))
+    assert result.ok, result.message
+    assert len(app.ledger) == 1
+    assert counter.lookup(LUNA["certificate"]).balance == Decimal("1400")

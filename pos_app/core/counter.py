@@ -66,6 +66,9 @@ class RetryPolicy:
     base_delay: float = 0.25
     max_delay: float = 4.0
     max_retry_after: float = 10.0
+    #: After a lost answer, a service without idempotency keys is read twice this far apart
+    #: before a step is re-sent: a write that lands late must not be applied twice.
+    settle: float = 0.5
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number ``retry`` (1-based): exponential, capped."""
@@ -346,6 +349,14 @@ class Counter:
                     last = exc
                     continue
                 applied = step_applied(step.expect, observed, done, now.raw)
+                if applied is False and policy.settle > 0:
+                    self._sleep(policy.settle)  # a late write shows now, or not at all
+                    try:
+                        now = backend.get_card(card.card_id)
+                    except PosError as exc:
+                        last = exc
+                        continue
+                    applied = step_applied(step.expect, observed, done, now.raw)
                 if applied is True:
                     return {"reconciled": True, "seen": observe(now.raw, [step.expect["field"]])}
                 if applied is None:

@@ -50,7 +50,7 @@ def main() -> int:
         controls[name] = f"{parts.scheme}://{parts.netloc}/_sandbox/info"
     with Counter.open(settings) as counter, httpx.Client(timeout=5.0) as control:
         counter.retry = RetryPolicy(attempts=3, base_delay=0.02, max_delay=0.1,
-                                    max_retry_after=0.1)
+                                    max_retry_after=0.1, settle=0.01)
         counter.recover()
         print("ready", flush=True)
         while True:
