@@ -344,19 +344,13 @@ class Counter:
                 self._sleep(policy.delay(attempt - 1, retry_after))
             if uncertain and not backend.idempotent:
                 try:
-                    now = backend.get_card(card.card_id)
+                    applied, now = self._seen(backend, card, step, observed, done)
+                    if applied is False and policy.settle > 0:
+                        self._sleep(policy.settle)  # a late write shows now, or not at all
+                        applied, now = self._seen(backend, card, step, observed, done)
                 except PosError as exc:
                     last = exc
                     continue
-                applied = step_applied(step.expect, observed, done, now.raw)
-                if applied is False and policy.settle > 0:
-                    self._sleep(policy.settle)  # a late write shows now, or not at all
-                    try:
-                        now = backend.get_card(card.card_id)
-                    except PosError as exc:
-                        last = exc
-                        continue
-                    applied = step_applied(step.expect, observed, done, now.raw)
                 if applied is True:
                     return {"reconciled": True, "seen": observe(now.raw, [step.expect["field"]])}
                 if applied is None:
@@ -384,6 +378,13 @@ class Counter:
         if uncertain:
             raise OutcomeUnknown(last.message, service=backend.name) from None
         raise last
+
+    @staticmethod
+    def _seen(backend: Backend, card: Card, step: Step, observed: dict[str, Any],
+              done: list[dict[str, Any]]) -> tuple[bool | None, Card]:
+        """Read the card again: whether it shows ``step`` applied, and the card as read."""
+        now = backend.get_card(card.card_id)
+        return step_applied(step.expect, observed, done, now.raw), now
 
     def _stopped(self, entry: int, index: int, exc: PosError, card: Card,
                  plan: Plan) -> OperationResult:
