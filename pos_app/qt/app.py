@@ -18,10 +18,12 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from pos_app import __version__
+from pos_app.core.logs import setup_logging, shutdown_logging
 from pos_app.core.settings import Settings
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
 from pos_app.qt.main_window import MainWindow
+from pos_app.qt.scanning.integration import ScanningHandle, install_scanning
 
 log = logging.getLogger(__name__)
 
@@ -65,31 +67,15 @@ def setup_file_log(settings: Settings | None = None) -> None:
     """Log to the app's log file with secrets redacted and personal data masked
     (:mod:`pos_app.core.logs`); called again once the settings are read, for their secrets."""
     try:
-        from pos_app.core.logs import setup_logging
-    except ImportError:  # a core without it: no log file
-        return
-    try:
         setup_logging(settings)
     except OSError as exc:
         log.info("no log file: %s", exc)
 
 
-def close_file_log() -> None:
-    try:
-        from pos_app.core.logs import shutdown_logging
-    except ImportError:
-        return
-    shutdown_logging()
-
-
-def install_scanners(app: QApplication, window: MainWindow) -> object | None:
+def install_scanners(app: QApplication, window: MainWindow) -> ScanningHandle:
     """Scanner inputs (keyboard wedge, camera, serial; :mod:`pos_app.qt.scanning`): each code
-    they read is scanned in the window, as if typed into the code field and Enter pressed."""
-    try:
-        from pos_app.qt.scanning.integration import install_scanning
-    except ImportError:  # a build without the scanning inputs: the code field still works
-        return None
-
+    they read is scanned in the window, as if typed into the code field and Enter pressed.
+    (Light to import: OpenCV, the decoder and QtMultimedia load when an input needs them.)"""
     def router() -> object | None:
         counter = window.controller.counter
         return None if counter is None else counter.router
@@ -135,7 +121,7 @@ def run_app(config: str | None = None) -> int:
     try:
         return app.exec()
     finally:
-        close_file_log()
+        shutdown_logging()
 
 
 def _arm_smoke(app: QApplication, window: MainWindow) -> None:
