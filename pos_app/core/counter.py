@@ -240,10 +240,11 @@ class Counter:
         and compared first for the others) up to the retry policy's bound, then left
         ``unknown`` for :meth:`resolve`.
         """
+        fresh = isinstance(card, str)
         if isinstance(card, str):
             card = self.lookup(card)
         backend = self.backend(card.service)
-        if not backend.idempotent:
+        if not backend.idempotent and not fresh:
             # The values recorded before sending must be the card's current ones, or a lost
             # answer could never be reconciled (another till may have changed the card).
             try:
