@@ -48,8 +48,6 @@ if str(REPO) not in sys.path:
 
 import httpx  # noqa: E402
 
-from pos_app.core.backends.loona import LoonaBackend  # noqa: E402
-from pos_app.core.backends.luna import LunaBackend  # noqa: E402
 from pos_app.core.cards import Card, CardKind  # noqa: E402
 from pos_app.core.counter import Counter, RetryPolicy  # noqa: E402
 from pos_app.core.errors import PosError  # noqa: E402
@@ -57,6 +55,8 @@ from pos_app.core.journal import Journal, State  # noqa: E402
 from pos_app.core.operations import Operation, OpName  # noqa: E402
 from pos_app.core.sandbox.faults import FaultInjector, FaultKind, FaultRule  # noqa: E402
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox  # noqa: E402
+from pos_app.core.services.loona.adapter import LoonaBackend  # noqa: E402
+from pos_app.core.services.luna.adapter import LunaBackend  # noqa: E402
 
 #: Short timeouts: a TIMEOUT fault holds the request longer than ``read``.
 TIMEOUT = httpx.Timeout(connect=1.0, read=0.3, write=1.0, pool=1.0)

@@ -208,7 +208,7 @@ def bench_window(scans: int, operations: int) -> dict[str, Any]:
     from PySide6.QtTest import QTest
 
     from pos_app.core.operations import Operation, OpName
-    from pos_app.core.sandbox.loona_seed import DEMO as LOONA
+    from pos_app.core.services.loona.seed import DEMO as LOONA
     from pos_app.qt.app import create_window, ensure_app
     from pos_app.qt.drive import fresh_dirs
 

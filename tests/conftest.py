@@ -49,8 +49,8 @@ def fail_on_unexpected_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[No
 
 @pytest.fixture
 def luna_server() -> Iterator:
-    from pos_app.core.sandbox.luna import LunaApp
     from pos_app.core.sandbox.server import SandboxServer
+    from pos_app.core.services.luna.sandbox import LunaApp
 
     server = SandboxServer(LunaApp(), seed=1).start()
     yield server
@@ -59,8 +59,8 @@ def luna_server() -> Iterator:
 
 @pytest.fixture
 def loona_server() -> Iterator:
-    from pos_app.core.sandbox.loona import LoonaApp
     from pos_app.core.sandbox.server import SandboxServer
+    from pos_app.core.services.loona.sandbox import LoonaApp
 
     server = SandboxServer(LoonaApp(), seed=2).start()
     yield server

@@ -12,8 +12,8 @@ from pos_app.core.errors import InvalidCode, NotSupported, ServiceUnavailable
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.loona_seed import DEMO as LOONA
-from pos_app.core.sandbox.luna_seed import DEMO as LUNA
+from pos_app.core.services.loona.seed import DEMO as LOONA
+from pos_app.core.services.luna.seed import DEMO as LUNA
 from pos_app.core.settings import load_settings
 
 

@@ -12,12 +12,12 @@ import pytest
 
 from pos_app.cli.main import main
 from pos_app.core.backends.base import CardTemplate
-from pos_app.core.backends.loona import LoonaBackend
 from pos_app.core.cards import CardKind, Holder
 from pos_app.core.counter import Counter
 from pos_app.core.errors import ConfigError, InvalidInput, OutcomeUnknown, Refused
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.luna_seed import DEMO_TEMPLATES
+from pos_app.core.services.loona.adapter import LoonaBackend
+from pos_app.core.services.luna.seed import DEMO_TEMPLATES
 from pos_app.core.settings import load_settings
 
 STAMPS = str(DEMO_TEMPLATES["stamps"])
@@ -69,7 +69,7 @@ def test_luna_new_customer_gets_a_new_card(counter: Counter,
 
 def test_luna_existing_customer_still_gets_a_card(counter: Counter) -> None:
     luna = counter.backend("luna")
-    user = luna.create_client("Ivan", "Petrov", int(STAMPS), phone=NEW.phone)  # type: ignore
+    user = luna.wire.create_client("Ivan", "Petrov", int(STAMPS), phone=NEW.phone)  # type: ignore
     card = counter.enrol("luna", STAMPS, Holder("Ivan", "Petrov", "+79001234567"))
     ledger = _server(counter, "luna").app.ledger
     # The second createClient was answered with error 5 (nothing recorded): the card is

@@ -20,16 +20,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pos_app.core.backends.loona import LoonaBackend
-from pos_app.core.backends.luna import LunaBackend
 from pos_app.core.counter import Counter, RetryPolicy
 from pos_app.core.errors import PosError
 from pos_app.core.journal import Journal, State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.loona_seed import DEMO as LOONA
-from pos_app.core.sandbox.luna_seed import DEMO as LUNA
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox
+from pos_app.core.services.loona.adapter import LoonaBackend
+from pos_app.core.services.loona.seed import DEMO as LOONA
+from pos_app.core.services.luna.adapter import LunaBackend
+from pos_app.core.services.luna.seed import DEMO as LUNA
 
 FUZZ = settings(max_examples=120, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow,
@@ -69,7 +69,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     counter.retry = RetryPolicy(attempts=2, base_delay=0.0, max_delay=0.0, settle=0.01)
     urls: list[str] = []
     for backend in backends:
-        client = backend._http._client  # every URL the adapter sends to, before it goes out
+        client = backend.http._client  # every URL the adapter sends to, before it goes out
         client.event_hooks["request"] = [lambda request: urls.append(str(request.url))]
     yield Rig(sandbox, counter, urls)
     counter.close()
@@ -197,7 +197,7 @@ def test_out_of_range_operations_are_refused_before_sending(
 
 
 def _loona_name(rig: Rig, qr: str) -> str:
-    from pos_app.core.sandbox.loona_seed import DEMO_IDS
+    from pos_app.core.services.loona.seed import DEMO_IDS
 
     app = rig.sandbox.loona.app
     pass_id = next(p.id for p in app.passes.values() if p.qr_value == qr)  # type: ignore[attr-defined]

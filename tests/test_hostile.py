@@ -23,10 +23,10 @@ from pos_app.core.errors import BadResponse, OutcomeUnknown, PosError, ServiceUn
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.loona_seed import DEMO as LOONA
-from pos_app.core.sandbox.luna_seed import DEMO as LUNA
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox
 from pos_app.core.sandbox.server import SandboxServer
+from pos_app.core.services.loona.seed import DEMO as LOONA
+from pos_app.core.services.luna.seed import DEMO as LUNA
 
 #: Routes per service: (read, write).
 ROUTES = {"luna": ("getPassInfo", "usePass"), "loona": ("passes/*", "transactions/*")}
@@ -200,7 +200,7 @@ def test_redirects_to_another_host_are_not_followed(counter: Counter, sandbox: S
     for route in routes:
         server.faults.add(FaultRule(FaultKind.REDIRECT, route=route, location=where))
     if service == "loona":
-        backend._token = None  # type: ignore[attr-defined]  # fetch a token: redirected
+        backend.wire._token = None  # type: ignore[attr-defined]  # fetch a token: redirected
         with pytest.raises(PosError):
             backend.get_card(CODES[service])
     with pytest.raises(PosError):

@@ -16,9 +16,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from pos_app.core.backends import loona as loona_module
 from pos_app.core.backends.base import Step
-from pos_app.core.backends.loona import LoonaBackend
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.errors import (
     AuthError,
@@ -39,9 +37,11 @@ from pos_app.core.errors import (
 )
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.loona import DEMO, DEMO_IDS, LoonaApp
-from pos_app.core.sandbox.loona_seed import CLIENT_ID, CLIENT_SECRET
 from pos_app.core.sandbox.server import SandboxServer
+from pos_app.core.services.loona import adapter as loona_module
+from pos_app.core.services.loona.adapter import LoonaBackend
+from pos_app.core.services.loona.sandbox import DEMO, DEMO_IDS, LoonaApp
+from pos_app.core.services.loona.seed import CLIENT_ID, CLIENT_SECRET
 
 D = Decimal
 TX = "transactions/*"

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from pos_app.core.sandbox.loona import DEMO, DEMO_IDS, LoonaApp
-from pos_app.core.sandbox.loona_seed import CLIENT_ID, CLIENT_SECRET
 from pos_app.core.sandbox.server import SandboxServer
 from pos_app.core.sandbox.state import StateFile
+from pos_app.core.services.loona.sandbox import DEMO, DEMO_IDS, LoonaApp
+from pos_app.core.services.loona.seed import CLIENT_ID, CLIENT_SECRET
 
 PASS_KEYS = {"id", "templateId", "encryptedId", "type", "status", "balance", "discount",
              "maxSpendPercent", "level", "purchasesTotal", "chops", "chopsRequired",

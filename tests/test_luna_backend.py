@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from pos_app.core.backends.base import Step
-from pos_app.core.backends.luna import LunaBackend, LunaClient, phone_number
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.errors import (
     AuthError,
@@ -33,8 +32,15 @@ from pos_app.core.errors import (
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.reconcile import expected_fields, observe, step_applied
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.luna import DEMO, DEMO_EMAIL, DEMO_PHONE, DEMO_TEMPLATES, DEMO_TOKEN
 from pos_app.core.sandbox.server import SandboxServer
+from pos_app.core.services.luna.adapter import LunaBackend, LunaClient, phone_number
+from pos_app.core.services.luna.sandbox import (
+    DEMO,
+    DEMO_EMAIL,
+    DEMO_PHONE,
+    DEMO_TEMPLATES,
+    DEMO_TOKEN,
+)
 
 FAST = httpx.Timeout(0.4)
 
@@ -393,11 +399,11 @@ def test_error_codes_1_to_5_become_typed_errors_with_plain_messages(
         luna.get_card(DEMO["foreign"])
     assert foreign.value.message == "The card belongs to another company."
     with pytest.raises(MissingParameter, match="missing or invalid"):
-        luna.get_clients_list(999)
+        luna.wire.get_clients_list(999)
     with pytest.raises(MissingParameter):
-        luna.create_pass(DEMO_TEMPLATES["stamps"], 99999)
+        luna.wire.create_pass(DEMO_TEMPLATES["stamps"], 99999)
     with pytest.raises(ClientExists) as exists:
-        luna.create_client("Михаил", "Жуков", DEMO_TEMPLATES["cashback"], phone=DEMO_PHONE)
+        luna.wire.create_client("Михаил", "Жуков", DEMO_TEMPLATES["cashback"], phone=DEMO_PHONE)
     assert exists.value.user_id == "30475"
     assert "already exists" in str(exists.value)
 
@@ -569,7 +575,7 @@ def test_find_cards_by_phone_or_email(luna: LunaBackend) -> None:
 
 def test_check_history_and_templates(luna: LunaBackend) -> None:
     assert luna.check() == "Luna: connected, 14 card templates"
-    templates = {t.id: t for t in luna.get_templates()}
+    templates = {t.id: t for t in luna.wire.get_templates()}
     assert templates[186].kind is CardKind.STAMPS and templates[704].kind is CardKind.GIFT
     assert DEMO_TEMPLATES["foreign"] not in templates
     history = luna.history(luna.get_card(DEMO["stamps"]))
@@ -577,34 +583,34 @@ def test_check_history_and_templates(luna: LunaBackend) -> None:
     assert [(h.what, h.value) for h in history[:3]] == [
         ("Accrual", "3"), ("Accrual", "2"), ("Write-off", "1")]
     assert "Operation 4" in {h.what for h in luna.history(luna.get_card(DEMO["cashback"]))}
-    assert len(luna.get_pass_operations(DEMO["stamps"], page=2)) == 0
+    assert len(luna.wire.get_pass_operations(DEMO["stamps"], page=2)) == 0
 
 
 def test_clients_and_cards_lifecycle(luna: LunaBackend, luna_server: SandboxServer) -> None:
     tpl = DEMO_TEMPLATES["stamps"]
-    uid = luna.create_client("Olga", "Ivanova", tpl, phone="+7 900 123-45-67")
-    assert luna.search_client(tpl, phone="79001234567") == uid
-    assert luna.search_client(tpl, email="nobody@example.com") is None
-    luna.update_client(uid, "Olga", "Petrova", tpl, email="olga@example.com")
+    uid = luna.wire.create_client("Olga", "Ivanova", tpl, phone="+7 900 123-45-67")
+    assert luna.wire.search_client(tpl, phone="79001234567") == uid
+    assert luna.wire.search_client(tpl, email="nobody@example.com") is None
+    luna.wire.update_client(uid, "Olga", "Petrova", tpl, email="olga@example.com")
     with pytest.raises(ClientExists) as err:
-        luna.update_client(uid, "Olga", "Petrova", tpl, phone="74443334423")
+        luna.wire.update_client(uid, "Olga", "Petrova", tpl, phone="74443334423")
     assert err.value.user_id == "30363"
     with pytest.raises(InvalidInput):
-        luna.create_client("", "Ivanova", tpl, phone="79001234567")
+        luna.wire.create_client("", "Ivanova", tpl, phone="79001234567")
     with pytest.raises(InvalidInput):
-        luna.create_client("Olga", "Ivanova", tpl)
+        luna.wire.create_client("Olga", "Ivanova", tpl)
 
-    not_created = luna.get_template_client_passes(tpl, "passnotcreated")
+    not_created = luna.wire.get_template_client_passes(tpl, "passnotcreated")
     assert {c.user_id for c in not_created} == {30364, uid}
     assert next(c for c in not_created if c.user_id == uid).last_name == "Petrova"
 
-    issued = luna.create_pass(tpl, uid)
+    issued = luna.wire.create_pass(tpl, uid)
     card = luna.get_card(issued.serial)
     assert card.status is CardStatus.NOT_INSTALLED and card.stamps.current == 0
     assert card.holder is not None and card.holder.name == "Olga Petrova"
     assert issued.install_url.endswith(f"/{tpl}/{uid}/")
-    assert luna.check_pass_exists_by_phone(tpl, "+7 900 123 45 67") is True
-    assert luna.check_pass_exists_by_phone(DEMO_TEMPLATES["cashback"], "79001234567") is False
+    assert luna.wire.check_pass_exists_by_phone(tpl, "+7 900 123 45 67") is True
+    assert luna.wire.check_pass_exists_by_phone(DEMO_TEMPLATES["cashback"], "79001234567") is False
     by_phone = luna.get_pass_info_by_phone(tpl, "79001234567")
     assert by_phone is not None and by_phone.code == issued.serial
     assert luna.get_pass_info_by_phone(DEMO_TEMPLATES["cashback"], "79001234567") is None
@@ -614,17 +620,17 @@ def test_clients_and_cards_lifecycle(luna: LunaBackend, luna_server: SandboxServ
 
 def test_template_lists_and_client_info(luna: LunaBackend) -> None:
     tpl = DEMO_TEMPLATES["stamps"]
-    installed = luna.get_template_client_passes(tpl, "passInstalled")
+    installed = luna.wire.get_template_client_passes(tpl, "passInstalled")
     assert len(installed) == 14 and all(isinstance(c, LunaClient) for c in installed)
     first = next(c for c in installed if c.serial == DEMO["stamps_nine"])
     assert (first.user_id, first.first_name, first.last_name, first.phone) == (
         30363, "Peter", "Ivanov", "74443334423")
-    deleted = luna.get_template_client_passes(tpl, "PASSDELETED")
+    deleted = luna.wire.get_template_client_passes(tpl, "PASSDELETED")
     assert [c.serial for c in deleted] == [DEMO["deleted"]]
     with pytest.raises(InvalidInput, match="Unknown selection"):
-        luna.get_template_client_passes(tpl, "everyone")
-    assert [len(luna.get_clients_list(tpl, page)) for page in (1, 2, 3)] == [10, 6, 0]
-    client = luna.get_client_info(DEMO["membership"])
+        luna.wire.get_template_client_passes(tpl, "everyone")
+    assert [len(luna.wire.get_clients_list(tpl, page)) for page in (1, 2, 3)] == [10, 6, 0]
+    client = luna.wire.get_client_info(DEMO["membership"])
     assert (client.first_name, client.last_name, client.birth_date) == ("Maria", "Garcia",
                                                                         "1990-04-12")
     assert client.holder.masked_name == "Maria G."
@@ -632,21 +638,22 @@ def test_template_lists_and_client_info(luna: LunaBackend) -> None:
 
 def test_push_messages(luna: LunaBackend, luna_server: SandboxServer) -> None:
     tpl = DEMO_TEMPLATES["stamps"]
-    assert luna.send_info_push("You have {{passCurrentStamps}} stamps", code=DEMO["stamps"]) == 1
-    messages = luna.get_info_push_list(DEMO["stamps"])
+    assert luna.wire.send_info_push("You have {{passCurrentStamps}} stamps",
+                                    serial=DEMO["stamps"]) == 1
+    messages = luna.wire.get_info_push_list(DEMO["stamps"])
     assert messages[0].message == "You have 5 stamps" and isinstance(messages[0].when,
                                                                      dt.datetime)
     assert [m.id for m in messages[1:]] == [203, 202, 201]
     with pytest.raises(Refused, match="not installed"):
-        luna.send_info_push("Hi", code=DEMO["not_installed"])
-    assert luna.send_info_push("Page one", template_id=tpl) == 10
-    assert luna.send_info_push("Page two", template_id=tpl, page=2) == 4
-    assert luna.send_push_to_all(tpl, "Everyone") == 14
+        luna.wire.send_info_push("Hi", serial=DEMO["not_installed"])
+    assert luna.wire.send_info_push("Page one", template_id=tpl) == 10
+    assert luna.wire.send_info_push("Page two", template_id=tpl, page=2) == 4
+    assert luna.wire.send_push_to_all(tpl, "Everyone") == 14
     assert wire_calls(luna_server).count("sendInfoPush") == 6
     with pytest.raises(InvalidInput):
-        luna.send_info_push("Hi")
+        luna.wire.send_info_push("Hi")
     with pytest.raises(InvalidInput):
-        luna.send_info_push("", code=DEMO["stamps"])
+        luna.wire.send_info_push("", serial=DEMO["stamps"])
 
 
 def test_a_lost_step_after_another_on_the_same_value_is_reconciled(

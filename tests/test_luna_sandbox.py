@@ -12,7 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from pos_app.core.sandbox.luna import (
+from pos_app.core.sandbox.server import SandboxServer
+from pos_app.core.sandbox.state import StateFile
+from pos_app.core.services.luna.sandbox import (
     DEMO,
     DEMO_EMAIL,
     DEMO_PHONE_DIGITS,
@@ -20,8 +22,6 @@ from pos_app.core.sandbox.luna import (
     DEMO_TOKEN,
     LunaApp,
 )
-from pos_app.core.sandbox.server import SandboxServer
-from pos_app.core.sandbox.state import StateFile
 
 Call = Callable[..., dict[str, Any]]
 

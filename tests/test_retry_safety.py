@@ -13,9 +13,9 @@ from pos_app.core.counter import Counter
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.loona_seed import DEMO as LOONA
-from pos_app.core.sandbox.luna_seed import DEMO as LUNA
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox
+from pos_app.core.services.loona.seed import DEMO as LOONA
+from pos_app.core.services.luna.seed import DEMO as LUNA
 
 
 @pytest.fixture

@@ -24,10 +24,10 @@ from pos_app.core.errors import ConfigError
 from pos_app.core.logs import Redactor, setup_logging, shutdown_logging
 from pos_app.core.paths import data_dir, log_dir
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.loona_seed import DEMO as LOONA
-from pos_app.core.sandbox.luna_seed import DEMO as LUNA
-from pos_app.core.sandbox.luna_seed import DEMO_PHONE
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox
+from pos_app.core.services.loona.seed import DEMO as LOONA
+from pos_app.core.services.luna.seed import DEMO as LUNA
+from pos_app.core.services.luna.seed import DEMO_PHONE
 from pos_app.core.settings import Settings, load_settings
 
 LUNA_TOKEN = "lunaTOKEN-" + uuid.uuid4().hex

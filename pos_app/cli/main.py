@@ -25,6 +25,8 @@ from pos_app.core.errors import (
     PosError,
     ServiceUnavailable,
 )
+from pos_app.core.services import names as service_names
+from pos_app.core.services import templates_notes
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_CONFIG = 0, 1, 2, 3, 4
 
@@ -56,10 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list")
 
     p = sub.add_parser("enrol", help="enrol a new customer and issue a card",
-                       description="A first or last name (Luna needs both) and a phone or "
-                       "email are required. A customer the service knows already gets the "
-                       "card. TEMPLATE_ID is one `pos-app templates` lists.")
-    p.add_argument("service", metavar="SERVICE", help="luna or loona")
+                       description="A first or last name (some services need both) and a "
+                       "phone or email are required. A customer the service knows already "
+                       "gets the card. TEMPLATE_ID is one `pos-app templates` lists.")
+    p.add_argument("service", metavar="SERVICE", type=lambda text: text.strip().lower(),
+                   help=", ".join(service_names()))
     p.add_argument("template", metavar="TEMPLATE_ID")
     p.add_argument("--first", default="", metavar="NAME", help="first name")
     p.add_argument("--last", default="", metavar="NAME", help="last name")
@@ -77,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sandbox", help="run the sandboxed services on loopback")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="Luna's port; Loona takes the next")
+    p.add_argument("--port", type=int, default=0,
+                   help="the first service's port; the others take the ports after it")
     p.add_argument("--state", metavar="FILE",
                    help="keep the services' data in this JSON file across restarts")
 
@@ -172,8 +176,7 @@ def _templates(counter: Any, args: argparse.Namespace) -> int:
         _print([t.to_json() for t in templates], True)
         return EXIT_OK
     if not templates:
-        print("No card templates: Luna lists its own; Loona's are set in the settings "
-              "([loona] templates).")
+        print("No card templates. " + templates_notes())
     for t in templates:
         print(f"{t.service:<6} {t.id:>6}  {t.kind_label:<17} {t.name}")
     return EXIT_OK
@@ -184,7 +187,7 @@ def _enrol(counter: Any, args: argparse.Namespace) -> int:
     from pos_app.core.present import card_text
 
     holder = Holder(args.first, args.last, args.phone, args.email)
-    card = counter.enrol(args.service.strip().lower(), args.template, holder)
+    card = counter.enrol(args.service, args.template, holder)
     if args.json:
         _print({"ok": True, **card.to_json()}, True)
     else:

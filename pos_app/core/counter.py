@@ -35,6 +35,7 @@ from pos_app.core.operations import Operation, OpName
 from pos_app.core.paths import data_dir
 from pos_app.core.reconcile import expected_fields, observe, step_applied
 from pos_app.core.router import Router
+from pos_app.core.services import SERVICES
 from pos_app.core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ class Counter:
         """Build from the settings; start the in-process sandbox when nothing is configured."""
         settings = settings or load_settings()
         sandbox = None
-        tables = {name: settings.service(name) or {} for name in ("luna", "loona")}
+        tables = {spec.name: settings.service(spec.name) or {} for spec in SERVICES}
         if settings.uses_sandbox:
             from pos_app.core.sandbox.runner import start_sandbox
 

@@ -8,7 +8,8 @@ line's stderr one) goes through :class:`Redactor` first:
 * configured secret values (and the Basic credentials built from them) become ``[secret]``;
 * values of ``Authorization`` and ``x-access-token`` headers become ``[redacted]``;
 * phone-like digit runs of 7 digits or more are masked like :func:`cards.mask_phone`
-  (Luna serials and dates are kept: they identify cards and moments, not people);
+  (card serials like ``448234-808-346`` and dates are kept: they identify cards and
+  moments, not people);
 * names and e-mails next to name/e-mail keys (``fName``, ``lastName``, ``holder``...) are cut
   to an initial.
 
@@ -17,7 +18,6 @@ Files are created readable by the user alone and rotate at 1 MB, five kept.
 
 from __future__ import annotations
 
-import base64
 import logging
 import logging.handlers
 import os
@@ -41,7 +41,7 @@ _HEADER = re.compile(
     r"(?i)(\b(?:authorization|x-access-token)\b['\"]?\s*[:=,]\s*(?:b?['\"])?\s*)"
     r"((?:bearer|basic)\s+)?([^\s'\",;}\]]+)")
 _PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ()\-]{5,}\d(?!\w)")
-#: Luna serials, dates and times: not personal, and needed to read a log.
+#: Card serials, dates and times: not personal, and needed to read a log.
 _KEEP = re.compile(r"(?<![\w-])(?:\d{6}-\d{3}-\d{3}|\d{4}-\d{2}-\d{2}"
                    r"(?:[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)(?![\w-])")
 _NAME = re.compile(
@@ -131,21 +131,15 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 
 def configured_secrets(settings: Any) -> list[str]:
-    """Every secret value in the settings, with Loona's Basic credentials built from them."""
-    from pos_app.core.settings import SECRET_KEYS, SERVICE_KEYS
+    """Every secret value in the settings, with those the services derive from them."""
+    from pos_app.core.services import SERVICES
 
     values: list[str] = []
     data = getattr(settings, "data", None) or {}
-    for name in SERVICE_KEYS:
-        table = data.get(name)
-        if not isinstance(table, dict):
-            continue
-        for key, value in table.items():
-            if key in SECRET_KEYS and isinstance(value, str) and value.strip():
-                values.append(value.strip())
-        secret, client = table.get("client_secret"), table.get("client_id")
-        if isinstance(secret, str) and isinstance(client, str) and secret:
-            values.append(base64.b64encode(f"{client}:{secret}".encode()).decode("ascii"))
+    for spec in SERVICES:
+        table = data.get(spec.name)
+        if isinstance(table, dict):
+            values.extend(spec.secrets_in(table))
     return values
 
 

@@ -30,8 +30,8 @@ def clean_code(raw: str) -> str:
 class Router:
     """Ask each configured service in turn whether it claims a code.
 
-    The order is the order given: specific services (Luna's serial numbers, services with a
-    pattern setting) first, a catch-all such as Loona last.
+    The order is the order given: services with recognisable codes (serial numbers, a
+    pattern setting) first, a catch-all that takes any code last.
     """
 
     def __init__(self, backends: Sequence[Backend]) -> None:

@@ -1,4 +1,4 @@
-"""Service secrets (Luna's token, Loona's client secret) in the operating system's keyring.
+"""Service secrets (tokens, client secrets, passwords) in the operating system's keyring.
 
 The keyring backend is chosen explicitly per platform: Windows Credential Locker
 (``WinVaultKeyring``), the macOS Keychain, the Secret Service on Linux (GNOME Keyring, KWallet

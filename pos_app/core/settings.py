@@ -1,16 +1,6 @@
-"""Settings: a TOML file with one table per service.
-
-```toml
-[luna]
-base_url = "https://app.lunaloyaltycards.com/api/v1"
-token = "..."
-
-[loona]
-base_url = "https://api.loona.ai/version1"
-token_url = "https://api.loona.ai/oauth/token"
-client_id = "..."
-client_secret = "..."
-```
+"""Settings: a TOML file with one table per service (its keys are the fields of the
+service's :class:`~pos_app.core.services.spec.ServiceSpec`) and tables for other parts of the
+app (``[scanner]``...).
 
 A service is configured when its table has a ``base_url``. With none configured the app runs
 on the built-in sandbox. Unknown tables and keys are kept as they are when the file is saved.
@@ -29,15 +19,10 @@ import tomli_w
 
 from pos_app.core.errors import ConfigError
 from pos_app.core.paths import config_path
+from pos_app.core.services import SERVICES
 
 log = logging.getLogger(__name__)
 
-#: Keys of each service table, in the order they are shown; secrets are masked on screen.
-SERVICE_KEYS: dict[str, tuple[str, ...]] = {
-    "luna": ("base_url", "token", "pattern"),
-    "loona": ("base_url", "token_url", "client_id", "client_secret", "pattern"),
-}
-SECRET_KEYS = frozenset({"token", "client_secret", "password", "api_key"})
 
 
 @dataclass
@@ -56,7 +41,7 @@ class Settings:
 
     @property
     def configured(self) -> list[str]:
-        return [name for name in SERVICE_KEYS if self.service(name) is not None]
+        return [s.name for s in SERVICES if self.service(s.name) is not None]
 
     @property
     def uses_sandbox(self) -> bool:
@@ -104,19 +89,16 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
     return settings
 
 
-def _secret_keys(name: str) -> list[str]:
-    return [k for k in SERVICE_KEYS.get(name, ()) if k in SECRET_KEYS]
-
-
 def _secrets_from_keyring(settings: Settings) -> None:
     """Fill in secrets the file keeps in the keyring (``"keyring:"``) or leaves out."""
     from pos_app.core import secrets
 
-    for name in SERVICE_KEYS:
+    for spec in SERVICES:
+        name = spec.name
         table = settings.service(name)
         if table is None:
             continue
-        for key in _secret_keys(name):
+        for key in spec.secret_keys:
             value = table.get(key)
             if value not in (None, "") and not secrets.is_placeholder(value):
                 continue
@@ -135,11 +117,12 @@ def _secrets_to_keyring(data: dict[str, Any]) -> dict[str, Any]:
     from pos_app.core import secrets
 
     out = dict(data)
-    for name in SERVICE_KEYS:
+    for spec in SERVICES:
+        name = spec.name
         table = data.get(name)
         if not isinstance(table, dict):
             continue
-        for key in _secret_keys(name):
+        for key in spec.secret_keys:
             value = table.get(key)
             if isinstance(value, str) and value and not secrets.is_placeholder(value) \
                     and secrets.store(name, key, value):
@@ -148,12 +131,13 @@ def _secrets_to_keyring(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate(settings: Settings) -> None:
-    required = {"luna": ("token",), "loona": ("token_url", "client_id", "client_secret")}
-    for name, keys in required.items():
+    for spec in SERVICES:
+        name = spec.name
         table = settings.service(name)
         if table is None:
             continue
-        missing = [k for k in keys if not str(table.get(k) or "").strip()]
+        missing = [k for k in spec.required_keys
+                   if k != "base_url" and not str(table.get(k) or "").strip()]
         if missing:
             raise ConfigError(f"[{name}] in {settings.path} has a base_url but no "
                               f"{', '.join(missing)}.", "Fill in the missing keys.")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import services
 from pos_app.core.backends.base import MAX_NAME, CardTemplate, check_holder
 from pos_app.core.cards import Card, Holder
 from pos_app.core.errors import InvalidInput
@@ -25,8 +26,8 @@ from pos_app.qt.controller import Controller
 
 
 def template_text(template: CardTemplate) -> str:
-    """How a template reads in the picker: ``Luna · Coffee stamps (Stamp card)``."""
-    return f"{template.service.capitalize()} · {template.name} ({template.kind_label})"
+    """How a template reads in the picker: ``<service title> · Coffee stamps (Stamp card)``."""
+    return f"{services.get(template.service).title} · {template.name} ({template.kind_label})"
 
 
 class EnrolDialog(QDialog):
@@ -112,8 +113,8 @@ class EnrolDialog(QDialog):
             self.template.addItem(template_text(template))
         if not self.templates:
             self.template.addItem("No card templates")
-            self._say("The services offer no card templates. Loona's are set in the settings "
-                      "([loona] templates).", "warn")
+            self._say("The services offer no card templates. " + services.templates_notes(),
+                      "warn")
             return
         self.template.setEnabled(True)
         self.enrol_button.setEnabled(True)

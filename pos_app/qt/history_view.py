@@ -1,4 +1,4 @@
-"""The card's own history, as its service keeps it (Luna ``getPassOperations``)."""
+"""The card's own history, as its service keeps it (where it keeps one)."""
 
 from __future__ import annotations
 

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import services
 from pos_app.core.backends.base import Plan
 from pos_app.core.cards import Card
 from pos_app.core.counter import OperationResult
@@ -288,8 +289,9 @@ class MainWindow(QMainWindow):
         self.info = info
         self._update_services()
         if info.on_sandbox:
-            self.services_label.setToolTip("No service is configured: the app runs on its "
-                                           "built-in sandbox of Luna and Loona.")
+            self.services_label.setToolTip(
+                "No service is configured: the app runs on its built-in sandbox of "
+                + ", ".join(s.title for s in services.SERVICES) + ".")
             if self.tabs.indexOf(self.demo) < 0:
                 self.tabs.insertTab(0, self.demo, "&Demo cards")
                 self.tabs.setTabToolTip(0, "Cards of the sandbox; click one to scan it (Alt+D)")

@@ -20,15 +20,22 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
 from pos_app.core.operations import OpName
-from pos_app.core.sandbox.loona_seed import DEMO as LOONA
-from pos_app.core.sandbox.luna_seed import DEMO as LUNA
-from pos_app.core.sandbox.luna_seed import DEMO_PHONE
+from pos_app.core.services import SERVICES
 from pos_app.qt import theme
 from pos_app.qt.app import create_window, ensure_app
 from pos_app.qt.drive import fresh_dirs, pump, type_text, wait_until
 from pos_app.qt.operations_panel import SHORTCUTS
 
 DEFAULT_OUT = Path("docs/screenshots")
+
+
+def showcase() -> dict[str, str]:
+    """The sandbox's demo codes by role, the first service that has a role giving it."""
+    found: dict[str, str] = {}
+    for spec in SERVICES:
+        for role, code in spec.sandbox().showcase().items():
+            found.setdefault(role, code)
+    return found
 
 
 class Shooter:
@@ -102,10 +109,11 @@ class Shooter:
         self.wait(lambda: w.controller.ready, "the window to be ready")
         self.save("01-ready-demo-cards")
 
-        self.scan(LUNA["stamps"])
+        show = showcase()
+        self.scan(show["stamps"])
         self.save("02-stamp-card")
 
-        self.scan(LOONA["bonus"])
+        self.scan(show["purchase_spend"])
         self.press(OpName.PURCHASE_SPEND)
         type_text(w.entry.edits[0], "500", enter=True)
         self.wait(lambda: w.entry.edits[1].text(), "the spend limit")
@@ -116,20 +124,20 @@ class Shooter:
         QTest.keyClick(w.confirm_panel.confirm_button, Qt.Key.Key_Escape)
         QTest.keyClick(w.entry.edits[0], Qt.Key.Key_Escape)
 
-        self.scan(LUNA["discount"])
+        self.scan(show["discount"])
         self.press(OpName.PURCHASE)
         type_text(w.entry.edits[0], "1240.50", enter=True)
         self.wait(w.banner.isVisible, "the result")
         self.idle()
         self.save("05-discount-purchase-result")
 
-        self.scan(LUNA["foreign"])
+        self.scan(show["foreign"])
         self.save("06-error-foreign-card")
 
         w.tabs.setCurrentWidget(w.journal)
         w.open_customer_lookup()
         lookup = w._dialogs[-1]
-        type_text(lookup.query, DEMO_PHONE, enter=True)  # type: ignore[attr-defined]
+        type_text(lookup.query, show["phone"], enter=True)  # type: ignore[attr-defined]
         self.wait(lambda: lookup.refs, "the customer's cards")  # type: ignore[attr-defined]
         self.save("07-customer-lookup", lookup)
         lookup.close()
@@ -144,7 +152,7 @@ class Shooter:
         settings.close()
 
         self.set_look(theme.Mode.DARK)
-        self.scan(LOONA["chop_reward"])
+        self.scan(show["reward"])
         self.press(OpName.REWARD)
         self.enter(w.entry.edits[0])
         self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
@@ -155,7 +163,7 @@ class Shooter:
 
         self.set_look(theme.Mode.LIGHT)
         w.resize(1920, 1080)
-        self.scan(LOONA["gift"])
+        self.scan(show["gift"])
         self.press(OpName.SPEND)
         type_text(w.entry.edits[0], "250")
         self.wait(lambda: True, "the keypad")

@@ -21,39 +21,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.core.settings import SECRET_KEYS, SERVICE_KEYS, Settings, mask_secret
+from pos_app.core.services import SERVICES, ServiceSpec
+from pos_app.core.settings import Settings, mask_secret
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
-
-TITLES = {"luna": "Luna", "loona": "Loona"}
-LABELS = {"base_url": "Address (base URL)", "token": "Access token",
-          "token_url": "Token address", "client_id": "Client id",
-          "client_secret": "Client secret", "pattern": "Code pattern (optional)"}
-OPTIONAL = frozenset({"pattern"})
 
 
 class ServiceBox(QGroupBox):
     """One service's fields, its Test connection button and the test's answer."""
 
-    def __init__(self, name: str, table: dict[str, Any], parent: QWidget | None = None) -> None:
-        super().__init__(TITLES.get(name, name.capitalize()), parent)
-        self.name = name
+    def __init__(self, spec: ServiceSpec, table: dict[str, Any],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(spec.title, parent)
+        self.spec = spec
+        self.name = spec.name
         self.saved = dict(table)
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for key in SERVICE_KEYS[name]:
+        for setting in spec.fields:
+            if not setting.shown:
+                continue
+            key = setting.key
             edit = QLineEdit()
-            edit.setObjectName(f"{name}_{key}")
-            edit.setAccessibleName(f"{self.title()} {LABELS.get(key, key)}")
+            edit.setObjectName(f"{spec.name}_{key}")
+            edit.setAccessibleName(f"{self.title()} {setting.label}")
             value = str(table.get(key) or "")
-            if key in SECRET_KEYS:
+            if setting.secret:
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
                 edit.setPlaceholderText(f"{mask_secret(value)}  (saved; type to replace)"
                                         if value else "not set")
             else:
                 edit.setText(value)
-            form.addRow(LABELS.get(key, key), edit)
+            form.addRow(setting.label, edit)
             self.edits[key] = edit
         row = QHBoxLayout()
         self.test_button = QPushButton("Test connection")
@@ -69,7 +69,7 @@ class ServiceBox(QGroupBox):
         table = dict(self.saved)
         for key, edit in self.edits.items():
             text = edit.text().strip()
-            if key in SECRET_KEYS and not text:
+            if key in self.spec.secret_keys and not text:
                 continue
             if text:
                 table[key] = text
@@ -82,8 +82,8 @@ class ServiceBox(QGroupBox):
         table = self.table()
         if not str(table.get("base_url") or "").strip():
             return ""
-        missing = [LABELS.get(k, k).lower() for k in SERVICE_KEYS[self.name]
-                   if k not in OPTIONAL and k != "base_url" and not str(table.get(k) or "")]
+        missing = [f.label.lower() for f in self.spec.fields
+                   if f.required and f.key != "base_url" and not str(table.get(f.key) or "")]
         if missing:
             return f"{self.title()}: set the {', '.join(missing)}, or clear the address."
         return ""
@@ -128,9 +128,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.keyring)
         self.boxes: dict[str, ServiceBox] = {}
         services = QHBoxLayout()  # side by side: the dialog stays short enough for 768 px
-        for name in SERVICE_KEYS:
+        for spec in SERVICES:
+            name = spec.name
             table = settings.data.get(name)
-            box = ServiceBox(name, table if isinstance(table, dict) else {})
+            box = ServiceBox(spec, table if isinstance(table, dict) else {})
             box.test_button.clicked.connect(lambda _=False, n=name: self.test(n))
             services.addWidget(box, 1, Qt.AlignmentFlag.AlignTop)
             self.boxes[name] = box

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.luna_seed import DEMO_TEMPLATES
+from pos_app.core.services.luna.seed import DEMO_TEMPLATES
 from pos_app.qt.enrol import EnrolDialog
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
-from pos_app.core.sandbox.loona_seed import DEMO as LOONA
-from pos_app.core.sandbox.luna_seed import DEMO as LUNA
-from pos_app.core.sandbox.luna_seed import DEMO_EMAIL, DEMO_PHONE
+from pos_app.core.services.loona.seed import DEMO as LOONA
+from pos_app.core.services.luna.seed import DEMO as LUNA
+from pos_app.core.services.luna.seed import DEMO_EMAIL, DEMO_PHONE
 from pos_app.qt import theme
 
 pytestmark = pytest.mark.gui

@@ -13,8 +13,8 @@ from pos_app.core.journal import State
 from pos_app.core.money import format_money
 from pos_app.core.operations import TAKES_VALUE, OpName
 from pos_app.core.present import changes
-from pos_app.core.sandbox.loona_seed import DEMO as LOONA
-from pos_app.core.sandbox.luna_seed import DEMO as LUNA
+from pos_app.core.services.loona.seed import DEMO as LOONA
+from pos_app.core.services.luna.seed import DEMO as LUNA
 
 pytestmark = pytest.mark.gui
 

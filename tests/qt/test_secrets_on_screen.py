@@ -11,8 +11,8 @@ import pytest
 import tomli_w
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 
-from pos_app.core.sandbox.luna_seed import DEMO as LUNA
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox
+from pos_app.core.services.luna.seed import DEMO as LUNA
 from pos_app.qt.main_window import MainWindow
 
 OFFSCREEN_DIALOG_WARNING = "propagateSizeHints"  # Qt on the offscreen platform (harmless)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation
-from pos_app.core.sandbox.loona_seed import DEMO as LOONA
+from pos_app.core.services.loona.seed import DEMO as LOONA
 from pos_app.qt.main_window import MainWindow
 
 pytestmark = pytest.mark.gui

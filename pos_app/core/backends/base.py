@@ -111,7 +111,7 @@ class Backend(abc.ABC):
     raise only :class:`~pos_app.core.errors.PosError` subclasses.
     """
 
-    #: Short machine name: ``luna``, ``loona``...
+    #: Short machine name, as in the settings table and the journal.
     name: ClassVar[str]
     #: Name shown to people.
     title: ClassVar[str]

@@ -1,6 +1,7 @@
 """A small threaded HTTP server that runs one sandboxed service on loopback.
 
-Each service is a :class:`ServiceApp` that turns a :class:`Request` into a :class:`Response`
+Each service is a :class:`~pos_app.core.sandbox.app.ServiceApp` that turns a
+:class:`~pos_app.core.sandbox.app.Request` into a :class:`~pos_app.core.sandbox.app.Response`
 under its own lock. The server adds what every sandbox needs: fault injection, a log of the
 requests received (paths exactly as they arrived), a ledger of applied changes, optional state
 persistence, and the control routes under ``/_sandbox/``.
@@ -15,11 +16,11 @@ import socket
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pos_app.core.sandbox.app import Request, Response, ServiceApp
 from pos_app.core.sandbox.faults import FaultInjector, FaultKind, FaultRule
 from pos_app.core.sandbox.state import StateFile
 
@@ -27,82 +28,6 @@ log = logging.getLogger(__name__)
 
 CONTROL_PREFIX = "/_sandbox/"
 MAX_REQUEST_BYTES = 1 << 20
-
-
-@dataclass
-class Request:
-    method: str
-    raw_path: str                 # exactly as received, still percent-encoded
-    route: str                    # the path below the app's base, decoded per segment
-    segments: list[str]           # decoded path segments below the base
-    query: dict[str, list[str]]
-    headers: dict[str, str]       # lower-cased names
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-    def json(self) -> Any:
-        """The body as JSON, or ``None`` when it is not JSON."""
-        try:
-            return json.loads(self.body.decode("utf-8")) if self.body else None
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return None
-
-    def form(self) -> dict[str, str]:
-        try:
-            pairs = parse_qs(self.body.decode("ascii"), keep_blank_values=True)
-        except UnicodeDecodeError:
-            return {}
-        return {k: v[-1] for k, v in pairs.items()}
-
-
-@dataclass
-class Response:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    #: Whether the request changed the service's state (saved, and counted in the ledger).
-    changed: bool = False
-
-    @classmethod
-    def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None,
-             changed: bool = False) -> Response:
-        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-        return cls(status, body, {"Content-Type": "application/json", **(headers or {})},
-                   changed)
-
-
-class ServiceApp:
-    """Base of a sandboxed service: its state, its ledger and its request handler."""
-
-    #: Path prefix the service lives under (``/api/v1`` for Luna...).
-    base_path = ""
-    name = "service"
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        #: Every change applied, in order: ``{"seq", "action", "key", "card", "body", "result"}``.
-        self.ledger: list[dict[str, Any]] = []
-
-    def handle(self, request: Request) -> Response:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def record(self, action: str, card: str, body: Any, result: Any, key: str | None = None,
-               ) -> None:
-        self.ledger.append({"seq": len(self.ledger) + 1, "time": time.time(), "action": action,
-                            "card": card, "key": key, "body": body, "result": result})
-
-    def state(self) -> dict[str, Any]:
-        """The service's data, for ``--state`` persistence."""
-        return {}
-
-    def load_state(self, data: dict[str, Any]) -> None:
-        """Replace the service's data with a saved state."""
-
-    def info(self) -> dict[str, Any]:
-        """Credentials and demo data to print for people trying the sandbox."""
-        return {}
 
 
 class SandboxServer(ThreadingHTTPServer):

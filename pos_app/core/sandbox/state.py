@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 class StateFile:
-    """``{"luna": {...}, "loona": {...}}``, rewritten atomically after every change."""
+    """``{"<service>": {...}, ...}``, rewritten atomically after every change."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

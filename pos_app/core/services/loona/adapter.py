@@ -1,31 +1,22 @@
-"""Loona (loona.ai) adapter: OAuth client credentials, passes, idempotent transactions.
+"""Loona (loona.ai) adapter: claim, card, plan, execute and refresh over :mod:`.wire`.
 
-Every Loona wire name (route, header, field, error code) lives in this module. The transaction
-bodies, the pass object and the error codes follow ``contracts/loona.md``, where most of them
-are marked *assumed*: if the real service differs, the names below are the only place to edit.
+Loona applies a transaction once per Idempotence-Key, so a step whose answer was lost is sent
+again with the same key.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import logging
 import re
-import threading
-import time
+from collections.abc import Mapping
 from decimal import ROUND_DOWN, Decimal
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 
-from pos_app.core.backends.base import Backend, CardRef, CardTemplate, Plan, Step, check_holder
-from pos_app.core.backends.http import (
-    DEFAULT_TIMEOUT,
-    Answer,
-    ServiceHttp,
-    retry_after_seconds,
-    segment,
-)
+from pos_app.core.backends.base import CardRef, CardTemplate, Plan, Step, check_holder
+from pos_app.core.backends.http_backend import HttpBackend
 from pos_app.core.cards import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -36,48 +27,36 @@ from pos_app.core.cards import (
     Stamps,
 )
 from pos_app.core.errors import (
-    AuthError,
     BadResponse,
-    CardNotFound,
     ConfigError,
-    IdempotencyConflict,
     InvalidAmount,
     InvalidCode,
     InvalidInput,
     MissingParameter,
     NotSupported,
     OutcomeUnknown,
-    RateLimited,
     Refused,
-    ServiceError,
-    ServiceUnavailable,
-    StaleCode,
 )
 from pos_app.core.money import CENT, format_money, money, to_decimal, to_int
 from pos_app.core.operations import LABELS, Operation, OpName
+from pos_app.core.services.loona.wire import (
+    SAFE_HINT,
+    TX_CHOP,
+    TX_PURCHASE,
+    TX_PURCHASE_SPENDING,
+    TX_SPENDING,
+    TX_STATUS,
+    LoonaWire,
+    clip,
+)
 
 log = logging.getLogger(__name__)
 
 #: Longest scanned value taken as a Loona code.
 MAX_CODE_LENGTH = 256
-#: A token is renewed this long before it expires (at most a tenth of its lifetime).
-TOKEN_MARGIN = 30.0
-#: Lifetime assumed when the token answer does not say.
-FALLBACK_TOKEN_TTL = 60.0
 #: Customer search reads the pass list this many at a time, up to this many pages.
 PAGE_SIZE = 100
 MAX_PAGES = 50
-
-# Wire names (contracts/loona.md).
-_H_IDEMPOTENCE = "Idempotence-Key"
-_H_ENCRYPTED = "X-Loona-Encrypted-Key"
-_TX_PURCHASE = "purchase"
-_TX_SPENDING = "spending"
-_TX_PURCHASE_SPENDING = "purchase-spending"
-_TX_STATUS = "status"
-_TX_CHOP = "chop"
-_TRANSACTIONS = frozenset({_TX_PURCHASE, _TX_SPENDING, _TX_PURCHASE_SPENDING, _TX_STATUS,
-                           _TX_CHOP})
 
 _KINDS = {"DISCOUNT": CardKind.DISCOUNT, "BONUS": CardKind.POINTS, "GIFT": CardKind.GIFT,
           "COUPON": CardKind.COUPON, "CHOP": CardKind.CHOP}
@@ -97,24 +76,25 @@ _FIGURES = (("amountToPay", "to_pay"), ("discountAmount", "discount"),
             ("bonusAccrued", "bonus_accrued"), ("bonusSpent", "bonus_spent"),
             ("amountSpent", "bonus_spent"), ("balance", "balance"))
 
-_SAFE_HINT = "The app can retry it safely: Loona applies an operation only once."
 #: ``POST /passes`` placeholders a new customer's details go into.
 _PLACEHOLDERS = (("firstName", "first_name"), ("lastName", "last_name"), ("phone", "phone"),
                  ("email", "email"))
 _TEMPLATES_EXAMPLE = '[{id = 12, name = "Discount 5%"}]'
 
 
-class LoonaBackend(Backend):
+class LoonaBackend(HttpBackend):
     """Loona through its published API, with OAuth client credentials.
 
     ``base_url`` is the API base (``https://api.loona.ai/version1``), ``token_url`` the OAuth
-    token address. ``pattern``, when set, is a regular expression a scanned code must match
-    in full; without it Loona takes any printable code (it is the catch-all service).
+    token address. Without a ``pattern`` Loona takes any printable code (it is the catch-all
+    service, asked last).
     """
 
     name = "loona"
     title = "Loona"
     idempotent = True
+    max_code_length = MAX_CODE_LENGTH
+    unknown_hint = SAFE_HINT
 
     def __init__(self, base_url: str, token_url: str, client_id: str, client_secret: str, *,
                  pattern: str | None = None, timeout: httpx.Timeout | None = None,
@@ -123,60 +103,44 @@ class LoonaBackend(Backend):
             raise ConfigError("The Loona address or token address is not set.")
         if not client_id or not client_secret:
             raise ConfigError("The Loona client id or secret is not set.")
-        try:
-            self._pattern = re.compile(pattern) if pattern else None
-        except re.error:
-            raise ConfigError("The Loona code pattern is not a valid regular expression."
-                              ) from None
-        self._http = ServiceHttp(self.title, base_url.strip(), timeout=timeout or DEFAULT_TIMEOUT,
-                                 headers={"Accept": "application/json"})
-        self._token_url = token_url.strip()
-        self._basic = "Basic " + base64.b64encode(
-            f"{client_id}:{client_secret}".encode()).decode("ascii")
+        super().__init__(base_url, pattern=pattern, timeout=timeout,
+                         headers={"Accept": "application/json"})
+        self.wire = LoonaWire(self.http, token_url, client_id, client_secret,
+                              lambda answer, mutating: self.status_failure(
+                                  answer, mutating=mutating))
         self._templates = self._read_templates(templates)
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._token_deadline = 0.0
+
+    @classmethod
+    def from_settings(cls, table: Mapping[str, Any]) -> LoonaBackend:
+        return cls(str(table["base_url"]), str(table["token_url"]), str(table["client_id"]),
+                   str(table["client_secret"]),
+                   pattern=str(table["pattern"]) if table.get("pattern") else None,
+                   templates=table.get("templates"))
 
     def __repr__(self) -> str:
-        return f"LoonaBackend({self._http.base_url!r})"
-
-    def close(self) -> None:
-        self._http.close()
+        return f"LoonaBackend({self.http.base_url!r})"
 
     # -- codes and cards ---------------------------------------------------------------------
 
-    def claim(self, code: str) -> str | None:
-        """Any 1..256 printable characters (or what ``pattern`` allows)."""
-        value = code.strip()
-        if not value or len(value) > MAX_CODE_LENGTH or not value.isprintable():
-            return None
-        if self._pattern is not None and not self._pattern.fullmatch(value):
-            return None
-        return value
+    def claim_default(self, text: str) -> str | None:
+        """Any printable code."""
+        return text if text.isprintable() else None
 
     def get_card(self, code: str) -> Card:
         """Look a card up by its QR value; a plain pass id is tried as an id as well."""
         code = self._checked_code(code)
-        answer = self._call("GET", self._http.url("passes", "encrypted", segment(code)))
-        if answer.status == 404 and re.fullmatch(r"[0-9]{1,18}", code):
-            answer = self._call("GET", self._http.url("passes", segment(code)))
-        if not 200 <= answer.status < 300:
-            self._fail(answer, mutating=False)
-        return self._card(self._read_json(answer), code)
+        return self._card(self.wire.find_pass(code), code)
 
     def refresh(self, card: Card, answers: list[dict[str, Any]]) -> Card:
         """Read the pass again by id; a dynamic QR's new value comes from the last answer."""
-        answer = self._call("GET", self._http.url("passes", segment(card.card_id)))
-        if not 200 <= answer.status < 300:
-            self._fail(answer, mutating=False, card=card)
+        raw = self.wire.get_pass(card.card_id, card)
         code = card.code
         for item in reversed(answers):
             new = item.get("encryptedId") if isinstance(item, dict) else None
             if isinstance(new, str | int) and not isinstance(new, bool) and str(new).strip():
                 code = str(new).strip()
                 break
-        fresh = self._card(self._read_json(answer), code)
+        fresh = self._card(raw, code)
         if fresh.card_id != card.card_id:
             raise BadResponse("Loona answered a different card than the one asked for.",
                               service=self.title)
@@ -200,12 +164,12 @@ class LoonaBackend(Backend):
         kind = _KINDS.get(type_name)
         if kind is None:
             raise BadResponse(f"Loona answered a card of a type the app does not know "
-                              f"({_clip(type_name) or 'none'}).", service=self.title)
+                              f"({clip(type_name) or 'none'}).", service=self.title)
         status_name = str(raw.get("status") or "ACTIVE").strip().upper()
         status = _STATUSES.get(status_name)
         if status is None:
             raise BadResponse(f"Loona answered a card status the app does not know "
-                              f"({_clip(status_name)}).", service=self.title)
+                              f"({clip(status_name)}).", service=self.title)
         balance = _money(raw.get("balance")) if kind in (CardKind.POINTS, CardKind.GIFT) else None
         stamps = rewards = None
         if kind is CardKind.CHOP:
@@ -248,7 +212,7 @@ class LoonaBackend(Backend):
                 preview = {"discount": discount, "to_pay": amount - discount}
             else:
                 preview = {"to_pay": amount}
-            step = Step(_TX_PURCHASE, body, what, {"total_spent": amount})
+            step = Step(TX_PURCHASE, body, what, {"total_spent": amount})
         elif op is OpName.SPEND:
             amount = _need(operation.amount)
             if card.balance is not None and amount > card.balance:
@@ -259,7 +223,7 @@ class LoonaBackend(Backend):
             preview = {"bonus_spent": amount}
             if card.balance is not None:
                 preview["balance"] = card.balance - amount
-            step = Step(_TX_SPENDING, body, what, {"balance": -amount})
+            step = Step(TX_SPENDING, body, what, {"balance": -amount})
         elif op is OpName.PURCHASE_SPEND:
             amount, spend = _need(operation.amount), _need(operation.spend)
             if spend > amount:
@@ -274,15 +238,15 @@ class LoonaBackend(Backend):
             preview = {"to_pay": amount - spend, "bonus_spent": spend}
             if limit is not None:
                 preview["max_spend"] = limit
-            step = Step(_TX_PURCHASE_SPENDING, body, what, {"total_spent": amount})
+            step = Step(TX_PURCHASE_SPENDING, body, what, {"total_spent": amount})
         elif op in (OpName.COUPON_ACTIVATE, OpName.COUPON_REDEEM):
             target = "ACTIVE" if op is OpName.COUPON_ACTIVATE else "USED"
             body["status"] = target
-            step = Step(_TX_STATUS, body, what, {"status": _STATUSES[target].value})
+            step = Step(TX_STATUS, body, what, {"status": _STATUSES[target].value})
         elif op is OpName.STAMP:
             count = _need_count(operation.count)
             body.update({"chops": count, "rewardsUsed": 0})
-            step = Step(_TX_CHOP, body, what, {"stamps": count})
+            step = Step(TX_CHOP, body, what, {"stamps": count})
         else:  # OpName.REWARD: the only one left in _KIND_OPS
             count = _need_count(operation.count)
             if card.rewards is not None and count > card.rewards:
@@ -291,7 +255,7 @@ class LoonaBackend(Backend):
                               "Redeem at most the rewards available; nothing was sent.",
                               service=self.title)
             body.update({"chops": 0, "rewardsUsed": count})
-            step = Step(_TX_CHOP, body, what, {"rewards": -count})
+            step = Step(TX_CHOP, body, what, {"rewards": -count})
         return Plan(operation, (step,), preview)
 
     def execute(self, card: Card, step: Step, key: str) -> dict[str, Any]:
@@ -299,31 +263,10 @@ class LoonaBackend(Backend):
 
         Repeating a call with the same key and step is safe: Loona answers the first result.
         """
-        if step.action not in _TRANSACTIONS:
-            raise MissingParameter(f"Unknown Loona transaction {_clip(step.action)!r}.",
-                                   service=self.title)
-        if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
-            raise MissingParameter("The operation key is missing or unusable.",
-                                   service=self.title)
         if not card.code.isascii():
             raise InvalidCode("This card's code cannot be sent to Loona.",
                               "Scan the card's QR code again.")
-        body = {**step.body, "purchaseId": key}
-        headers = {_H_IDEMPOTENCE: key, _H_ENCRYPTED: card.code}
-        url = self._http.url("transactions", segment(step.action))
-        answer = self._call("POST", url, mutating=True, json_body=body, headers=headers)
-        if not 200 <= answer.status < 300:
-            self._fail(answer, mutating=True, card=card)
-        data = answer.json_or_none()
-        if not isinstance(data, dict):
-            raise OutcomeUnknown(f"Loona's answer to the operation could not be read "
-                                 f"(HTTP {answer.status}).", _SAFE_HINT, service=self.title)
-        if isinstance(data.get("code"), str) and "transactionId" not in data:
-            self._fail(answer, mutating=True, card=card, status=400)
-        if "transactionId" not in data:  # not a transaction result: applied or not is unknown
-            raise OutcomeUnknown(f"Loona's answer to the operation could not be read "
-                                 f"(HTTP {answer.status}).", _SAFE_HINT, service=self.title)
-        return data
+        return self.wire.transaction(step.action, step.body, key, card.code, card)
 
     def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> dict[str, Any]:
         """Plan figures overlaid with what Loona answered (to pay, discount, bonus, balance)."""
@@ -363,7 +306,7 @@ class LoonaBackend(Backend):
                 raise bad
             kind = _KINDS.get(str(item.get("type") or "").strip().upper())
             found.append(CardTemplate(self.name, str(tid),
-                                      _clip(item.get("name")) or f"Template {tid}",
+                                      clip(item.get("name")) or f"Template {tid}",
                                       KIND_LABELS[kind] if kind else "Loona card"))
         return found
 
@@ -381,18 +324,17 @@ class LoonaBackend(Backend):
                                "Choose one of the templates in the settings; nothing was sent.")
         values = [{"name": wire, "value": getattr(holder, ours)}
                   for wire, ours in _PLACEHOLDERS if getattr(holder, ours)]
-        answer = self._call("POST", self._http.url("passes"), mutating=True,
-                            json_body={"templateId": template, "placeholderValues": values})
+        answer = self.wire.create_pass(template, values)
         if answer.status in (400, 404):
             data = answer.json_or_none()
-            detail = _clip(data.get("message")) if isinstance(data, dict) else ""
+            detail = clip(data.get("message")) if isinstance(data, dict) else ""
             raise Refused(f"Loona has no card template {template}." if answer.status == 404
                           else "Loona did not accept the new customer's details"
                           + (f": {detail}" if detail else "."),
                           "Check the details and the template; nothing was issued.",
                           service=self.title)
         if not 200 <= answer.status < 300:
-            self._fail(answer, mutating=True)
+            self.wire.fail(answer, mutating=True)
         raw = answer.json_or_none()
         try:
             card = self._card(raw, "-")
@@ -415,8 +357,7 @@ class LoonaBackend(Backend):
             raise InvalidInput("Type at least 7 digits of the phone number.")
         found: list[CardRef] = []
         for page in range(MAX_PAGES):
-            url = self._http.url("passes") + f"?page={page}&size={PAGE_SIZE}"
-            data = self._get_page(url)
+            data = self.wire.list_passes(page, PAGE_SIZE)
             content = data["content"]
             for raw in content:
                 ref = self._ref_if_phone(raw, wanted)
@@ -449,129 +390,11 @@ class LoonaBackend(Backend):
 
     def check(self) -> str:
         """Get a token and read one pass: ``Loona: connected, N passes``."""
-        self._access_token()
-        data = self._get_page(self._http.url("passes") + "?page=0&size=1")
+        self.wire.token()
+        data = self.wire.list_passes(0, 1)
         total = to_int(data.get("totalElements"))
         count = len(data["content"]) if total is None else total
         return f"Loona: connected, {count} pass{'es' if count != 1 else ''}"
-
-    def _get_page(self, url: str) -> dict[str, Any]:
-        answer = self._call("GET", url)
-        if not 200 <= answer.status < 300:
-            self._fail(answer, mutating=False)
-        data = self._read_json(answer)
-        if not isinstance(data, dict) or not isinstance(data.get("content"), list):
-            raise BadResponse("Loona answered the pass list in an unexpected shape.",
-                              service=self.title)
-        return data
-
-    # -- HTTP, token and errors --------------------------------------------------------------
-
-    def _call(self, method: str, url: str, *, mutating: bool = False, json_body: Any = None,
-              headers: dict[str, str] | None = None) -> Answer:
-        """Send with a bearer token; after a 401, get a new token and send once more."""
-        token = self._access_token()
-        answer = self._send(method, url, token, mutating, json_body, headers)
-        if answer.status != 401:
-            return answer
-        log.info("Loona: the access token was refused; getting a new one")
-        token = self._access_token(refused=token)
-        answer = self._send(method, url, token, mutating, json_body, headers)
-        if answer.status == 401:
-            raise AuthError("Loona refused a freshly issued access token.", service=self.title)
-        return answer
-
-    def _send(self, method: str, url: str, token: str, mutating: bool, json_body: Any,
-              headers: dict[str, str] | None) -> Answer:
-        try:
-            return self._http.request(method, url, mutating=mutating, json_body=json_body,
-                                      headers={"Authorization": f"Bearer {token}",
-                                               **(headers or {})})
-        except OutcomeUnknown as exc:  # lost answer: Loona's idempotency makes a retry safe
-            raise OutcomeUnknown(exc.message, _SAFE_HINT, service=self.title) from None
-        except BadResponse as exc:
-            if mutating:  # e.g. an oversized answer: the transaction may have been applied
-                raise OutcomeUnknown(exc.message, _SAFE_HINT, service=self.title) from None
-            raise
-
-    def _access_token(self, refused: str | None = None) -> str:
-        """The current token, fetched again when near expiry or after it was ``refused``."""
-        with self._lock:
-            now = time.monotonic()
-            if self._token is not None and now < self._token_deadline and (
-                    refused is None or self._token != refused):
-                return self._token
-            self._token = None
-            answer = self._http.request(
-                "POST", self._token_url, mutating=False,
-                data={"grant_type": "client_credentials"},
-                headers={"Authorization": self._basic})
-            if answer.status in (400, 401, 403):
-                raise AuthError("Loona did not accept the client id and secret.",
-                                service=self.title)
-            if not 200 <= answer.status < 300:
-                self._fail(answer, mutating=False)
-            data = self._read_json(answer)
-            token = data.get("access_token") if isinstance(data, dict) else None
-            if not isinstance(token, str) or not token.strip() or not token.isascii() \
-                    or not token.isprintable():
-                raise BadResponse("Loona's token answer has no usable access token.",
-                                  service=self.title)
-            ttl = to_decimal(data.get("expires_in"))
-            life = float(ttl) if ttl is not None and ttl > 0 else FALLBACK_TOKEN_TTL
-            self._token = token.strip()
-            self._token_deadline = now + life - min(TOKEN_MARGIN, life / 10)
-            log.debug("Loona: new access token, valid %.0f s", life)
-            return self._token
-
-    def _read_json(self, answer: Answer) -> Any:
-        return answer.json(self.title)
-
-    def _fail(self, answer: Answer, *, mutating: bool, card: Card | None = None,
-              status: int | None = None) -> NoReturn:
-        """Raise the error that a non-success answer means."""
-        status = answer.status if status is None else status
-        data = answer.json_or_none()
-        code = data.get("code") if isinstance(data, dict) else None
-        code = code.strip().upper() if isinstance(code, str) else ""
-        detail = _clip(data.get("message")) if isinstance(data, dict) else ""
-        svc = self.title
-        if 300 <= status < 400:
-            raise BadResponse(f"Loona answered with a redirect (HTTP {status}); it was not "
-                              "followed.", "Check the Loona addresses in the settings.",
-                              service=svc)
-        if status == 429:
-            wait = retry_after_seconds(answer.headers)
-            hint = (f"Wait {wait:g} s and try again; nothing was changed." if wait is not None
-                    else "Wait a moment and try again; nothing was changed.")
-            raise RateLimited("Loona is busy (too many requests).", hint, service=svc,
-                              retry_after=wait)
-        if status >= 500 or status < 200:
-            if mutating:
-                raise OutcomeUnknown(f"Loona failed while processing the operation "
-                                     f"(HTTP {status}).", _SAFE_HINT, service=svc)
-            raise ServiceUnavailable(f"Loona is not working right now (HTTP {status}).",
-                                     "Try again in a moment; nothing was changed.", service=svc)
-        if status == 401:
-            raise AuthError("Loona refused the access token.", service=svc)
-        if status == 403:
-            raise AuthError("Loona does not allow this client to do that.", service=svc)
-        error = _error_for(code, detail, card, svc)
-        if error is not None:
-            raise error
-        if status == 404:
-            if isinstance(data, dict):
-                raise CardNotFound("Loona has no card with this code.", service=svc)
-            raise BadResponse("Loona answered 404 (no such address).",
-                              "Check the Loona address in the settings.", service=svc)
-        if status == 409:
-            raise IdempotencyConflict("Loona has already seen this operation with other "
-                                      "values.", service=svc)
-        if status == 400 and mutating:
-            raise Refused(f"Loona refused the operation ({_clip(code) or 'HTTP 400'}"
-                          f"{': ' + detail if detail else ''}).", service=svc)
-        raise BadResponse(f"Loona answered HTTP {status}"
-                          f"{' (' + _clip(code) + ')' if code else ''}.", service=svc)
 
 
 # -- card rules ------------------------------------------------------------------------------
@@ -638,45 +461,6 @@ def _why_not(card: Card, op: OpName) -> str:
     return f"The card does not allow this ({label}) now."
 
 
-def _error_for(code: str, detail: str, card: Card | None, svc: str) -> ServiceError | None:
-    """The error a Loona error code means, or ``None`` for codes without a special meaning."""
-    if code == "INVALID_ENCRYPTED_KEY":
-        return StaleCode("The card's QR code is out of date or belongs to another card.",
-                         service=svc)
-    if code == "INSUFFICIENT_BALANCE":
-        if card is not None and card.kind is CardKind.CHOP:
-            return Refused("The card does not have that many rewards.", service=svc)
-        return Refused("There is not enough on the card for this.", service=svc)
-    if code == "SPEND_LIMIT_EXCEEDED":
-        return Refused("That is more than may be paid from the card on this purchase.",
-                       "Lower the amount to spend; nothing was changed.", service=svc)
-    if code == "COUPON_NOT_ACTIVE":
-        return Refused("The coupon is not active yet: activate it first.", service=svc)
-    if code == "COUPON_ALREADY_USED":
-        return Refused("The coupon has already been used.", service=svc)
-    if code == "COUPON_ALREADY_ACTIVE":
-        return Refused("The coupon is already active.", service=svc)
-    if code.startswith("COUPON_"):
-        return Refused(f"Loona refused the coupon operation ({_clip(code)}).", service=svc)
-    if code == "TRANSACTION_NOT_SUPPORTED":
-        return NotSupported("This card does not support this operation.", service=svc)
-    if code in ("PASS_EXPIRED", "EXPIRED"):
-        return NotSupported("The card has expired.", service=svc)
-    if code in ("PASS_BLOCKED", "BLOCKED"):
-        return NotSupported("The card is blocked.", service=svc)
-    if code == "VALIDATION_ERROR":
-        return Refused("Loona did not accept the values sent"
-                       f"{': ' + detail if detail else '.'}",
-                       "Check the amount or count and try again; nothing was changed.",
-                       service=svc)
-    if code == "NOT_FOUND":
-        return CardNotFound("Loona has no card with this code.", service=svc)
-    if code == "IDEMPOTENCY_CONFLICT":
-        return IdempotencyConflict("Loona has already seen this operation with other values.",
-                                   service=svc)
-    return None
-
-
 # -- parsing helpers -------------------------------------------------------------------------
 
 
@@ -706,14 +490,6 @@ def _money(value: Any) -> Decimal | None:
 
 def _text(value: Any, limit: int = 100) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _clip(value: Any, limit: int = 120) -> str:
-    """Untrusted text from an answer, safe to show: printable, short."""
-    if not isinstance(value, str):
-        return ""
-    text = "".join(ch if ch.isprintable() else " " for ch in value).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _holder(raw: Any) -> Holder | None:

@@ -22,10 +22,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pos_app.core.sandbox import loona_seed
-from pos_app.core.sandbox.loona_seed import (
+from pos_app.core.sandbox import params
+from pos_app.core.sandbox.app import Failure, Request, Response, ServiceApp
+from pos_app.core.services.loona import seed as loona_seed
+from pos_app.core.services.loona.seed import (
     CLIENT_ID,
     CLIENT_SECRET,
     DEMO,
@@ -34,7 +36,9 @@ from pos_app.core.sandbox.loona_seed import (
     TEMPLATES,
     TOKEN_TTL,
 )
-from pos_app.core.sandbox.server import Request, Response, ServiceApp
+
+if TYPE_CHECKING:
+    from pos_app.core.sandbox.server import SandboxServer
 
 __all__ = ["DEMO", "DEMO_IDS", "LoonaApp"]
 
@@ -50,24 +54,19 @@ SUPPORTED = {
 }
 MAX_AMOUNT = Decimal("1000000000")
 MAX_COUNT = 100000
-_NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,10})?")
 _TYPE_KINDS = {"DISCOUNT": "discount", "BONUS": "points", "GIFT": "gift", "COUPON": "coupon",
                "CHOP": "chop"}
 _TYPE_LABELS = {"DISCOUNT": "Discount card", "BONUS": "Bonus card", "GIFT": "Gift certificate",
                 "COUPON": "Coupon", "CHOP": "Chop card"}
 
 
-class _Fail(Exception):
+class _Fail(Failure):
     """An error answer: ``{"code", "message"}`` with an HTTP status."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-    def response(self) -> Response:
-        headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
-        return Response.json({"code": self.code, "message": self.message}, self.status,
-                             headers)
+        self.code, self.message = code, message
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        super().__init__(Response.json({"code": code, "message": message}, status, headers))
 
 
 @dataclass
@@ -191,16 +190,12 @@ class LoonaApp(ServiceApp):
         self.next_transaction = 1
         self.rotations = 0
 
-    def state(self) -> dict[str, Any]:
-        with self.lock:
-            return copy.deepcopy({
-                "passes": [p.to_state() for p in self.passes.values()],
+    def dump(self) -> dict[str, Any]:
+        return {"passes": [p.to_state() for p in self.passes.values()],
                 "stale": self.stale, "idempotency": self.idempotency,
-                "nextTransaction": self.next_transaction, "rotations": self.rotations,
-                "ledger": self.ledger,
-            })
+                "nextTransaction": self.next_transaction, "rotations": self.rotations}
 
-    def load_state(self, data: dict[str, Any]) -> None:
+    def restore(self, data: dict[str, Any]) -> None:
         passes = {}
         for raw in data["passes"]:
             item = _Pass.from_state(raw)
@@ -212,12 +207,9 @@ class LoonaApp(ServiceApp):
                                      "status": int(value["status"]), "body": value["body"]}
         next_transaction = int(data.get("nextTransaction", 1))
         rotations = int(data.get("rotations", 0))
-        ledger = list(data.get("ledger") or [])
-        with self.lock:
-            self.passes, self.stale, self.idempotency = passes, stale, idempotency
-            self.next_transaction, self.rotations = next_transaction, rotations
-            self.ledger = copy.deepcopy(ledger)
-            self._tokens.clear()
+        self.passes, self.stale, self.idempotency = passes, stale, copy.deepcopy(idempotency)
+        self.next_transaction, self.rotations = next_transaction, rotations
+        self._tokens.clear()
 
     def info(self) -> dict[str, Any]:
         with self.lock:
@@ -228,6 +220,17 @@ class LoonaApp(ServiceApp):
         return {"client_id": self.client_id, "client_secret": self.client_secret,
                 "cards": cards}
 
+    def showcase(self) -> dict[str, str]:
+        return {"purchase_spend": DEMO["bonus"], "reward": DEMO["chop_reward"],
+                "gift": DEMO["gift"]}
+
+    def settings(self, server: SandboxServer) -> dict[str, Any]:
+        # Loona's API cannot list templates: the app is told the seed's.
+        return {"base_url": server.url, "token_url": server.base_url + "/oauth/token",
+                "client_id": self.client_id, "client_secret": self.client_secret,
+                "templates": [{"id": tid, "name": t["name"], "type": t["type"]}
+                              for tid, t in TEMPLATES.items()]}
+
     def revoke_tokens(self) -> None:
         """Forget every access token issued so far (the next call gets a 401)."""
         with self.lock:
@@ -235,13 +238,7 @@ class LoonaApp(ServiceApp):
 
     # -- routing -----------------------------------------------------------------------------
 
-    def handle(self, request: Request) -> Response:
-        try:
-            return self._route(request)
-        except _Fail as fail:
-            return fail.response()
-
-    def _route(self, request: Request) -> Response:
+    def route(self, request: Request) -> Response:
         path, segs, method = request.raw_path, request.segments, request.method
         under_base = path == self.base_path or path.startswith(self.base_path + "/")
         if not under_base:
@@ -400,7 +397,7 @@ class LoonaApp(ServiceApp):
         item = self.passes.get(pass_id)
         if item is None:
             raise _Fail(404, "NOT_FOUND", "Pass not found.")
-        if _header_text(request, "X-Loona-Encrypted-Key") != item.qr_value:
+        if params.header_text(request, "X-Loona-Encrypted-Key") != item.qr_value:
             raise _Fail(400, "INVALID_ENCRYPTED_KEY",
                         "The encrypted id does not match the pass (the card may be outdated).")
         status = item.effective_status
@@ -516,24 +513,11 @@ def _allow(method: str, *allowed: str) -> None:
         raise _Fail(405, "METHOD_NOT_ALLOWED", f"Use {' or '.join(allowed)}.")
 
 
-def _header_text(request: Request, name: str) -> str | None:
-    """A header value as UTF-8 text (the HTTP server decodes headers as Latin-1)."""
-    value = request.header(name)
-    if value is None:
-        return None
-    try:
-        return value.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return value
-
-
 def _query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    values = request.query.get(name)
-    if not values:
-        return default
-    if not re.fullmatch(r"\d{1,9}", values[-1]) or not low <= int(values[-1]) <= high:
+    value = params.query_int(request, name, default, low, high)
+    if value is None:
         raise _Fail(400, "VALIDATION_ERROR", f"{name} must be a number from {low} to {high}.")
-    return int(values[-1])
+    return value
 
 
 def _pass_id(value: Any) -> int:
@@ -544,20 +528,8 @@ def _pass_id(value: Any) -> int:
     raise _Fail(400, "VALIDATION_ERROR", "passId is required and must be a pass id.")
 
 
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        return Decimal(value.strip())
-    return None
-
-
 def _amount(body: dict[str, Any], field: str) -> Decimal:
-    value = _number(body.get(field))
+    value = params.decimal(body.get(field))
     if value is None or not value.is_finite():
         raise _Fail(400, "VALIDATION_ERROR", f"{field} must be a number.")
     if value <= 0 or value > MAX_AMOUNT:

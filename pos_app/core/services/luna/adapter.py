@@ -1,11 +1,8 @@
-"""Luna Loyalty Cards adapter: every Luna wire name lives here and nowhere else.
+"""Luna Loyalty Cards adapter: claim, card, plan, execute and refresh over :mod:`.wire`.
 
-Protocol (``seeds/luna-loyalty-cards-api.txt``, ``contracts/luna.md``): ``POST {base}/{method}``
-with a JSON body and the ``x-access-token`` header; answers are HTTP 200 with a JSON array
-holding one object, numbers often as strings, failures as an ``error`` code. Luna has no
-idempotency key, so a step whose answer was lost is never resent here: each step's ``expect``
-names the raw card field it moves, for :mod:`pos_app.core.reconcile` to compare before any
-retry.
+Luna has no idempotency key, so a step whose answer was lost is never resent here: each step's
+``expect`` names the raw card field it moves, for :mod:`pos_app.core.reconcile` to compare
+before any retry.
 """
 
 from __future__ import annotations
@@ -13,74 +10,48 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import httpx
 
-from pos_app.core.backends.base import (
-    Backend,
-    CardRef,
-    CardTemplate,
-    HistoryRow,
-    Plan,
-    Step,
-    check_holder,
-)
-from pos_app.core.backends.http import DEFAULT_TIMEOUT, ServiceHttp, retry_after_seconds
-from pos_app.core.cards import KIND_LABELS, Card, CardKind, CardStatus, Holder, Stamps
+from pos_app.core.backends.base import CardRef, CardTemplate, HistoryRow, Plan, Step, check_holder
+from pos_app.core.backends.http_backend import HttpBackend
+from pos_app.core.cards import KIND_LABELS, Card, CardKind, Holder, Stamps
 from pos_app.core.errors import (
-    AuthError,
     BadResponse,
-    CardNotFound,
     ClientExists,
     ConfigError,
-    ForeignCard,
     InvalidAmount,
     InvalidCode,
     InvalidInput,
-    MissingParameter,
     NotSupported,
-    OutcomeUnknown,
-    RateLimited,
     Refused,
     ServiceError,
-    ServiceUnavailable,
 )
 from pos_app.core.money import format_money, format_number, money, to_decimal, to_int
 from pos_app.core.operations import Operation, OpName
+from pos_app.core.services.luna.wire import (
+    SERIAL_RE,
+    SERVICE,
+    STATUSES,
+    TOKEN_HEADER,
+    LunaClient,
+    LunaWire,
+    as_text,
+    kind_of,
+    phone_number,
+    read_client,
+    when,
+)
+
+__all__ = ["LunaBackend", "LunaClient", "phone_number"]
 
 log = logging.getLogger(__name__)
 
-SERVICE = "Luna"
-TOKEN_HEADER = "x-access-token"
-
-#: A card's serial number, e.g. ``448234-808-346`` (the QR holds it, bare or in a URL).
-SERIAL_RE = re.compile(r"\d{6}-\d{3}-\d{3}")
 _SERIAL_IN_TEXT = re.compile(r"(?<![\d-])\d{6}-\d{3}-\d{3}(?![\d-])")
 _URL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
-#: Longer scanned codes are not looked at.
-MAX_CODE_LENGTH = 2048
-
-# Methods that change something at Luna: a lost answer leaves their outcome unknown.
-_MUTATING = frozenset({"usePass", "useReward", "createClient", "createPass", "updateClient",
-                       "sendInfoPush"})
-# Methods a cashier operation's steps may call.
-_STEP_ACTIONS = frozenset({"usePass", "useReward"})
-
-# Error codes of the reference.
-_ERR_TOKEN, _ERR_NOT_FOUND, _ERR_FOREIGN, _ERR_PARAMETER, _ERR_CLIENT_EXISTS = 1, 2, 3, 4, 5
-
-_TYPE_KINDS = {0: CardKind.STAMPS, 1: CardKind.POINTS, 2: CardKind.SUBSCRIPTION,
-               3: CardKind.COUPON, 4: CardKind.DISCOUNT, 5: CardKind.GIFT,
-               6: CardKind.MEMBERSHIP}
-_STATUSES = {"installed": CardStatus.ACTIVE, "not installed": CardStatus.NOT_INSTALLED,
-             "deleted": CardStatus.DELETED}
-# getPassOperations codes are undocumented; assumed (contracts/luna.md).
-_OPERATION_LABELS = {1: "Accrual", 2: "Write-off", 3: "Reward earned"}
-_SELECTION_MODES = ("PassNotCreated", "passInstalled", "passNotInstalled", "passDeleted")
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 _SUPPORTED: dict[CardKind, tuple[OpName, ...]] = {
     CardKind.STAMPS: (OpName.STAMP, OpName.REWARD, OpName.SET_EXPIRY),
@@ -107,102 +78,6 @@ _CANNOT = {
 }
 
 
-@dataclass(frozen=True)
-class LunaTemplate:
-    """A card template of the company (``getTemplates``)."""
-
-    id: int
-    name: str
-    type: int | None
-
-    @property
-    def kind(self) -> CardKind | None:
-        return _kind(self.type)
-
-
-@dataclass(frozen=True)
-class LunaClient:
-    """A customer as Luna lists them; ``serial`` is set where the answer names a card."""
-
-    user_id: int | None
-    first_name: str = ""
-    last_name: str = ""
-    phone: str = ""
-    email: str = ""
-    birth_date: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
-    serial: str | None = None
-
-    @property
-    def holder(self) -> Holder:
-        return Holder(self.first_name, self.last_name, self.phone, self.email)
-
-
-@dataclass(frozen=True)
-class NewPass:
-    """A card just issued by ``createPass``."""
-
-    serial: str
-    install_url: str
-    install_qr: str
-
-
-@dataclass(frozen=True)
-class PushMessage:
-    """One informational push message sent to a card."""
-
-    id: int | None
-    when: dt.datetime | None
-    message: str
-
-
-@dataclass(frozen=True)
-class LunaOperation:
-    """One row of a card's history (``getPassOperations``)."""
-
-    when: dt.datetime | None
-    code: int | None
-    value: str
-
-    @property
-    def label(self) -> str:
-        if self.code in _OPERATION_LABELS:
-            return _OPERATION_LABELS[self.code]
-        return f"Operation {self.code if self.code is not None else '?'}"
-
-
-def _text(value: object, limit: int = 300) -> str:
-    """A string field of an answer, trimmed; anything else is empty."""
-    if isinstance(value, str):
-        return value.strip()[:limit]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return ""
-
-
-def _get(row: dict[str, Any], name: str) -> Any:
-    """A field by name, ignoring case (the reference spells ``SName``, ``Fname``, ``Phone``)."""
-    if name in row:
-        return row[name]
-    lower = name.lower()
-    return next((v for k, v in row.items() if isinstance(k, str) and k.lower() == lower), None)
-
-
-def _when(value: object) -> dt.datetime | None:
-    text = _text(value, 40)
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def _kind(value: object) -> CardKind | None:
-    number = to_int(value)
-    return None if number is None else _TYPE_KINDS.get(number)
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -211,20 +86,11 @@ def _a(label: str) -> str:
     return ("An " if label[:1].lower() in "aeiou" else "A ") + label.lower()
 
 
-def phone_number(text: str | int) -> int:
-    """A phone number as Luna takes it: the integer of its digits (``74443334423``)."""
-    digits = re.sub(r"\D", "", str(text))
-    if not 5 <= len(digits) <= 15:
-        raise InvalidInput(f"{str(text).strip()!r} is not a phone number.",
-                           "Type the number with its country code.")
-    return int(digits)
-
-
-class LunaBackend(Backend):
+class LunaBackend(HttpBackend):
     """Luna Loyalty Cards (a white label of Boomerangme): cards of types 0-6.
 
-    ``pattern`` is a regular expression that finds the serial in a scanned code (group 1 if it
-    has groups), replacing the default of a ``\\d{6}-\\d{3}-\\d{3}`` serial, bare or in a URL.
+    Without a ``pattern`` setting a code is Luna's when it is a ``\\d{6}-\\d{3}-\\d{3}``
+    serial, bare or inside a URL.
     """
 
     name = "luna"
@@ -239,104 +105,20 @@ class LunaBackend(Backend):
             raise ConfigError("The Luna access token is not set.")
         if not re.fullmatch(r"[\x21-\x7e]+", token.strip()):
             raise ConfigError("The Luna access token has characters a token cannot have.")
-        try:
-            self._pattern = re.compile(pattern) if pattern else None
-        except re.error:
-            raise ConfigError(f"The Luna code pattern {pattern!r} is not a valid regular "
-                              "expression.") from None
-        self._http = ServiceHttp(SERVICE, base_url.strip(), timeout=timeout or DEFAULT_TIMEOUT,
-                                 headers={TOKEN_HEADER: token.strip()})
+        super().__init__(base_url, pattern=pattern, timeout=timeout,
+                         headers={TOKEN_HEADER: token.strip()})
+        self.wire = LunaWire(self.http, lambda answer, mutating: self.status_failure(
+            answer, mutating=mutating))
 
-    def close(self) -> None:
-        self._http.close()
-
-    # -- the wire --------------------------------------------------------------------------
-
-    def _post(self, method: str, body: dict[str, Any], *, serial: str | None = None,
-              zero_ok: bool = False) -> list[Any]:
-        """Send one method; return the answer's array after checking its first object.
-
-        Raises the typed error for an ``error`` code, and for ``"result": 0`` unless
-        ``zero_ok`` (where 0 is a normal answer, like "no such client").
-        """
-        mutating = method in _MUTATING
-        answer = self._http.request("POST", self._http.url(method), mutating=mutating,
-                                    json_body=body)
-        if answer.status == 429:
-            raise RateLimited("Luna is receiving too many requests.",
-                              "Wait a moment and try again; nothing was changed.",
-                              service=SERVICE, retry_after=retry_after_seconds(answer.headers))
-        if answer.status != 200:
-            log.info("luna: %s answered HTTP %s", method, answer.status)
-            if mutating:
-                raise OutcomeUnknown(f"Luna answered with a failure (HTTP {answer.status}) "
-                                     "after the request was sent.", service=SERVICE)
-            hint = ("Check the Luna address in the settings." if answer.status == 404
-                    else "Try again in a moment; nothing was changed.")
-            raise ServiceUnavailable(f"Luna answered with a failure (HTTP {answer.status}).",
-                                     hint, service=SERVICE)
-        data = answer.json_or_none()
-        if not (isinstance(data, list) and data and isinstance(data[0], dict)):
-            log.info("luna: %s answered something that is not a Luna answer", method)
-            if mutating:
-                raise OutcomeUnknown("Luna's answer could not be read.", service=SERVICE)
-            raise BadResponse("Luna answered something that is not a Luna answer.",
-                              service=SERVICE)
-        self._check(data[0], serial=serial, zero_ok=zero_ok)
-        if mutating and to_int(data[0].get("result")) != 1:
-            # Not an error and not the documented success: whether it was applied is unknown.
-            log.info("luna: %s answered neither success nor an error", method)
-            raise OutcomeUnknown("Luna's answer could not be read.", service=SERVICE)
-        return data
-
-    def _call(self, method: str, body: dict[str, Any], *, serial: str | None = None,
-              zero_ok: bool = False) -> dict[str, Any]:
-        """Send one method; return the answer's (checked) object."""
-        first: dict[str, Any] = self._post(method, body, serial=serial, zero_ok=zero_ok)[0]
-        return first
-
-    @staticmethod
-    def _check(obj: dict[str, Any], *, serial: str | None, zero_ok: bool) -> None:
-        """Turn an ``error`` code (or a bare ``"result": 0``) into a typed error."""
-        message = _text(obj.get("message"))
-        code = obj.get("error")
-        if code not in (None, 0, "0", ""):
-            number = to_int(code)
-            if number == _ERR_TOKEN:
-                raise AuthError("Luna did not accept the access token.", service=SERVICE)
-            if number == _ERR_NOT_FOUND:
-                raise CardNotFound(f"No Luna card with serial {serial}." if serial
-                                   else "Luna found no such card.", service=SERVICE)
-            if number == _ERR_FOREIGN:
-                raise ForeignCard("The card belongs to another company.", service=SERVICE)
-            if number == _ERR_PARAMETER:
-                raise MissingParameter("Luna says a required value is missing or invalid.",
-                                       service=SERVICE)
-            if number == _ERR_CLIENT_EXISTS:
-                user = to_int(obj.get("userID"))
-                raise ClientExists("A Luna customer with this phone or email already exists "
-                                   "for this card template.", service=SERVICE,
-                                   user_id=None if user is None else str(user))
-            raise Refused(message or f"Luna refused the request (error {_text(code, 20)}).",
-                          service=SERVICE)
-        if to_int(obj.get("result")) == 0 and not zero_ok:
-            raise Refused(message or "Luna refused the request.", service=SERVICE)
+    @classmethod
+    def from_settings(cls, table: Mapping[str, Any]) -> LunaBackend:
+        return cls(str(table["base_url"]), str(table["token"]),
+                   pattern=str(table["pattern"]) if table.get("pattern") else None)
 
     # -- codes and cards -------------------------------------------------------------------
 
-    def claim(self, code: str) -> str | None:
-        """The serial in a scanned or typed code: bare, or anywhere inside a URL."""
-        if not isinstance(code, str):
-            return None
-        text = code.strip()
-        if not text or len(text) > MAX_CODE_LENGTH:
-            return None
-        if self._pattern is not None:
-            match = self._pattern.search(text)
-            if match is None:
-                return None
-            found = (match.group(1) if self._pattern.groups else match.group(0)) or ""
-            return found.strip() or None
+    def claim_default(self, text: str) -> str | None:
+        """A serial, bare or anywhere inside a URL."""
         if SERIAL_RE.fullmatch(text):
             return text
         if _URL_RE.fullmatch(text):
@@ -355,10 +137,10 @@ class LunaBackend(Backend):
     def get_card(self, code: str) -> Card:
         """``getPassInfo``, with the holder from ``getClientInfo`` when it answers."""
         serial = self._serial(code)
-        obj = self._call("getPassInfo", {"passSerialNumber": serial}, serial=serial)
+        obj = self.wire.get_pass_info(serial)
         holder: Holder | None
         try:
-            holder = self.get_client_info(serial).holder
+            holder = self.wire.get_client_info(serial).holder
         except ServiceError as exc:
             log.info("luna: no holder for a card: %s", exc.kind)
             holder = None
@@ -366,19 +148,19 @@ class LunaBackend(Backend):
 
     def refresh(self, card: Card, answers: list[dict[str, Any]]) -> Card:
         """Read the card again (its serial never changes; the holder is kept)."""
-        obj = self._call("getPassInfo", {"passSerialNumber": card.code}, serial=card.code)
+        obj = self.wire.get_pass_info(card.code)
         return self._card(obj, card.code, card.holder)
 
     def _card(self, obj: dict[str, Any], serial: str, holder: Holder | None) -> Card:
         """A ``getPassInfo`` answer as a :class:`Card`; :class:`BadResponse` if it is not one."""
-        kind = _kind(obj.get("type"))
+        kind = kind_of(obj.get("type"))
         if kind is None:
             raise BadResponse(f"Luna reported an unknown card type "
-                              f"({_text(obj.get('type'), 20) or 'none'}).", service=SERVICE)
-        status = _STATUSES.get(_text(obj.get("status")).lower())
+                              f"({as_text(obj.get('type'), 20) or 'none'}).", service=SERVICE)
+        status = STATUSES.get(as_text(obj.get("status")).lower())
         if status is None:
             raise BadResponse(f"Luna reported an unknown card status "
-                              f"({_text(obj.get('status'), 30) or 'none'}).", service=SERVICE)
+                              f"({as_text(obj.get('status'), 30) or 'none'}).", service=SERVICE)
 
         def number(name: str, required: bool = True) -> Decimal | None:
             value = to_decimal(obj.get(name))
@@ -420,8 +202,8 @@ class LunaBackend(Backend):
             raise BadResponse(f"Luna reported a percentage of {percent} for card {serial}.",
                               service=SERVICE)
         card = Card(service=self.name, code=serial, card_id=serial, kind=kind, status=status,
-                    holder=holder, expires=_when(obj.get("expirationDate")),
-                    template=_text(obj.get("template"), 40) or None, raw=dict(obj), **values)
+                    holder=holder, expires=when(obj.get("expirationDate")),
+                    template=as_text(obj.get("template"), 40) or None, raw=dict(obj), **values)
         return card.with_operations(self._available(card))
 
     @staticmethod
@@ -630,9 +412,7 @@ class LunaBackend(Backend):
     def execute(self, card: Card, step: Step, key: str) -> dict[str, Any]:
         """Send one step once. Luna takes no idempotency key, so ``key`` is not sent and
         nothing is ever retried here; a lost answer raises :class:`OutcomeUnknown`."""
-        if step.action not in _STEP_ACTIONS:
-            raise InvalidInput(f"The app does not know the Luna step {step.action!r}.")
-        return self._call(step.action, dict(step.body), serial=card.code)
+        return self.wire.use(step.action, step.body, card.code)
 
     def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> dict[str, Any]:
         """The plan's figures (Luna's answers carry only ``"result": 1``)."""
@@ -646,19 +426,12 @@ class LunaBackend(Backend):
     def history(self, card: Card) -> list[HistoryRow]:
         """The card's last 50 operations, newest first."""
         return [HistoryRow(op.when, op.label, op.value)
-                for op in self.get_pass_operations(card.code)]
+                for op in self.wire.get_pass_operations(card.code)]
 
     def find_cards(self, *, phone: str | None = None, email: str | None = None) -> list[CardRef]:
         """A customer's cards by phone (sent as the integer of its digits) or email."""
-        if phone and phone.strip():
-            method, body = "getClientPassesByPhone", {"phone": phone_number(phone)}
-        elif email and email.strip():
-            method, body = "getClientPassesByEmail", {"email": self._email(email)}
-        else:
-            raise InvalidInput("Type the customer's phone number or email.")
-        try:
-            obj = self._call(method, body, zero_ok=True)
-        except CardNotFound:
+        obj = self.wire.get_client_passes(phone=phone, email=email)
+        if obj is None:
             return []
         passes = obj.get("passes")
         if passes is None:
@@ -666,42 +439,22 @@ class LunaBackend(Backend):
         if not isinstance(passes, list):
             raise BadResponse("Luna's list of the customer's cards is not a list.",
                               service=SERVICE)
-        holder = self._client(obj).holder
+        holder = read_client(obj).holder
         refs = []
         for item in passes:
             if not isinstance(item, dict):
                 continue
-            serial = _text(item.get("serialNumber"), 40)
+            serial = as_text(item.get("serialNumber"), 40)
             if not SERIAL_RE.fullmatch(serial):
                 log.info("luna: skipped a listed card without a valid serial")
                 continue
-            kind = _kind(item.get("type"))
-            status = _STATUSES.get(_text(item.get("status")).lower())
+            kind = kind_of(item.get("type"))
+            status = STATUSES.get(as_text(item.get("status")).lower())
             refs.append(CardRef(service=self.name, code=serial,
                                 kind_label=KIND_LABELS[kind] if kind else "Luna card",
-                                status=status.value if status else _text(item.get("status")),
-                                template=_text(item.get("template"), 40), holder=holder))
+                                status=status.value if status else as_text(item.get("status")),
+                                template=as_text(item.get("template"), 40), holder=holder))
         return refs
-
-    @staticmethod
-    def _email(email: str) -> str:
-        text = email.strip()
-        if not re.fullmatch(r"[^@\s]+@[^@\s]+", text) or len(text) > 254:
-            raise InvalidInput(f"{text!r} is not an email address.")
-        return text
-
-    @staticmethod
-    def _client(row: dict[str, Any]) -> LunaClient:
-        extra = {f"Field{i}": _text(_get(row, f"Field{i}")) for i in range(6)}
-        user = to_int(_get(row, "userID"))
-        if user is None:
-            user = to_int(_get(row, "id"))
-        serial = _text(_get(row, "serialNumber"), 40)
-        return LunaClient(
-            user_id=user, first_name=_text(_get(row, "fName")),
-            last_name=_text(_get(row, "sName")), phone=_text(_get(row, "phone"), 40),
-            email=_text(_get(row, "email")), birth_date=_text(_get(row, "dateOfBirth"), 40),
-            extra={k: v for k, v in extra.items() if v}, serial=serial or None)
 
     # -- new customers ---------------------------------------------------------------------
 
@@ -709,7 +462,7 @@ class LunaBackend(Backend):
         """The company's card templates (``getTemplates``)."""
         return [CardTemplate(self.name, str(t.id), t.name or f"Template {t.id}",
                              KIND_LABELS[t.kind] if t.kind else "Luna card")
-                for t in self.get_templates()]
+                for t in self.wire.get_templates()]
 
     def enrol(self, template_id: str, holder: Holder) -> str:
         """``createClient`` (an existing customer's id when Luna says error 5), then
@@ -723,211 +476,23 @@ class LunaBackend(Backend):
             raise InvalidInput(f"{text!r} is not a Luna card template.",
                                "Choose one of the service's card templates; nothing was sent.")
         try:
-            user = self.create_client(holder.first_name, holder.last_name, template,
+            user = self.wire.create_client(holder.first_name, holder.last_name, template,
                                       phone=holder.phone or None, email=holder.email or None)
         except ClientExists as exc:
             user = to_int(exc.user_id)
             if user is None:
                 raise
             log.info("luna: the customer exists already; issuing the card to them")
-        return self.create_pass(template, user).serial
+        return self.wire.create_pass(template, user).serial
 
     def check(self) -> str:
         """``getTemplates`` with the configured token."""
-        count = len(self.get_templates())
+        count = len(self.wire.get_templates())
         return f"Luna: connected, {_plural(count, 'card template')}"
-
-    # -- the other reference methods -------------------------------------------------------
-
-    @staticmethod
-    def _positive(value: int, what: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise InvalidInput(f"{what} must be a positive whole number.")
-        return value
-
-    def _contact(self, phone: str | int | None, email: str | None) -> dict[str, Any]:
-        body: dict[str, Any] = {}
-        if phone is not None and str(phone).strip():
-            body["phone"] = phone_number(phone)
-        if email is not None and email.strip():
-            body["email"] = self._email(email)
-        if not body:
-            raise InvalidInput("Type the customer's phone number or email.")
-        return body
-
-    def _rows(self, obj: dict[str, Any], what: str) -> list[dict[str, Any]]:
-        rows = obj.get("rows")
-        if rows is None:
-            return []
-        if not isinstance(rows, list):
-            raise BadResponse(f"Luna's {what} is not a list.", service=SERVICE)
-        return [r for r in rows if isinstance(r, dict)]
-
-    def get_templates(self) -> list[LunaTemplate]:
-        """The company's card templates."""
-        data = self._post("getTemplates", {})
-        rows = data[0].get("rows")
-        if not isinstance(rows, list):   # tolerate templates listed as the array itself
-            rows = [d for d in data if isinstance(d, dict) and "id" in d]
-        templates = []
-        for row in rows:
-            tid = to_int(row.get("id")) if isinstance(row, dict) else None
-            if tid is not None:
-                templates.append(LunaTemplate(tid, _text(row.get("name")),
-                                              to_int(row.get("type"))))
-        return templates
-
-    def create_client(self, first_name: str, last_name: str, template_id: int, *,
-                      phone: str | int | None = None, email: str | None = None) -> int:
-        """Create a customer for a template; return the new user id.
-
-        Raises :class:`ClientExists` (with ``user_id``) when the phone or email is taken.
-        """
-        body = {"sName": self._name(last_name, "Last name"),
-                "fName": self._name(first_name, "First name"),
-                **self._contact(phone, email),
-                "idTemplate": self._positive(template_id, "Template id")}
-        user = to_int(self._call("createClient", body).get("userID"))
-        if user is None:
-            raise BadResponse("Luna created the customer but did not say its id.",
-                              service=SERVICE)
-        return user
-
-    @staticmethod
-    def _name(value: str, what: str) -> str:
-        text = (value or "").strip()
-        if not text:
-            raise InvalidInput(f"{what} is missing.")
-        if len(text) > 100:
-            raise InvalidInput(f"{what} is too long.")
-        return text
-
-    def search_client(self, template_id: int, *, phone: str | int | None = None,
-                      email: str | None = None) -> int | None:
-        """The user id of the template's customer with that phone or email, if any."""
-        body = {**self._contact(phone, email),
-                "idTemplate": self._positive(template_id, "Template id")}
-        obj = self._call("searchClient", body, zero_ok=True)
-        return to_int(obj.get("userID")) if to_int(obj.get("result")) != 0 else None
-
-    def update_client(self, user_id: int, first_name: str, last_name: str, template_id: int,
-                      *, phone: str | int | None = None, email: str | None = None) -> None:
-        """Change a customer's name and contacts."""
-        body = {"userID": self._positive(user_id, "Customer id"),
-                "sName": self._name(last_name, "Last name"),
-                "fName": self._name(first_name, "First name"),
-                **self._contact(phone, email),
-                "idTemplate": self._positive(template_id, "Template id")}
-        self._call("updateClient", body)
-
-    def create_pass(self, template_id: int, user_id: int) -> NewPass:
-        """Issue a card of a template to a customer."""
-        obj = self._call("createPass", {"idTemplate": self._positive(template_id, "Template id"),
-                                        "userID": self._positive(user_id, "Customer id")})
-        serial = _text(obj.get("serialNumber"), 40)
-        if not SERIAL_RE.fullmatch(serial):
-            raise BadResponse("Luna issued a card but did not give a valid serial number.",
-                              service=SERVICE)
-        return NewPass(serial, _text(obj.get("installURL"), 2000),
-                       _text(obj.get("installQR"), 2000))
-
-    def get_client_info(self, code: str) -> LunaClient:
-        """The customer who holds a card."""
-        serial = self._serial(code)
-        return self._client(self._call("getClientInfo", {"passSerialNumber": serial},
-                                       serial=serial))
 
     def get_pass_info_by_phone(self, template_id: int, phone: str | int) -> Card | None:
         """The template's card of the customer with that phone, or ``None``."""
-        body = {"idTemplate": self._positive(template_id, "Template id"),
-                "phone": phone_number(phone)}
-        try:
-            obj = self._call("getPassInfoByPhone", body, zero_ok=True)
-        except CardNotFound:
+        obj = self.wire.get_pass_info_by_phone(template_id, phone)
+        if obj is None:
             return None
-        serial = _text(obj.get("serialNumber"), 40)
-        if to_int(obj.get("result")) == 0 or not SERIAL_RE.fullmatch(serial):
-            return None
-        return self._card(obj, serial, None)
-
-    def check_pass_exists_by_phone(self, template_id: int, phone: str | int) -> bool:
-        """Whether the customer with that phone has a card of the template."""
-        body = {"idTemplate": self._positive(template_id, "Template id"),
-                "phone": phone_number(phone)}
-        return to_int(self._call("checkPassExistsByPhone", body, zero_ok=True)
-                      .get("result")) == 1
-
-    def get_template_client_passes(self, template_id: int, mode: str,
-                                   page: int = 1) -> list[LunaClient]:
-        """Customers of a template by card state: ``PassNotCreated``, ``passInstalled``,
-        ``passNotInstalled`` or ``passDeleted`` (any case); up to 100 a page."""
-        wire = next((m for m in _SELECTION_MODES if m.lower() == (mode or "").strip().lower()),
-                    None)
-        if wire is None:
-            raise InvalidInput(f"Unknown selection {mode!r}.",
-                               f"Use one of: {', '.join(_SELECTION_MODES)}.")
-        obj = self._call("getTemplateClientPasses", {
-            "idTemplate": self._positive(template_id, "Template id"), "selectionMode": wire,
-            "page": self._positive(page, "Page")})
-        return [self._client(row) for row in self._rows(obj, "list of customers")]
-
-    def get_clients_list(self, template_id: int, page: int = 1) -> list[LunaClient]:
-        """A template's customers, ten a page."""
-        obj = self._call("getClientsList", {
-            "idTemplate": self._positive(template_id, "Template id"),
-            "page": self._positive(page, "Page")})
-        return [self._client(row) for row in self._rows(obj, "list of customers")]
-
-    def send_info_push(self, text: str, *, code: str | None = None,
-                       template_id: int | None = None, page: int = 1) -> int:
-        """Send a push message to one card (``code``) or to one page of ten installed cards of
-        a template; return how many cards were selected (ten means: call the next page)."""
-        message = (text or "").strip()
-        if not message:
-            raise InvalidInput("The message is empty.")
-        if (code is None) == (template_id is None):
-            raise InvalidInput("Send a message either to one card or to a template.")
-        if code is not None:
-            serial = self._serial(code)
-            self._call("sendInfoPush", {"pushSegment": "oneClient", "passSerialNumber": serial,
-                                        "messageText": message}, serial=serial)
-            return 1
-        obj = self._call("sendInfoPush", {
-            "pushSegment": "allClients", "idTemplate": self._positive(template_id or 0,
-                                                                      "Template id"),
-            "messageText": message, "page": self._positive(page, "Page")})
-        sent = to_int(obj.get("numberOfRowsSelected"))
-        if sent is None or sent < 0:
-            raise BadResponse("Luna sent the messages but did not say to how many cards.",
-                              service=SERVICE)
-        return sent
-
-    def send_push_to_all(self, template_id: int, text: str, *, max_pages: int = 1000) -> int:
-        """Send a push message to every installed card of a template, page by page."""
-        total = 0
-        for page in range(1, max_pages + 1):
-            sent = self.send_info_push(text, template_id=template_id, page=page)
-            total += sent
-            if sent < 10:
-                break
-        return total
-
-    def get_info_push_list(self, code: str, page: int = 1) -> list[PushMessage]:
-        """Push messages sent to a card, ten a page."""
-        serial = self._serial(code)
-        obj = self._call("getInfoPushList", {"passSerialNumber": serial,
-                                             "page": self._positive(page, "Page")},
-                         serial=serial)
-        return [PushMessage(to_int(r.get("id")), _when(r.get("date")),
-                            _text(r.get("message"), 2000))
-                for r in self._rows(obj, "list of messages")]
-
-    def get_pass_operations(self, code: str, page: int = 1) -> list[LunaOperation]:
-        """A card's operations, newest first, fifty a page."""
-        serial = self._serial(code)
-        obj = self._call("getPassOperations", {"passSerialNumber": serial,
-                                               "page": self._positive(page, "Page")},
-                         serial=serial)
-        return [LunaOperation(_when(r.get("date")), to_int(r.get("operation")),
-                              _text(r.get("value"), 40))
-                for r in self._rows(obj, "card history")]
+        return self._card(obj, as_text(obj.get("serialNumber"), 40), None)

@@ -13,9 +13,11 @@ import hmac
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pos_app.core.sandbox.luna_seed import (
+from pos_app.core.sandbox import params
+from pos_app.core.sandbox.app import Failure, Request, Response, ServiceApp
+from pos_app.core.services.luna.seed import (
     DEMO,
     DEMO_EMAIL,
     DEMO_PHONE,
@@ -25,7 +27,9 @@ from pos_app.core.sandbox.luna_seed import (
     OWN,
     seed_state,
 )
-from pos_app.core.sandbox.server import Request, Response, ServiceApp
+
+if TYPE_CHECKING:
+    from pos_app.core.sandbox.server import SandboxServer
 
 __all__ = ["DEMO", "DEMO_EMAIL", "DEMO_PHONE", "DEMO_PHONE_DIGITS", "DEMO_TEMPLATES",
            "DEMO_TOKEN", "LunaApp"]
@@ -81,22 +85,18 @@ _ACTIONS = {
 }
 
 
-class _Fail(Exception):
-    """An error answer: ``[{"result": 0, "error": code, ...}]``."""
+class _Fail(Failure):
+    """An error answer: HTTP 200 with ``[{"result": 0, "error": code, ...}]``."""
 
     def __init__(self, code: int, message: str | None = None, **extra: Any) -> None:
-        super().__init__(code)
         self.answer: dict[str, Any] = {"result": 0, "error": code, **extra}
         if message is not None:
             self.answer["message"] = message
+        super().__init__(Response.json([self.answer]))
 
 
 def _now() -> str:
     return time.strftime(DATE_FORMAT, time.localtime())
-
-
-def _digits(value: object) -> str:
-    return re.sub(r"\D", "", str(value)) if value is not None else ""
 
 
 def _plural(n: int, word: str) -> str:
@@ -139,7 +139,7 @@ class LunaApp(ServiceApp):
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def handle(self, request: Request) -> Response:
+    def route(self, request: Request) -> Response:
         handler = self._methods.get(request.route) if len(request.segments) == 1 else None
         if handler is None or not request.raw_path.startswith(self.base_path + "/"):
             return Response.json({"error": "Unknown method", "path": request.raw_path}, 404)
@@ -147,14 +147,11 @@ class LunaApp(ServiceApp):
             return Response.json({"error": "Use POST"}, 405, {"Allow": "POST"})
         token = request.header("x-access-token") or ""
         if not hmac.compare_digest(token.encode("utf-8"), self.token.encode("utf-8")):
-            return Response.json([_Fail(ERR_TOKEN).answer])
+            raise _Fail(ERR_TOKEN)
         body = request.json() if request.body.strip() else {}
-        try:
-            if not isinstance(body, dict):
-                raise _Fail(ERR_PARAMETER)   # not JSON, or JSON that is not an object
-            return handler(body, request)
-        except _Fail as fail:
-            return Response.json([fail.answer])
+        if not isinstance(body, dict):
+            raise _Fail(ERR_PARAMETER)   # not JSON, or JSON that is not an object
+        return handler(body, request)
 
     def _changed(self, action: str, serial: str, body: dict[str, Any],
                  answer: dict[str, Any]) -> Response:
@@ -175,16 +172,9 @@ class LunaApp(ServiceApp):
     @staticmethod
     def _number(body: dict[str, Any], name: str, maximum: int = MAX_NUMBER) -> int:
         """A positive whole number, as an int or a numeric string; anything else is error 4."""
-        value = body.get(name)
-        if isinstance(value, bool):
-            raise _Fail(ERR_PARAMETER)
-        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()) or (
-                isinstance(value, str) and re.fullmatch(r"\s*\d{1,12}\s*", value)):
-            number = int(value)
-        else:
+        number = params.whole(body.get(name), high=maximum)
+        if number is None:
             raise _Fail(ERR_PARAMETER)   # missing, fractional, negative or not a number
-        if not 0 < number <= maximum:
-            raise _Fail(ERR_PARAMETER)
         return number
 
     def _page(self, body: dict[str, Any]) -> int:
@@ -193,10 +183,10 @@ class LunaApp(ServiceApp):
 
     @staticmethod
     def _text(body: dict[str, Any], name: str, *, limit: int = 200) -> str:
-        value = body.get(name)
-        if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        value = params.text(body.get(name), limit=limit)
+        if value is None:
             raise _Fail(ERR_PARAMETER)
-        return value.strip()
+        return value
 
     @staticmethod
     def _phone(body: dict[str, Any], *, required: bool) -> str | None:
@@ -207,7 +197,7 @@ class LunaApp(ServiceApp):
             return None
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise _Fail(ERR_PARAMETER)
-        digits = _digits(value)
+        digits = params.digits(value)
         if not 5 <= len(digits) <= 15 or (isinstance(value, int) and value <= 0):
             raise _Fail(ERR_PARAMETER)
         return digits
@@ -267,7 +257,7 @@ class LunaApp(ServiceApp):
         for client in self.db["clients"].values():
             if client["template"] != template or client["id"] == exclude:
                 continue
-            if phone and _digits(client["phone"]) == phone:
+            if phone and params.digits(client["phone"]) == phone:
                 return client
             if email and (client["email"] or "").lower() == email:
                 return client
@@ -373,7 +363,7 @@ class LunaApp(ServiceApp):
         if other is not None:
             raise _Fail(ERR_CLIENT_EXISTS, userID=other["id"])
         client.update(sName=s_name, fName=f_name)
-        if phone and _digits(client["phone"]) != phone:
+        if phone and params.digits(client["phone"]) != phone:
             client["phone"] = f"+{phone}"
         if email:
             client["email"] = email
@@ -431,7 +421,7 @@ class LunaApp(ServiceApp):
         phone = self._phone(body, required=True)
         for card in self.db["passes"].values():
             if card["template"] == template["id"] and \
-                    _digits(self._client_of(card).get("phone")) == phone:
+                    params.digits(self._client_of(card).get("phone")) == phone:
                 return card
         return None
 
@@ -457,7 +447,7 @@ class LunaApp(ServiceApp):
     def _get_client_passes_by_phone(self, body: dict[str, Any], request: Request) -> Response:
         phone = self._phone(body, required=True)
         return self._client_passes([c for c in self._own_clients()
-                                    if _digits(c["phone"]) == phone])
+                                    if params.digits(c["phone"]) == phone])
 
     def _get_client_passes_by_email(self, body: dict[str, Any], request: Request) -> Response:
         email = self._email(body, required=True)
@@ -655,18 +645,16 @@ class LunaApp(ServiceApp):
 
     # -- persistence and demo info -------------------------------------------------------------
 
-    def state(self) -> dict[str, Any]:
-        with self.lock:
-            return copy.deepcopy(self.db)
+    def dump(self) -> dict[str, Any]:
+        return self.db
 
-    def load_state(self, data: dict[str, Any]) -> None:
+    def restore(self, data: dict[str, Any]) -> None:
         for key in ("templates", "clients", "passes", "operations", "pushes", "next"):
             if not isinstance(data[key], dict):
                 raise TypeError(f"state: {key} is not an object")
         for counter in ("user", "push", "serial"):
             int(data["next"][counter])
-        with self.lock:
-            self.db = copy.deepcopy(data)
+        self.db = copy.deepcopy({k: v for k, v in data.items() if k != "ledger"})
 
     def info(self) -> dict[str, Any]:
         with self.lock:
@@ -682,6 +670,13 @@ class LunaApp(ServiceApp):
                               "label": self._label(card, template), "holder": holder})
             return {"token": self.token, "phone": DEMO_PHONE, "email": DEMO_EMAIL,
                     "cards": cards}
+
+    def showcase(self) -> dict[str, str]:
+        return {"stamps": DEMO["stamps"], "discount": DEMO["discount"],
+                "foreign": DEMO["foreign"], "phone": DEMO_PHONE}
+
+    def settings(self, server: SandboxServer) -> dict[str, Any]:
+        return {"base_url": server.url, "token": self.token}
 
     def _label(self, card: dict[str, Any], template: dict[str, Any]) -> str:
         kind = template["type"]

@@ -1,0 +1,45 @@
+"""Loona (loona.ai): OAuth client credentials, passes, transactions with an Idempotence-Key."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField
+
+if TYPE_CHECKING:
+    from pos_app.core.backends.base import Backend
+    from pos_app.core.sandbox.app import ServiceApp
+
+
+def _build(table: Mapping[str, Any]) -> Backend:
+    from pos_app.core.services.loona.adapter import LoonaBackend
+
+    return LoonaBackend.from_settings(table)
+
+
+def _sandbox() -> ServiceApp:
+    from pos_app.core.services.loona.sandbox import LoonaApp
+
+    return LoonaApp()
+
+
+def _basic_credentials(table: Mapping[str, Any]) -> list[str]:
+    """The Basic credential the token request carries, built from id and secret."""
+    client, secret = table.get("client_id"), table.get("client_secret")
+    if isinstance(client, str) and isinstance(secret, str) and secret:
+        return [base64.b64encode(f"{client}:{secret}".encode()).decode("ascii")]
+    return []
+
+
+SERVICE = ServiceSpec(
+    name="loona", title="Loona",
+    fields=(BASE_URL, SettingField("token_url", "Token address", required=True),
+            SettingField("client_id", "Client id", required=True),
+            SettingField("client_secret", "Client secret", required=True, secret=True),
+            PATTERN, SettingField("templates", "Card templates", shown=False)),
+    build=_build, sandbox=_sandbox, order=90, derived_secrets=_basic_credentials,
+    templates_note="Loona's are set in the settings ([loona] templates): its API cannot "
+                   "list them.",
+)
