@@ -3,22 +3,22 @@
     python benchmarks/soak.py [--ops 3000] [--seed 1] [--quick] [--fault-scale 1.0]
                               [--json FILE]
 
-Random operations on random demo cards of both services run through a real :class:`Counter`
+Random operations on random demo cards of every service run through a real :class:`Counter`
 over HTTP to the in-process sandbox, with faults switched on at random (timeouts, answers
 dropped after applying, connections dropped before, 5xx, 429 with Retry-After, malformed
-bodies with and without applying, slow answers; Loona tokens are short-lived so that the token
-route is hit under faults too). Before each operation, leftovers are resolved as the app does
-before new work, and cards with an unresolved operation are left alone. At the end the faults
-are cleared and ``Counter.recover()`` runs until nothing is unresolved.
+bodies with and without applying, slow answers; access tokens are short-lived so that token
+routes are hit under faults too). Each service's sandbox says which routes read and write
+(:class:`~pos_app.core.sandbox.app.Exercise`). Before each operation, leftovers are resolved
+as the app does before new work, and cards with an unresolved operation are left alone. At the
+end the faults are cleared and ``Counter.recover()`` runs until nothing is unresolved.
 
 Then the sandbox's own ledger is compared with the journal (:func:`compare`):
 
-* Loona: every journal ``done`` operation has exactly one ledger entry with its
-  Idempotence-Key (same transaction and body), every ``failed`` one none.
-* Luna (no key on the wire): per card, the multiset of applied ``(action, body)`` in the ledger
-  equals the multiset of the steps of the journal's ``done`` operations; the sums of applied
-  quantities per card agree; and each card's final values equal its first values moved by the
-  ``expect`` deltas of the done steps.
+* services whose ledger keeps the operation's key: every journal ``done`` operation has
+  exactly one ledger entry with its key (same action and body), every ``failed`` one none.
+* the others (no key on the wire): per card, the multiset of applied ``(action, body)`` in the
+  ledger equals the multiset of the steps of the journal's ``done`` operations, and each card's
+  final values equal its first values moved by the ``expect`` deltas of the done steps.
 * nothing is left ``pending`` or ``unknown``.
 
 Exit code 0 when there is no duplicate, loss, unknown or unexplained entry; 1 otherwise.
@@ -48,44 +48,46 @@ if str(REPO) not in sys.path:
 
 import httpx  # noqa: E402
 
+from pos_app.core.backends.registry import build_backends  # noqa: E402
 from pos_app.core.cards import Card, CardKind  # noqa: E402
 from pos_app.core.counter import Counter, RetryPolicy  # noqa: E402
 from pos_app.core.errors import PosError  # noqa: E402
 from pos_app.core.journal import Journal, State  # noqa: E402
 from pos_app.core.operations import Operation, OpName  # noqa: E402
+from pos_app.core.sandbox.app import Exercise  # noqa: E402
 from pos_app.core.sandbox.faults import FaultInjector, FaultKind, FaultRule  # noqa: E402
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox  # noqa: E402
-from pos_app.core.services.loona.adapter import LoonaBackend  # noqa: E402
-from pos_app.core.services.luna.adapter import LunaBackend  # noqa: E402
+from pos_app.core.services import SERVICES  # noqa: E402
 
 #: Short timeouts: a TIMEOUT fault holds the request longer than ``read``.
 TIMEOUT = httpx.Timeout(connect=1.0, read=0.3, write=1.0, pool=1.0)
 #: Short, bounded retries (the app's are longer; the logic is the same).
 RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.2, max_retry_after=0.1, settle=0.01)
-#: Loona tokens live this long in the soak, so that new ones are fetched under faults.
+#: Access tokens live this long in the soak, so that new ones are fetched under faults.
 TOKEN_TTL = 3.0
 
 #: Cards a turn may pick until one has something to do.
 PICKS = 5
-#: Share of Loona operations run on a card read earlier instead of a fresh lookup.
+#: Share of operations on an idempotent service run on a card read earlier.
 STALE_SHARE = 0.05
 #: Share of operations during which the service refuses every write with 429.
 OUTAGE_SHARE = 0.03
-#: The last Loona card read, per counter (for stale-card operations).
+#: The last card of an idempotent service read, per counter (for stale-card operations).
 _STALE: dict[int, Card] = {}
 
 #: Junk a sick proxy or service answers with (none of them is a valid answer to anything).
 MALFORMED_BODIES = ("<html><body><h1>502 Bad Gateway</h1></body></html>", "", "[", "null",
                     "[]", "{}", "[{}]", "[1, 2]", '{"status": "ok"}', '"ok"', "true")
 
-_LUNA_WRITES = "use*"
-_LUNA_READS = "get*"
-_LOONA_WRITES = "transactions/*"
-_LOONA_READS = "passes/*"
-_LOONA_TOKEN = "oauth/token"
 
 
-def fault_rules(rng: random.Random, scale: float = 1.0) -> dict[str, list[FaultRule]]:
+def exercises() -> dict[str, Exercise]:
+    """How each service is driven, from its sandbox."""
+    return {spec.name: spec.sandbox().exercise() for spec in SERVICES}
+
+
+def fault_rules(rng: random.Random, scale: float = 1.0,
+                profiles: Mapping[str, Exercise] | None = None) -> dict[str, list[FaultRule]]:
     """The soak's faults per service; ``scale`` multiplies every probability."""
 
     def rule(kind: FaultKind, route: str, p: float, **kw: Any) -> FaultRule:
@@ -109,11 +111,14 @@ def fault_rules(rng: random.Random, scale: float = 1.0) -> dict[str, list[FaultR
                               body=body, apply=False))
         return rules
 
-    loona = common(_LOONA_WRITES, _LOONA_READS)
-    loona += [rule(FaultKind.ERROR, _LOONA_TOKEN, 0.05, status=503),
-              rule(FaultKind.DROP_BEFORE, _LOONA_TOKEN, 0.03),
-              rule(FaultKind.MALFORMED, _LOONA_TOKEN, 0.03, body="<html>oops</html>")]
-    return {"luna": common(_LUNA_WRITES, _LUNA_READS), "loona": loona}
+    rules: dict[str, list[FaultRule]] = {}
+    for name, ex in (profiles or exercises()).items():
+        rules[name] = common(ex.writes, ex.reads)
+        if ex.auth:
+            rules[name] += [rule(FaultKind.ERROR, ex.auth, 0.05, status=503),
+                            rule(FaultKind.DROP_BEFORE, ex.auth, 0.03),
+                            rule(FaultKind.MALFORMED, ex.auth, 0.03, body="<html>oops</html>")]
+    return rules
 
 
 # -- the comparison ---------------------------------------------------------------------------
@@ -147,27 +152,16 @@ def _canon(body: Any) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _luna_quantity(action: str, body: Mapping[str, Any]) -> tuple[str, int] | None:
-    """What a Luna step moves, by name, with its sign (for the per-card sums)."""
-    verb = str(body.get("action") or action)
-    signs = {"usePass": ("stamps", 1), "addStamps": ("visits", 1), "takeStamps": ("visits", -1),
-             "accruePoints": ("points", 1), "spendPoints": ("points", -1),
-             "increaseTotalSpentSum": ("spent", 1), "reduceTotalSpentSum": ("spent", -1),
-             "useReward": ("rewards", -1)}
-    if verb not in signs:
-        return None
-    name, sign = signs[verb]
-    amount = body.get("numberStumps", body.get("sum", body.get("numberRewards", 0)))
-    return name, sign * int(amount)
-
-
 def compare(entries: Iterable[Mapping[str, Any]], ledgers: Mapping[str, list[dict[str, Any]]],
-            *, luna_before: Mapping[str, Mapping[str, Any]] | None = None,
-            luna_after: Mapping[str, Mapping[str, Any]] | None = None) -> Comparison:
+            *, before: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+            after: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+            profiles: Mapping[str, Exercise] | None = None) -> Comparison:
     """Compare journal entries (``Entry.to_json()`` dicts) with the sandboxes' ledgers.
 
-    ``luna_before``/``luna_after`` (serial -> raw card values) add the final-state check.
+    ``before``/``after`` (service -> card id -> raw card values) add the final-state check for
+    the services compared step by step.
     """
+    profiles = profiles or exercises()
     result = Comparison()
     entries = list(entries)
     result.states = dict(Tally(str(e["state"]) for e in entries))
@@ -175,19 +169,22 @@ def compare(entries: Iterable[Mapping[str, Any]], ledgers: Mapping[str, list[dic
         if e["state"] in (State.PENDING.value, State.UNKNOWN.value):
             result.unknown += 1
             result.note(f"#{e['id']} {e['service']} {e['operation']} left {e['state']}")
-    _compare_loona([e for e in entries if e["service"] == "loona"],
-                   ledgers.get("loona", []), result)
-    _compare_luna([e for e in entries if e["service"] == "luna"],
-                  ledgers.get("luna", []), result, luna_before, luna_after)
+    for name, ex in profiles.items():
+        mine = [e for e in entries if e["service"] == name]
+        if ex.keyed:
+            _compare_keyed(name, mine, ledgers.get(name, []), result)
+        else:
+            _compare_steps(name, ex, mine, ledgers.get(name, []), result,
+                           (before or {}).get(name), (after or {}).get(name))
     return result
 
 
-def _compare_loona(entries: list[Mapping[str, Any]], ledger: list[dict[str, Any]],
+def _compare_keyed(name: str, entries: list[Mapping[str, Any]], ledger: list[dict[str, Any]],
                    result: Comparison) -> None:
     by_key: dict[str, list[dict[str, Any]]] = {}
     for row in ledger:
-        if row.get("key") is None and row.get("action") == "create":
-            continue  # passes created by someone else than the counter
+        if row.get("key") is None:
+            continue  # not an operation of the counter's (a card issued, say)
         by_key.setdefault(str(row.get("key")), []).append(row)
     for e in entries:
         rows = by_key.pop(e["key"], [])
@@ -195,43 +192,43 @@ def _compare_loona(entries: list[Mapping[str, Any]], ledger: list[dict[str, Any]
         if state == State.DONE.value:
             if not rows:
                 result.losses += 1
-                result.note(f"loona #{e['id']} {e['operation']} done but not in the ledger")
+                result.note(f"{name} #{e['id']} {e['operation']} done but not in the ledger")
                 continue
             if len(rows) > 1:
                 result.duplicates += len(rows) - 1
-                result.note(f"loona #{e['id']} applied {len(rows)} times")
+                result.note(f"{name} #{e['id']} applied {len(rows)} times")
             step = e["steps"][0]
-            sent = {k: v for k, v in (rows[0].get("body") or {}).items() if k != "purchaseId"}
-            planned = {k: v for k, v in step["body"].items() if k != "purchaseId"}
-            if rows[0].get("action") != step["action"] or _canon(sent) != _canon(planned):
+            sent = _canon(_without_key(rows[0].get("body"), e["key"]))
+            if rows[0].get("action") != step["action"] or sent != _canon(
+                    _without_key(step["body"], e["key"])):
                 result.unexplained += 1
-                result.note(f"loona #{e['id']}: the ledger holds another transaction")
+                result.note(f"{name} #{e['id']}: the ledger holds another operation")
             else:
                 result.matched_steps += 1
         elif rows and state == State.FAILED.value:  # (pending/unknown: counted as unknown)
             result.failed_applied += len(rows)
-            result.note(f"loona #{e['id']} {e['operation']} failed but was applied")
+            result.note(f"{name} #{e['id']} {e['operation']} failed but was applied")
     for key, rows in by_key.items():
         result.unexplained += len(rows)
-        result.note(f"loona ledger key {key}: {len(rows)} entr(y/ies) with no journal entry")
+        result.note(f"{name} ledger key {key}: {len(rows)} entr(y/ies) with no journal entry")
 
 
-def _compare_luna(entries: list[Mapping[str, Any]], ledger: list[dict[str, Any]],
-                  result: Comparison, before: Mapping[str, Mapping[str, Any]] | None,
-                  after: Mapping[str, Mapping[str, Any]] | None) -> None:
+def _without_key(body: Any, key: str) -> dict[str, Any]:
+    """A body without the fields that carry the operation's key (the plan holds a placeholder
+    where the wire has the key)."""
+    return {k: v for k, v in dict(body or {}).items() if v != key and v is not None}
+
+
+def _compare_steps(name: str, ex: Exercise, entries: list[Mapping[str, Any]],
+                   ledger: list[dict[str, Any]], result: Comparison,
+                   before: Mapping[str, Mapping[str, Any]] | None,
+                   after: Mapping[str, Mapping[str, Any]] | None) -> None:
     applied: Tally[tuple[str, str, str]] = Tally()
-    applied_sums: Tally[tuple[str, str]] = Tally()
     for row in ledger:
         action = str(row.get("action"))
-        if action not in ("usePass", "useReward"):
-            continue
-        body = row.get("body") or {}
-        applied[(str(row.get("card")), action, _canon(body))] += 1
-        qty = _luna_quantity(action, body)
-        if qty is not None:
-            applied_sums[(str(row.get("card")), qty[0])] += qty[1]
+        if action in ex.step_actions:
+            applied[(str(row.get("card")), action, _canon(row.get("body") or {}))] += 1
     wanted: Tally[tuple[str, str, str]] = Tally()
-    wanted_sums: Tally[tuple[str, str]] = Tally()
     failed: Tally[tuple[str, str, str]] = Tally()
     deltas: dict[str, Tally[str]] = {}
     for e in entries:
@@ -243,9 +240,6 @@ def _compare_luna(entries: list[Mapping[str, Any]], ledger: list[dict[str, Any]]
                 failed[key] += 1
                 continue
             wanted[key] += 1
-            qty = _luna_quantity(step["action"], step["body"])
-            if qty is not None:
-                wanted_sums[(str(e["card_id"]), qty[0])] += qty[1]
             expect = step.get("expect") or {}
             if "delta" in expect:
                 deltas.setdefault(str(e["card_id"]), Tally())[str(expect["field"])] += int(
@@ -260,44 +254,43 @@ def _compare_luna(entries: list[Mapping[str, Any]], ledger: list[dict[str, Any]]
             blamed = min(extra, failed[key])
             result.failed_applied += blamed
             result.duplicates += extra - blamed
-            result.note(f"luna {key[0]} {key[1]} {key[2]}: applied {have}, journal done {want}")
+            result.note(f"{name} {key[0]} {key[1]} {key[2]}: applied {have}, journal done "
+                        f"{want}")
         else:
             result.matched_steps += have
             result.losses += want - have
-            result.note(f"luna {key[0]} {key[1]} {key[2]}: journal done {want}, applied {have}")
-    for key in set(applied_sums) | set(wanted_sums):
-        if applied_sums[key] != wanted_sums[key] and not result.problems:
-            result.note(f"luna {key}: ledger sum {applied_sums[key]}, "
-                        f"journal sum {wanted_sums[key]}")
+            result.note(f"{name} {key[0]} {key[1]} {key[2]}: journal done {want}, applied "
+                        f"{have}")
     if before is None or after is None:
         return
-    for serial, moved in deltas.items():
-        for name, delta in moved.items():
-            if name == "unusedRewards":
+    for card, moved in deltas.items():
+        for value, delta in moved.items():
+            if value == "unusedRewards":
                 continue  # stamps that fill a card add rewards too
-            first, last = before.get(serial, {}).get(name), after.get(serial, {}).get(name)
+            first, last = before.get(card, {}).get(value), after.get(card, {}).get(value)
             if first is None or last is None:
                 continue
             if Decimal(str(first)) + delta != Decimal(str(last)):
                 result.state_mismatches += 1
-                result.note(f"luna {serial} {name}: {first} + {delta} != {last}")
+                result.note(f"{name} {card} {value}: {first} + {delta} != {last}")
 
 
 # -- random operations ------------------------------------------------------------------------
 
 
-def random_operation(card: Card, rng: random.Random) -> Operation | None:
-    """A plausible cashier operation among those the card allows now, or ``None``."""
+def random_operation(card: Card, rng: random.Random, *,
+                     whole: bool = False) -> Operation | None:
+    """A plausible cashier operation among those the card allows now, or ``None`` (``whole``:
+    the service takes whole amounts only)."""
     ops = [op for op in card.operations if op is not OpName.UNSTAMP or rng.random() < 0.5]
     if not ops:
         return None
     op = rng.choice(ops)
-    luna = card.service == "luna"
     balance = card.balance or Decimal(0)
 
     def amount(top: float) -> str:
         value = Decimal(rng.randint(1, max(1, int(top))))
-        if not luna and rng.random() < 0.5:
+        if not whole and rng.random() < 0.5:
             value += Decimal(rng.randint(0, 99)) / 100
         return str(value)
 
@@ -335,19 +328,13 @@ def random_operation(card: Card, rng: random.Random) -> Operation | None:
 
 def card_codes(sandbox: Sandbox) -> list[tuple[str, str]]:
     """``(service, code)`` of every card the soak may pick, with current QR values."""
-    luna = sandbox.luna.app
-    with luna.lock:
-        serials = sorted(luna.db["passes"])  # type: ignore[attr-defined]
-    codes = [("luna", s) for s in serials]
-    codes += [("loona", c["code"]) for c in sandbox.loona.app.info()["cards"]]
-    return codes
+    return [(server.app.name, code) for server in sandbox.servers
+            for code in server.app.card_codes()]
 
 
-def luna_values(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
-    """Every Luna card's raw values, straight from the sandbox."""
-    app = sandbox.luna.app
-    with app.lock:
-        return copy.deepcopy(app.db["passes"])  # type: ignore[attr-defined]
+def card_values(sandbox: Sandbox) -> dict[str, dict[str, dict[str, Any]]]:
+    """Service -> card id -> raw values, from the sandbox (services checked by value)."""
+    return {server.app.name: server.app.card_values() for server in sandbox.servers}
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -395,7 +382,7 @@ class SoakReport:
             f"  lookup failed        {self.lookup_failed}",
             f"  nothing to do        {self.nothing_to_do}",
             f"  card left alone      {self.skipped_unresolved} (an operation on it unresolved)",
-            f"  on a stale card      {self.stale_cards} (Loona)",
+            f"  on a stale card      {self.stale_cards} (idempotent services)",
             f"  write outages        {self.outages} (429 on every retry)",
             f"by state               {', '.join(f'{k} {v}' for k, v in sorted(c.states.items()))}",
             f"resolved during run    {self.resolved_during_run}; final recover rounds "
@@ -423,12 +410,8 @@ class SoakReport:
 
 def build_counter(sandbox: Sandbox, journal_path: Path) -> Counter:
     """A counter over the sandbox with short timeouts and a short retry policy."""
-    tables = sandbox.service_settings()
-    luna, loona = tables["luna"], tables["loona"]
-    backends = [LunaBackend(luna["base_url"], luna["token"], timeout=TIMEOUT),
-                LoonaBackend(loona["base_url"], loona["token_url"], loona["client_id"],
-                             loona["client_secret"], timeout=TIMEOUT)]
-    counter = Counter(backends, Journal(journal_path), sandbox=sandbox)  # type: ignore[arg-type]
+    backends = build_backends(sandbox.service_settings(), timeout=TIMEOUT)
+    counter = Counter(backends, Journal(journal_path), sandbox=sandbox)
     counter.retry = RETRY
     return counter
 
@@ -443,20 +426,22 @@ def run_soak(ops: int = 3000, seed: int = 1, *, workdir: Path | None = None,
     with tempfile.TemporaryDirectory(prefix="pos-soak-") as tmp:
         base = workdir or Path(tmp)
         sandbox = start_sandbox()
-        sandbox.loona.app.token_ttl = TOKEN_TTL  # type: ignore[attr-defined]
+        for server in sandbox.servers:
+            server.app.shorten_tokens(TOKEN_TTL)
         counter = build_counter(sandbox, base / "journal.sqlite3")
+        profiles = {s.app.name: s.app.exercise() for s in sandbox.servers}
         try:
-            luna_first = luna_values(sandbox)
+            first = card_values(sandbox)
             for i, server in enumerate(sandbox.servers):
                 server.faults = FaultInjector(seed=seed * 100 + i)
-            for name, rules in fault_rules(rng, fault_scale).items():
-                server = sandbox.luna if name == "luna" else sandbox.loona
+            for name, rules in fault_rules(rng, fault_scale, profiles).items():
+                server = sandbox.server(name)
                 for r in rules:
                     server.faults.add(r)
             for i in range(ops):
                 report.attempted += 1
                 for _ in range(PICKS):
-                    if _one(counter, sandbox, rng, report):
+                    if _one(counter, sandbox, rng, report, profiles):
                         break
                 if progress and (i + 1) % 500 == 0:
                     progress(f"{i + 1} operations, {time.perf_counter() - started:.0f} s")
@@ -470,15 +455,16 @@ def run_soak(ops: int = 3000, seed: int = 1, *, workdir: Path | None = None,
                 counter.recover()
             entries = [e.to_json() for e in counter.journal.entries()]
             ledgers = {s.app.name: copy.deepcopy(s.app.ledger) for s in sandbox.servers}
-            report.comparison = compare(entries, ledgers, luna_before=luna_first,
-                                        luna_after=luna_values(sandbox))
+            report.comparison = compare(entries, ledgers, before=first,
+                                        after=card_values(sandbox), profiles=profiles)
         finally:
             counter.close()
     report.elapsed = time.perf_counter() - started
     return report
 
 
-def _one(counter: Counter, sandbox: Sandbox, rng: random.Random, report: SoakReport) -> bool:
+def _one(counter: Counter, sandbox: Sandbox, rng: random.Random, report: SoakReport,
+         profiles: Mapping[str, Exercise]) -> bool:
     """One cashier turn: resolve leftovers, pick a card, look it up, run an operation.
 
     ``False`` when no operation was run (the lookup failed, or the card has nothing to do).
@@ -489,12 +475,14 @@ def _one(counter: Counter, sandbox: Sandbox, rng: random.Random, report: SoakRep
         results = counter.recover()
         report.resolved_during_run += sum(r.state in (State.DONE, State.FAILED) for r in results)
         open_ids = {e.card_id for e in counter.journal.unresolved()}
-    service = rng.choice(("luna", "loona"))
-    server = sandbox.luna if service == "luna" else sandbox.loona
+    service = rng.choice(list(profiles))
+    server = sandbox.server(service)
+    backend = counter.backend(service)
     stale = _STALE.get(id(counter))
-    if service == "loona" and stale is not None and rng.random() < STALE_SHARE:
-        # A card read a while ago (another till may have changed it since): Loona checks
-        # the operation against its own state and refuses what no longer fits.
+    if backend.idempotent and stale is not None and stale.service == service \
+            and rng.random() < STALE_SHARE:
+        # A card read a while ago (another till may have changed it since): the service
+        # checks the operation against its own state and refuses what no longer fits.
         card = stale
         report.stale_cards += 1
     else:
@@ -504,13 +492,13 @@ def _one(counter: Counter, sandbox: Sandbox, rng: random.Random, report: SoakRep
         except PosError:
             report.lookup_failed += 1
             return False
-        if service == "loona":
+        if backend.idempotent:
             _STALE[id(counter)] = card
     if card.card_id in open_ids:
         report.skipped_unresolved += 1
         return False
     try:
-        operation = random_operation(card, rng)
+        operation = random_operation(card, rng, whole=backend.whole_amounts)
     except PosError:
         operation = None
     if operation is None:
@@ -518,8 +506,8 @@ def _one(counter: Counter, sandbox: Sandbox, rng: random.Random, report: SoakRep
         return False
     if rng.random() < OUTAGE_SHARE:
         # The service turns every write away (429) for as long as the retries last.
-        writes = _LUNA_WRITES if service == "luna" else _LOONA_WRITES
-        server.faults.rules.insert(0, FaultRule(FaultKind.RATE_LIMIT, route=writes,
+        server.faults.rules.insert(0, FaultRule(FaultKind.RATE_LIMIT,
+                                                route=profiles[service].writes,
                                                 times=RETRY.attempts, retry_after=0.01))
         report.outages += 1
     try:

@@ -27,7 +27,7 @@ def counter() -> Iterator[Counter]:
 
 
 def _ledger(counter: Counter, service: str) -> list[dict]:
-    server = counter.sandbox.luna if service == "luna" else counter.sandbox.loona
+    server = counter.sandbox.server(service)
     return server.app.ledger
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import select
 import signal
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,6 +25,8 @@ from helpers import REPO, load_soak
 from pos_app.cli.main import main
 from pos_app.core.journal import Journal
 from pos_app.core.paths import data_dir
+from pos_app.core.sandbox.app import Exercise
+from pos_app.core.services import SERVICES
 
 pytestmark = [pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX"),
               pytest.mark.slow]
@@ -36,27 +38,28 @@ HOLD = 0.12
 BUDGET = 60.0
 
 
-def _free_pair() -> int:
-    """A port P with P and P + 1 both free on loopback (the sandbox takes both)."""
+def _free_ports() -> int:
+    """A port P with P, P + 1, ... free on loopback, one for each service."""
     for _ in range(50):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        if port >= 65535:
+        if port + len(SERVICES) > 65535:
             continue
         try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", port + 1))
+            for offset in range(1, len(SERVICES)):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port + offset))
         except OSError:
             continue
         return port
-    raise RuntimeError("no free pair of ports")
+    raise RuntimeError("no free run of ports")
 
 
 @pytest.fixture
 def sandbox_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
     """``pos-app sandbox`` in its own process; yields it with the settings file it printed."""
-    port = _free_pair()
+    port = _free_ports()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pos_app", "sandbox", "--port", str(port),
          "--state", str(tmp_path / "sandbox-state.json")],
@@ -91,11 +94,10 @@ def sandbox_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str
 
 
 def _controls(settings: str) -> dict[str, str]:
-    text = Path(settings).read_text("utf-8")
-    urls = re.findall(r'^base_url = "(http://[^"]+)"', text, re.MULTILINE)
-    parts = [urlsplit(url) for url in urls]
-    return {name: f"{p.scheme}://{p.netloc}/_sandbox/" for name, p in
-            zip(("luna", "loona"), parts, strict=True)}
+    """Service -> its sandbox's control address, for every service in the settings."""
+    tables = tomllib.loads(Path(settings).read_text("utf-8"))
+    parts = {name: urlsplit(str(table["base_url"])) for name, table in tables.items()}
+    return {name: f"{p.scheme}://{p.netloc}/_sandbox/" for name, p in parts.items()}
 
 
 def _run_until_killed(settings: str, seed: int, rng: random.Random) -> int:
@@ -133,22 +135,24 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(
     controls = _controls(settings)
     rng = random.Random(5)
     started = time.monotonic()
-    faults = [{"kind": "delay", "route": route, "times": None, "probability": 0.6,
-               "delay": HOLD} for route in ("use*", "transactions/*")]
-    faults += [{"kind": "drop-after", "route": route, "times": None, "probability": 0.1}
-               for route in ("use*", "transactions/*")]
     with httpx.Client(timeout=10) as http:
-        luna_first = http.get(controls["luna"] + "state").json()["passes"]
+        profiles = {name: Exercise.from_json(http.get(url + "exercise").json())
+                    for name, url in controls.items()}
+        faults = {name: [{"kind": "delay", "route": ex.writes, "times": None,
+                          "probability": 0.6, "delay": HOLD},
+                         {"kind": "drop-after", "route": ex.writes, "times": None,
+                          "probability": 0.1}] for name, ex in profiles.items()}
+        first = {name: http.get(url + "values").json() for name, url in controls.items()}
         kills = ops = recovered = 0
         while kills < KILLS and time.monotonic() - started < BUDGET - 10:
-            for name, rules in (("luna", faults[0::2]), ("loona", faults[1::2])):
+            for name, rules in faults.items():
                 http.post(controls[name] + "faults", content=json.dumps(rules)).raise_for_status()
             ops += _run_until_killed(settings, kills, rng)
             kills += 1
             for name in controls:
                 http.delete(controls[name] + "faults").raise_for_status()
             # The app restarts after a crash: a write the sandbox still held is applied by
-            # then (a Luna card read while it is being applied would not show it).
+            # then (a card read while it is being applied would not show it).
             time.sleep(HOLD + 0.2)
             code = main(["--config", settings, "recover"])
             out = capsys.readouterr().out
@@ -160,8 +164,8 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(
             finally:
                 journal.close()
             ledgers = {name: http.get(url + "ledger").json() for name, url in controls.items()}
-            luna_now = http.get(controls["luna"] + "state").json()["passes"]
-            result = soak.compare(entries, ledgers, luna_before=luna_first, luna_after=luna_now)
+            now = {name: http.get(url + "values").json() for name, url in controls.items()}
+            result = soak.compare(entries, ledgers, before=first, after=now, profiles=profiles)
             assert result.ok, f"after kill {kills}: {result}"
     print(f"crash test: {kills} kills, {ops} operations reported, {len(entries)} journalled, "
           f"{recovered} left open by a kill and recovered, "

@@ -26,6 +26,7 @@ from pos_app.core.journal import Journal, State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox
+from pos_app.core.services import names as service_names
 from pos_app.core.services.loona.adapter import LoonaBackend
 from pos_app.core.services.loona.seed import DEMO as LOONA
 from pos_app.core.services.luna.adapter import LunaBackend
@@ -261,21 +262,20 @@ bodies = st.one_of(
 
 
 @FUZZ
-@given(body=bodies, service=st.sampled_from(["luna", "loona"]), apply=st.booleans(),
+@given(body=bodies, service=st.sampled_from(service_names()), apply=st.booleans(),
        write=st.booleans())
 def test_arbitrary_answers_raise_only_plain_errors(rig: Rig, body: str, service: str,
                                                    apply: bool, write: bool) -> None:
     backend = rig.counter.backends[service]
-    server = rig.sandbox.luna if service == "luna" else rig.sandbox.loona
-    code = LUNA["certificate"] if service == "luna" else LOONA["gift"]
+    server = rig.sandbox.server(service)
+    exercise = server.app.exercise()
+    code = exercise.spend_code
     card = backend.get_card(code)
-    route = ("usePass" if write else "getPassInfo") if service == "luna" else (
-        "transactions/*" if write else "passes/*")
+    route = exercise.writes if write else exercise.reads
     server.faults.add(FaultRule(FaultKind.MALFORMED, route=route, body=body, apply=apply))
     try:
         if write:
-            plan = backend.plan(card, Operation.parse("accrue" if service == "luna" else
-                                                      "spend", ["1"]))
+            plan = backend.plan(card, Operation.parse("spend", ["1"]))
             answer = backend.execute(card, plan.steps[0], f"fuzz-{id(body)}-{len(body)}")
             assert isinstance(answer, dict)
         else:

@@ -15,9 +15,11 @@ import httpx
 import pytest
 from helpers import load_soak
 
+from pos_app.core import services
 from pos_app.core.backends import http as service_http
 from pos_app.core.backends.base import Backend
 from pos_app.core.backends.http import MAX_BODY_BYTES, ServiceHttp
+from pos_app.core.backends.registry import build_backend
 from pos_app.core.counter import Counter
 from pos_app.core.errors import BadResponse, OutcomeUnknown, PosError, ServiceUnavailable
 from pos_app.core.journal import State
@@ -25,12 +27,12 @@ from pos_app.core.operations import Operation
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox
 from pos_app.core.sandbox.server import SandboxServer
-from pos_app.core.services.loona.seed import DEMO as LOONA
-from pos_app.core.services.luna.seed import DEMO as LUNA
+from pos_app.core.services import SERVICES, names
 
-#: Routes per service: (read, write).
-ROUTES = {"luna": ("getPassInfo", "usePass"), "loona": ("passes/*", "transactions/*")}
-CODES = {"luna": LUNA["certificate"], "loona": LOONA["gift"]}
+#: How each service is driven: its read and write routes, a card to spend from.
+EXERCISES = {spec.name: spec.sandbox().exercise() for spec in SERVICES}
+ROUTES = {name: (ex.reads, ex.writes) for name, ex in EXERCISES.items()}
+CODES = {name: ex.spend_code for name, ex in EXERCISES.items()}
 
 
 class _Trap(BaseHTTPRequestHandler):
@@ -95,7 +97,7 @@ def counter(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def _server(sandbox: Sandbox, service: str) -> SandboxServer:
-    return sandbox.luna if service == "luna" else sandbox.loona
+    return sandbox.server(service)
 
 
 def _write(counter: Counter, service: str) -> tuple[Backend, Any, Any]:
@@ -108,7 +110,7 @@ def _write(counter: Counter, service: str) -> tuple[Backend, Any, Any]:
 # -- huge bodies ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", ["luna", "loona"])
+@pytest.mark.parametrize("service", names())
 def test_a_huge_answer_is_cut_off_at_the_cap(counter: Counter, sandbox: Sandbox,
                                               service: str) -> None:
     server = _server(sandbox, service)
@@ -131,18 +133,21 @@ def test_a_huge_answer_is_cut_off_at_the_cap(counter: Counter, sandbox: Sandbox,
         backend.execute(card, step, "huge-key-1")
 
 
+@pytest.mark.parametrize("service", names())
 def test_a_huge_answer_to_an_operation_is_resolved_not_guessed(counter: Counter,
-                                                                sandbox: Sandbox) -> None:
-    sandbox.luna.faults.add(FaultRule(FaultKind.HUGE, route="usePass", size=4 * 1024 * 1024))
-    result = counter.apply(CODES["luna"], Operation.parse("spend", ["10"]))
+                                                                sandbox: Sandbox,
+                                                                service: str) -> None:
+    server = _server(sandbox, service)
+    server.faults.add(FaultRule(FaultKind.HUGE, route=ROUTES[service][1], size=4 * 1024 * 1024))
+    result = counter.apply(CODES[service], Operation.parse("spend", ["10"]))
     assert result.ok and result.state is State.DONE, result.message
-    assert len(sandbox.luna.app.ledger) == 1
+    assert len(server.app.ledger) == 1
 
 
 # -- answers that trickle in ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", ["luna", "loona"])
+@pytest.mark.parametrize("service", names())
 def test_a_trickling_answer_hits_the_deadline(counter: Counter, sandbox: Sandbox,
                                               service: str) -> None:
     """A byte every 0.1 s never trips a per-read timeout; the overall deadline (1.5 s here,
@@ -174,7 +179,7 @@ def test_the_deadline_is_per_request_and_configurable(sandbox: Sandbox) -> None:
         http.close()
 
 
-@pytest.mark.parametrize("service", ["luna", "loona"])
+@pytest.mark.parametrize("service", names())
 def test_a_silent_server_hits_the_read_timeout(counter: Counter, sandbox: Sandbox,
                                                service: str) -> None:
     _server(sandbox, service).faults.add(FaultRule(FaultKind.TIMEOUT, route=ROUTES[service][0],
@@ -188,7 +193,7 @@ def test_a_silent_server_hits_the_read_timeout(counter: Counter, sandbox: Sandbo
 # -- redirects ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", ["luna", "loona"])
+@pytest.mark.parametrize("service", names())
 def test_redirects_to_another_host_are_not_followed(counter: Counter, sandbox: Sandbox,
                                                     trap: _TrapServer, service: str) -> None:
     server = _server(sandbox, service)
@@ -196,13 +201,16 @@ def test_redirects_to_another_host_are_not_followed(counter: Counter, sandbox: S
     where = f"http://{host}:{port}/stolen"
     read, write = ROUTES[service]
     backend, card, step = _write(counter, service)
-    routes = [read, write] + (["oauth/token"] if service == "loona" else [])
-    for route in routes:
+    auth = EXERCISES[service].auth
+    for route in [read, write] + ([auth] if auth else []):
         server.faults.add(FaultRule(FaultKind.REDIRECT, route=route, location=where))
-    if service == "loona":
-        backend.wire._token = None  # type: ignore[attr-defined]  # fetch a token: redirected
-        with pytest.raises(PosError):
-            backend.get_card(CODES[service])
+    if auth:  # a new adapter fetches a token first: redirected
+        fresh = build_backend(services.get(service), server.app.settings(server))
+        try:
+            with pytest.raises(PosError):
+                fresh.get_card(CODES[service])
+        finally:
+            fresh.close()
     with pytest.raises(PosError):
         backend.get_card(CODES[service])
     with pytest.raises(PosError):
@@ -214,7 +222,7 @@ def test_redirects_to_another_host_are_not_followed(counter: Counter, sandbox: S
 def test_a_redirected_operation_is_still_applied_exactly_once(
         counter: Counter, sandbox: Sandbox, trap: _TrapServer) -> None:
     host, port = trap.server_address[:2]
-    for service in ("luna", "loona"):
+    for service in names():
         _server(sandbox, service).faults.add(FaultRule(
             FaultKind.REDIRECT, route=ROUTES[service][1], location=f"http://{host}:{port}/x"))
         result = counter.apply(CODES[service], Operation.parse("spend", ["3"]))

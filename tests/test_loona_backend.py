@@ -224,11 +224,11 @@ def test_discount_purchase(backend: LoonaBackend, loona_server: SandboxServer) -
 
 def test_bonus_purchase_accrues_and_lifts_the_level(backend: LoonaBackend) -> None:
     _, outcome, after = apply(backend, DEMO["bonus"], op("purchase", "100"))
-    assert outcome == {"to_pay": D("100.00"), "bonus_accrued": D("5.00"),
+    assert outcome == {"to_pay": D("100.00"), "earned": D("5.00"),
                        "balance": D("355.00")}
     assert after.balance == D("355.00") and after.total_spent == D("15400.00")
     _, outcome, after = apply(backend, after, op("purchase", "14600"), key="key-2")
-    assert outcome["bonus_accrued"] == D("730.00") and after.level == "Gold"
+    assert outcome["earned"] == D("730.00") and after.level == "Gold"
 
 
 def test_bonus_spend(backend: LoonaBackend, loona_server: SandboxServer) -> None:
@@ -236,7 +236,7 @@ def test_bonus_spend(backend: LoonaBackend, loona_server: SandboxServer) -> None
     plan = backend.plan(card, op("spend", "50"))
     assert plan.steps[0].expect == {"balance": D("-50.00")}
     _, outcome, after = apply(backend, card, op("spend", "50"))
-    assert outcome["bonus_spent"] == D("50.00") and outcome["balance"] == D("300.00")
+    assert outcome["spent"] == D("50.00") and outcome["balance"] == D("300.00")
     assert after.balance == D("300.00")
     with pytest.raises(Refused, match=r"300\.00"):
         backend.plan(after, op("spend", "300.01"))
@@ -246,12 +246,12 @@ def test_bonus_spend(backend: LoonaBackend, loona_server: SandboxServer) -> None
 def test_bonus_purchase_spend(backend: LoonaBackend, loona_server: SandboxServer) -> None:
     card = backend.get_card(DEMO["bonus"])
     plan = backend.plan(card, op("purchase-spend", "200", "60"))
-    assert plan.preview == {"to_pay": D("140.00"), "bonus_spent": D("60.00"),
+    assert plan.preview == {"to_pay": D("140.00"), "spent": D("60.00"),
                             "max_spend": D("60.00")}
     assert plan.steps[0].body == {"passId": DEMO_IDS["bonus"], "purchaseId": None,
                                   "amount": "200.00", "spendAmount": "60.00"}
     _, outcome, after = apply(backend, card, op("purchase-spend", "200", "60"))
-    assert outcome["to_pay"] == D("140.00") and outcome["bonus_accrued"] == D("7.00")
+    assert outcome["to_pay"] == D("140.00") and outcome["earned"] == D("7.00")
     assert after.balance == D("297.00") and after.total_spent == D("15500.00")
     with pytest.raises(Refused, match=r"At most 30\.00"):
         backend.plan(after, op("purchase-spend", "100", "30.01"))

@@ -223,7 +223,7 @@ def test_cashback_purchase_applies_both_steps(luna: LunaBackend,
     assert [s.expect for s in plan.steps] == [
         {"field": "amountMoneyBonus", "delta": 61},
         {"field": "amountMoneySpentTotal", "delta": 1235}]
-    assert plan.preview["points"] == 61 and plan.preview["to_pay"] == Decimal("1234.56")
+    assert plan.preview["earned"] == 61 and plan.preview["to_pay"] == Decimal("1234.56")
     answers = [luna.execute(card, s, "k") for s in plan.steps]
     after = luna.refresh(card, answers)
     assert (after.balance, after.total_spent, after.percent) == (481, 13735, 5)
@@ -249,7 +249,7 @@ def test_cashback_spend_accrue_and_purchase_spend(luna: LunaBackend,
     assert plan.preview["max_spend"] == 420
     card, outcome = run(luna, card, "purchase-spend", "1000", "100")
     assert (card.balance, card.total_spent) == (365, 13500)
-    assert outcome["to_pay"] == Decimal("900.00") and outcome["points"] == 45
+    assert outcome["to_pay"] == Decimal("900.00") and outcome["earned"] == 45
 
     card, _ = run(luna, card, "spend", "65")
     assert card.balance == 300
@@ -292,7 +292,7 @@ def test_zero_and_negative_amounts_are_invalid(luna: LunaBackend,
 def test_certificate_spend_and_accrue(luna: LunaBackend) -> None:
     card = luna.get_card(DEMO["certificate"])
     card, outcome = run(luna, card, "spend", "500")
-    assert card.balance == 1000 and outcome["balance_after"] == 1000
+    assert card.balance == 1000 and outcome["balance"] == 1000
     card, _ = run(luna, card, "accrue", "250")
     assert card.balance == 1250
     with pytest.raises(Refused, match="1 250; 2 000 cannot be spent"):

@@ -53,6 +53,6 @@ def test_the_comparison_sees_duplicates_losses_and_unknowns() -> None:
     stray = soak.compare([], {"loona": [loona_row]})
     assert stray.unexplained == 1
     moved = soak.compare([entry(1, "done")], {"luna": [luna_row]},
-                         luna_before={"111111-111-111": {"amountMoneyBonus": 10}},
-                         luna_after={"111111-111-111": {"amountMoneyBonus": 16}})
+                         before={"luna": {"111111-111-111": {"amountMoneyBonus": 10}}},
+                         after={"luna": {"111111-111-111": {"amountMoneyBonus": 16}}})
     assert moved.state_mismatches == 1

@@ -30,6 +30,7 @@ from pos_app.core.errors import (
     ServiceUnavailable,
     StaleCode,
 )
+from pos_app.core.figures import Figures
 from pos_app.core.journal import Entry, Journal, State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.paths import data_dir
@@ -78,15 +79,6 @@ class RetryPolicy:
         return min(self.base_delay * (2 ** (retry - 1)), self.max_delay)
 
 
-def _step_dict(step: Step) -> dict[str, Any]:
-    return {"action": step.action, "body": step.body, "expect": step.expect}
-
-
-def _step_from_dict(data: dict[str, Any]) -> Step:
-    return Step(str(data.get("action", "")), dict(data.get("body") or {}),
-                str(data.get("description", "")), dict(data.get("expect") or {}))
-
-
 def _operation_from_entry(entry: Entry) -> Operation:
     """The journalled operation (its arguments were checked when it was first run)."""
     try:
@@ -120,7 +112,7 @@ class OperationResult:
     operation: Operation
     before: Card
     after: Card | None = None
-    outcome: dict[str, Any] = field(default_factory=dict)
+    outcome: Figures = field(default_factory=Figures)
     error: PosError | None = None
 
     @property
@@ -142,7 +134,7 @@ class OperationResult:
             "operation": self.operation.name.value, "args": self.operation.args(),
             "card": None if self.after is None else self.after.to_json(),
             "before": self.before.to_json(),
-            "outcome": {k: str(v) for k, v in self.outcome.items()},
+            "outcome": self.outcome.to_json(),
         })
         if self.error is not None:
             data["error"] = str(self.error)
@@ -257,8 +249,7 @@ class Counter:
                 # Unreachable: an addition is queued below against the card as last seen.
         plan = backend.plan(card, operation)
         key = uuid.uuid4().hex
-        steps = [_step_dict(s) for s in plan.steps]
-        observed = observe(card.raw, expected_fields(steps))
+        observed = observe(card.raw, expected_fields(s.to_json() for s in plan.steps))
         entry = self.journal.begin(service=card.service, card=card.code, card_id=card.card_id,
                                    plan=plan, key=key,
                                    before={**card.snapshot(), "observed": observed})
@@ -278,11 +269,11 @@ class Counter:
         operation = _operation_from_entry(entry)
         backend = self.backend(entry.service)
         card = _card_from_entry(entry)
-        plan = Plan(operation, tuple(_step_from_dict(s) for s in entry.steps),
-                    entry.outcome or {})
+        plan = Plan(operation, tuple(Step.from_json(s) for s in entry.steps),
+                    Figures.from_mapping(entry.outcome))
         if entry.state in (State.DONE, State.FAILED):
             return OperationResult(entry.state is State.DONE, entry.state, entry.id, operation,
-                                   card, outcome=entry.outcome or {},
+                                   card, outcome=plan.preview,
                                    error=None if entry.error is None else OutcomeUnknown(
                                        entry.error))
         done = [s.get("expect") or {} for s in entry.steps if s.get("state") == "done"]

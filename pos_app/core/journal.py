@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -100,6 +101,8 @@ def _dumps(value: Any) -> str | None:
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, Mapping):  # Figures
+        return dict(value)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.date | dt.datetime):
@@ -139,8 +142,7 @@ class Journal:
     def begin(self, *, service: str, card: str, card_id: str, plan: Plan, key: str,
               before: dict[str, Any] | None) -> int:
         """Record an operation as ``pending`` before anything is sent; return its id."""
-        steps = [{"action": s.action, "body": s.body, "description": s.description,
-                  "expect": s.expect, "state": State.PENDING.value, "answer": None}
+        steps = [{**s.to_json(), "state": State.PENDING.value, "answer": None}
                  for s in plan.steps]
         now = _now()
         with self._lock:

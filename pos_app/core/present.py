@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from pos_app.core.cards import Card
+from pos_app.core.figures import Figures
 from pos_app.core.money import format_money, format_number
 
 
@@ -77,22 +79,20 @@ OUTCOME_LABELS = {
     "to_pay": "To pay",
     "discount": "Discount",
     "max_spend": "Most that may be spent",
-    "bonus_accrued": "Points earned",
-    "points": "Points earned",
-    "bonus_spent": "Paid from the card",
+    "earned": "Points earned",
     "spent": "Paid from the card",
 }
 
 
-def outcome_rows(outcome: dict[str, Any]) -> list[tuple[str, str]]:
+def outcome_rows(outcome: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Label/value rows for the figures an operation produced (amount to pay first)."""
+    figures = outcome if isinstance(outcome, Figures) else Figures.from_mapping(outcome)
     rows = []
-    for key in ("to_pay", "discount", "bonus_spent", "spent", "bonus_accrued", "points"):
-        value = outcome.get(key)
+    for key in ("to_pay", "discount", "spent", "earned"):
+        value = figures.get(key)
         if value is None:
             continue
         text = format_money(Decimal(str(value))) if key in (
-            "to_pay", "discount", "bonus_spent", "spent") else format_number(
-            Decimal(str(value)))
+            "to_pay", "discount", "spent") else format_number(Decimal(str(value)))
         rows.append((OUTCOME_LABELS[key], text))
     return rows

@@ -45,7 +45,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     settings = load_settings(args.config)
     controls = {}
-    for name in ("luna", "loona"):
+    for name in settings.configured:
         parts = urlsplit(str((settings.service(name) or {})["base_url"]))
         controls[name] = f"{parts.scheme}://{parts.netloc}/_sandbox/info"
     with Counter.open(settings) as counter, httpx.Client(timeout=5.0) as control:
@@ -54,12 +54,13 @@ def main() -> int:
         counter.recover()
         print("ready", flush=True)
         while True:
-            service = rng.choice(("luna", "loona"))
+            service = rng.choice(sorted(controls))
             cards = control.get(controls[service]).json()["cards"]
             code = rng.choice(cards)["code"]
             try:
                 card = counter.lookup(code)
-                operation = soak.random_operation(card, rng)
+                operation = soak.random_operation(
+                    card, rng, whole=counter.backend(card.service).whole_amounts)
                 if operation is None:
                     continue
                 result = counter.apply(card, operation)

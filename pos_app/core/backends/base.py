@@ -6,11 +6,11 @@ import abc
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from pos_app.core.cards import Card, Holder
 from pos_app.core.errors import InvalidInput, NotSupported
+from pos_app.core.figures import Figures
 from pos_app.core.operations import Operation
 
 #: Longest first or last name taken for a new customer.
@@ -31,6 +31,17 @@ class Step:
     description: str
     expect: dict[str, Any] = field(default_factory=dict)
 
+    def to_json(self) -> dict[str, Any]:
+        """The step as the journal keeps it (its progress is added there)."""
+        return {"action": self.action, "body": self.body, "description": self.description,
+                "expect": self.expect}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Step:
+        """A step read back from the journal."""
+        return cls(str(data.get("action", "")), dict(data.get("body") or {}),
+                   str(data.get("description", "")), dict(data.get("expect") or {}))
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -38,8 +49,8 @@ class Plan:
 
     operation: Operation
     steps: tuple[Step, ...]
-    #: Figures known before sending: ``to_pay``, ``discount``, ``points``, ``max_spend``...
-    preview: dict[str, Decimal | int | str] = field(default_factory=dict)
+    #: Figures known before sending: to pay, discount, points earned, most to spend...
+    preview: Figures = field(default_factory=Figures)
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,8 @@ class Backend(abc.ABC):
     title: ClassVar[str]
     #: Whether retrying a step with the same key is safe without reading the card first.
     idempotent: ClassVar[bool] = False
+    #: Whether the service takes only whole amounts and points.
+    whole_amounts: ClassVar[bool] = False
 
     @abc.abstractmethod
     def claim(self, code: str) -> str | None:
@@ -138,9 +151,9 @@ class Backend(abc.ABC):
     def refresh(self, card: Card, answers: list[dict[str, Any]]) -> Card:
         """Read the card again after an operation (following a rotated dynamic code)."""
 
-    def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> dict[str, Any]:
+    def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> Figures:
         """Figures to show after the operation (amount to pay, discount...), from the answers."""
-        return dict(plan.preview)
+        return plan.preview
 
     def history(self, card: Card) -> list[HistoryRow]:
         """The card's own history at the service; empty where the service keeps none."""

@@ -10,20 +10,21 @@ from pos_app.core.errors import ConfigError
 from pos_app.core.services import SERVICES, ServiceSpec
 
 
-def build_backends(tables: Mapping[str, Mapping[str, Any]]) -> list[Backend]:
-    """Adapters for every service table that has a ``base_url``, in the router's order."""
+def build_backends(tables: Mapping[str, Mapping[str, Any]], **options: Any) -> list[Backend]:
+    """Adapters for every service table that has a ``base_url``, in the router's order
+    (``options`` such as ``timeout=`` go to every adapter)."""
     backends: list[Backend] = []
     for spec in SERVICES:
         table = tables.get(spec.name)
         if not table or not str(table.get("base_url") or "").strip():
             continue
-        backends.append(build_backend(spec, table))
+        backends.append(build_backend(spec, table, **options))
     return backends
 
 
-def build_backend(spec: ServiceSpec, table: Mapping[str, Any]) -> Backend:
+def build_backend(spec: ServiceSpec, table: Mapping[str, Any], **options: Any) -> Backend:
     """One service's adapter; :class:`ConfigError` names a required key that is missing."""
     missing = [k for k in spec.required_keys if not str(table.get(k) or "").strip()]
     if missing:
         raise ConfigError(f"[{spec.name}] is missing {', '.join(missing)}.")
-    return spec.build(table)
+    return spec.build(table, **options)

@@ -61,6 +61,36 @@ class Response:
                    changed)
 
 
+@dataclass(frozen=True)
+class Exercise:
+    """How generic tests, soak runs and benchmarks drive a sandboxed service.
+
+    Routes are fault-injection globs on the path below the service's base.
+    """
+
+    #: Calls that read a card, and calls that change one.
+    reads: str
+    writes: str
+    #: A demo card with value to take (``spend 1`` works on it).
+    spend_code: str
+    #: The token or login route, for services that have one.
+    auth: str | None = None
+    #: Whether the ledger records the operation's key (the service de-duplicates by it); for
+    #: the others the ledger is compared step by step, by these actions.
+    keyed: bool = True
+    step_actions: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reads": self.reads, "writes": self.writes, "spend_code": self.spend_code,
+                "auth": self.auth, "keyed": self.keyed, "step_actions": list(self.step_actions)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Exercise:
+        return cls(str(data["reads"]), str(data["writes"]), str(data["spend_code"]),
+                   data.get("auth"), bool(data.get("keyed", True)),
+                   tuple(data.get("step_actions") or ()))
+
+
 class Failure(Exception):
     """An error answer, raised anywhere in a handler and sent as it is.
 
@@ -137,6 +167,22 @@ class ServiceApp:
     def demo_cards(self) -> list[dict[str, Any]]:
         """The demo cards, each with this service's name."""
         return [{"service": self.name, **card} for card in self.info().get("cards", [])]
+
+    def exercise(self) -> Exercise:  # pragma: no cover - abstract
+        """How tests and benchmarks drive this service."""
+        raise NotImplementedError
+
+    def card_codes(self) -> list[str]:
+        """Every code a soak run may pick (the demo cards' by default)."""
+        return [card["code"] for card in self.info().get("cards", [])]
+
+    def card_values(self) -> dict[str, dict[str, Any]]:
+        """Card id -> the raw values a card reports, for services checked by value (their
+        steps' ``expect`` names these values); empty for the others."""
+        return {}
+
+    def shorten_tokens(self, seconds: float) -> None:
+        """Issue access tokens that live ``seconds`` (services with tokens)."""
 
     def showcase(self) -> dict[str, str]:
         """Demo codes by the state they show best (``stamps``, ``discount``, ``gift``...), for

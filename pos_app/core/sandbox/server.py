@@ -222,6 +222,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return Response.json(server.app.state())
         if what == "info":
             return Response.json(server.app.info())
+        if what == "exercise":
+            return Response.json(server.app.exercise().to_json())
+        if what == "values":
+            with server.app.lock:
+                return Response.json(server.app.card_values())
         return Response.json({"error": "unknown control route"}, 404)
 
     def _send(self, response: Response) -> None:

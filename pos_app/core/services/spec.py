@@ -51,8 +51,9 @@ class ServiceSpec:
     title: str
     #: The settings table's keys, in the order they are shown.
     fields: tuple[SettingField, ...]
-    #: Builds the adapter from the service's settings table (its required keys are present).
-    build: Callable[[Mapping[str, Any]], Backend]
+    #: Builds the adapter from the service's settings table (its required keys are present);
+    #: ``timeout=`` (an ``httpx.Timeout``) may be passed through.
+    build: Callable[..., Backend]
     #: Builds the sandboxed service with its demo data.
     sandbox: Callable[[], ServiceApp]
     #: Where the router asks it: lower first. Services that claim any code go last.

@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     from pos_app.core.sandbox.app import ServiceApp
 
 
-def _build(table: Mapping[str, Any]) -> Backend:
+def _build(table: Mapping[str, Any], **options: Any) -> Backend:
     from pos_app.core.services.loona.adapter import LoonaBackend
 
-    return LoonaBackend.from_settings(table)
+    return LoonaBackend.from_settings(table, **options)
 
 
 def _sandbox() -> ServiceApp:

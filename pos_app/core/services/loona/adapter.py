@@ -37,6 +37,7 @@ from pos_app.core.errors import (
     OutcomeUnknown,
     Refused,
 )
+from pos_app.core.figures import Figures
 from pos_app.core.money import CENT, format_money, money, to_decimal, to_int
 from pos_app.core.operations import LABELS, Operation, OpName
 from pos_app.core.services.loona.wire import (
@@ -73,8 +74,8 @@ _KIND_OPS: dict[CardKind, tuple[OpName, ...]] = {
 }
 #: Answer fields -> outcome figures.
 _FIGURES = (("amountToPay", "to_pay"), ("discountAmount", "discount"),
-            ("bonusAccrued", "bonus_accrued"), ("bonusSpent", "bonus_spent"),
-            ("amountSpent", "bonus_spent"), ("balance", "balance"))
+            ("bonusAccrued", "earned"), ("bonusSpent", "spent"),
+            ("amountSpent", "spent"), ("balance", "balance"))
 
 #: ``POST /passes`` placeholders a new customer's details go into.
 _PLACEHOLDERS = (("firstName", "first_name"), ("lastName", "last_name"), ("phone", "phone"),
@@ -111,11 +112,12 @@ class LoonaBackend(HttpBackend):
         self._templates = self._read_templates(templates)
 
     @classmethod
-    def from_settings(cls, table: Mapping[str, Any]) -> LoonaBackend:
+    def from_settings(cls, table: Mapping[str, Any], *,
+                      timeout: httpx.Timeout | None = None) -> LoonaBackend:
         return cls(str(table["base_url"]), str(table["token_url"]), str(table["client_id"]),
                    str(table["client_secret"]),
                    pattern=str(table["pattern"]) if table.get("pattern") else None,
-                   templates=table.get("templates"))
+                   templates=table.get("templates"), timeout=timeout)
 
     def __repr__(self) -> str:
         return f"LoonaBackend({self.http.base_url!r})"
@@ -202,16 +204,16 @@ class LoonaBackend(HttpBackend):
         if pass_id is None:
             raise MissingParameter("The card has no Loona pass id.", service=self.title)
         body: dict[str, Any] = {"passId": pass_id, "purchaseId": None}
-        preview: dict[str, Decimal | int | str] = {}
+        preview = Figures()
         what = operation.describe()
         if op is OpName.PURCHASE:
             amount = _need(operation.amount)
             body["amount"] = _wire(amount)
             if card.kind is CardKind.DISCOUNT and card.percent is not None:
                 discount = money(amount * card.percent / 100)
-                preview = {"discount": discount, "to_pay": amount - discount}
+                preview = Figures(discount=discount, to_pay=amount - discount)
             else:
-                preview = {"to_pay": amount}
+                preview = Figures(to_pay=amount)
             step = Step(TX_PURCHASE, body, what, {"total_spent": amount})
         elif op is OpName.SPEND:
             amount = _need(operation.amount)
@@ -220,9 +222,9 @@ class LoonaBackend(HttpBackend):
                               f"{format_money(amount)} cannot be spent from it.",
                               "Spend at most the balance; nothing was sent.", service=self.title)
             body["amount"] = _wire(amount)
-            preview = {"bonus_spent": amount}
+            preview = Figures(spent=amount)
             if card.balance is not None:
-                preview["balance"] = card.balance - amount
+                preview = preview.replace(balance=card.balance - amount)
             step = Step(TX_SPENDING, body, what, {"balance": -amount})
         elif op is OpName.PURCHASE_SPEND:
             amount, spend = _need(operation.amount), _need(operation.spend)
@@ -235,9 +237,9 @@ class LoonaBackend(HttpBackend):
                               f"purchase of {format_money(amount)}.",
                               "Lower the amount to spend; nothing was sent.", service=self.title)
             body.update({"amount": _wire(amount), "spendAmount": _wire(spend)})
-            preview = {"to_pay": amount - spend, "bonus_spent": spend}
+            preview = Figures(to_pay=amount - spend, spent=spend)
             if limit is not None:
-                preview["max_spend"] = limit
+                preview = preview.replace(max_spend=limit)
             step = Step(TX_PURCHASE_SPENDING, body, what, {"total_spent": amount})
         elif op in (OpName.COUPON_ACTIVATE, OpName.COUPON_REDEEM):
             target = "ACTIVE" if op is OpName.COUPON_ACTIVATE else "USED"
@@ -268,24 +270,24 @@ class LoonaBackend(HttpBackend):
                               "Scan the card's QR code again.")
         return self.wire.transaction(step.action, step.body, key, card.code, card)
 
-    def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> dict[str, Any]:
+    def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> Figures:
         """Plan figures overlaid with what Loona answered (to pay, discount, bonus, balance)."""
-        figures: dict[str, Any] = dict(plan.preview)
         last = next((a for a in reversed(answers) if isinstance(a, dict)), None)
         if last is None:
-            return figures
+            return plan.preview
+        changes: dict[str, Any] = {}
         for wire, ours in _FIGURES:
             value = to_decimal(last.get(wire))
             if value is not None:
-                figures[ours] = money(value)
-        for key in ("discount", "bonus_accrued"):
-            if figures.get(key) == 0:
-                del figures[key]
+                changes[ours] = money(value)
+        for key in ("discount", "earned"):
+            if changes.get(key, plan.preview.get(key)) == 0:
+                changes[key] = None
         for wire, ours in (("chops", "stamps"), ("rewardsAvailable", "rewards")):
             count = to_int(last.get(wire))
             if count is not None:
-                figures[ours] = count
-        return figures
+                changes[ours] = count
+        return plan.preview.replace(**changes)
 
     # -- new customers -----------------------------------------------------------------------
 

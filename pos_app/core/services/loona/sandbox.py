@@ -25,7 +25,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from pos_app.core.sandbox import params
-from pos_app.core.sandbox.app import Failure, Request, Response, ServiceApp
+from pos_app.core.sandbox.app import Exercise, Failure, Request, Response, ServiceApp
 from pos_app.core.services.loona import seed as loona_seed
 from pos_app.core.services.loona.seed import (
     CLIENT_ID,
@@ -219,6 +219,13 @@ class LoonaApp(ServiceApp):
                      for p in self.passes.values()]
         return {"client_id": self.client_id, "client_secret": self.client_secret,
                 "cards": cards}
+
+    def exercise(self) -> Exercise:
+        return Exercise(reads="passes/*", writes="transactions/*", spend_code=DEMO["gift"],
+                        auth="oauth/token")
+
+    def shorten_tokens(self, seconds: float) -> None:
+        self.token_ttl = seconds
 
     def showcase(self) -> dict[str, str]:
         return {"purchase_spend": DEMO["bonus"], "reward": DEMO["chop_reward"],

@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from pos_app.core.sandbox.app import ServiceApp
 
 
-def _build(table: Mapping[str, Any]) -> Backend:
+def _build(table: Mapping[str, Any], **options: Any) -> Backend:
     from pos_app.core.services.luna.adapter import LunaBackend
 
-    return LunaBackend.from_settings(table)
+    return LunaBackend.from_settings(table, **options)
 
 
 def _sandbox() -> ServiceApp:

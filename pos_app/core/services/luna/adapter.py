@@ -30,6 +30,7 @@ from pos_app.core.errors import (
     Refused,
     ServiceError,
 )
+from pos_app.core.figures import Figures
 from pos_app.core.money import format_money, format_number, money, to_decimal, to_int
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.services.luna.wire import (
@@ -96,6 +97,7 @@ class LunaBackend(HttpBackend):
     name = "luna"
     title = "Luna"
     idempotent = False
+    whole_amounts = True
 
     def __init__(self, base_url: str, token: str, *, pattern: str | None = None,
                  timeout: httpx.Timeout | None = None) -> None:
@@ -111,9 +113,11 @@ class LunaBackend(HttpBackend):
             answer, mutating=mutating))
 
     @classmethod
-    def from_settings(cls, table: Mapping[str, Any]) -> LunaBackend:
+    def from_settings(cls, table: Mapping[str, Any], *,
+                      timeout: httpx.Timeout | None = None) -> LunaBackend:
         return cls(str(table["base_url"]), str(table["token"]),
-                   pattern=str(table["pattern"]) if table.get("pattern") else None)
+                   pattern=str(table["pattern"]) if table.get("pattern") else None,
+                   timeout=timeout)
 
     # -- codes and cards -------------------------------------------------------------------
 
@@ -300,7 +304,7 @@ class LunaBackend(HttpBackend):
                                 "expiryDate": int(end.timestamp())},
                     f"Set the expiry date to {operation.expiry.isoformat()}",
                     {"field": "expirationDate", "value": f"{operation.expiry} 23:59:59"})
-        return Plan(operation, (step,), {"expires": operation.expiry.isoformat()})
+        return Plan(operation, (step,), Figures(expires=operation.expiry.isoformat()))
 
     def _plan_stamps(self, card: Card, operation: Operation) -> Plan:
         stamps = card.stamps or Stamps(0)
@@ -309,7 +313,7 @@ class LunaBackend(HttpBackend):
             earned = (stamps.current + n) // stamps.max if stamps.max else 0
             step = self._use(card, {"numberStumps": n}, f"Add {_plural(n, 'stamp')}",
                              "totalStamps", n)
-            return Plan(operation, (step,), {"stamps": n, "rewards_earned": earned})
+            return Plan(operation, (step,), Figures(stamps_added=n, rewards_earned=earned))
         n = self._count(operation, "Rewards")
         unused = card.rewards or 0
         if n > unused:
@@ -317,7 +321,7 @@ class LunaBackend(HttpBackend):
                           f"{n} cannot be redeemed.", service=SERVICE)
         step = Step("useReward", {"passSerialNumber": card.code, "numberRewards": n},
                     f"Redeem {_plural(n, 'reward')}", {"field": "unusedRewards", "delta": -n})
-        return Plan(operation, (step,), {"rewards": n, "rewards_left": unused - n})
+        return Plan(operation, (step,), Figures(rewards_used=n, rewards_left=unused - n))
 
     def _plan_subscription(self, card: Card, operation: Operation) -> Plan:
         stamps = card.stamps or Stamps(0)
@@ -326,8 +330,7 @@ class LunaBackend(HttpBackend):
             self._check_balance(card, n)
             step = self._use(card, {"action": "spendPoints", "sum": n},
                              f"Spend {_plural(n, 'point')}", "numberScores", -n)
-            return Plan(operation, (step,), {"spent": n,
-                                             "balance_after": (card.balance or 0) - n})
+            return Plan(operation, (step,), Figures(spent=n, balance=(card.balance or 0) - n))
         n = self._count(operation, "Visits")
         if operation.name is OpName.UNSTAMP:
             if n > stamps.current:
@@ -335,13 +338,13 @@ class LunaBackend(HttpBackend):
                               f"{n} cannot be written off.", service=SERVICE)
             step = self._use(card, {"action": "takeStamps", "numberStumps": n},
                              f"Write off {_plural(n, 'visit')}", "activeStamps", -n)
-            return Plan(operation, (step,), {"visits": n, "visits_left": stamps.current - n})
+            return Plan(operation, (step,), Figures(visits=n, visits_left=stamps.current - n))
         if stamps.max is not None and stamps.current + n > stamps.max:
             raise Refused(f"The subscription holds at most {_plural(stamps.max, 'visit')} and "
                           f"has {stamps.current}; {n} more cannot be added.", service=SERVICE)
         step = self._use(card, {"action": "addStamps", "numberStumps": n},
                          f"Add {_plural(n, 'visit')}", "activeStamps", n)
-        return Plan(operation, (step,), {"visits": n, "visits_left": stamps.current + n})
+        return Plan(operation, (step,), Figures(visits=n, visits_left=stamps.current + n))
 
     def _plan_discount(self, card: Card, operation: Operation) -> Plan:
         amount = self._purchase_amount(operation.amount)
@@ -349,8 +352,8 @@ class LunaBackend(HttpBackend):
         discount = money(amount * percent / 100)
         total = int(amount.to_integral_value(ROUND_HALF_UP))
         steps = (self._spent_step(card, total),) if total > 0 else ()
-        return Plan(operation, steps, {"to_pay": amount - discount, "discount": discount,
-                                       "percent": percent})
+        return Plan(operation, steps, Figures(to_pay=amount - discount, discount=discount,
+                                              percent=percent))
 
     def _spent_step(self, card: Card, total: int) -> Step:
         return self._use(card, {"action": "increaseTotalSpentSum", "sum": total},
@@ -376,11 +379,11 @@ class LunaBackend(HttpBackend):
             n = self._whole(operation.amount, card)
             self._check_balance(card, n)
             return Plan(operation, (self._spend_step(card, n),),
-                        {"spent": n, "balance_after": balance - n})
+                        Figures(spent=n, balance=balance - n))
         if op is OpName.ACCRUE:
             n = self._count(operation, "Points")
             return Plan(operation, (self._accrue_step(card, n),),
-                        {"points": n, "balance_after": balance + n})
+                        Figures(earned=n, balance=balance + n))
         amount = self._purchase_amount(operation.amount)
         total = int(amount.to_integral_value(ROUND_HALF_UP))
         if op is OpName.PURCHASE:
@@ -390,8 +393,8 @@ class LunaBackend(HttpBackend):
                 steps.append(self._spent_step(card, total))
             if not steps:
                 raise InvalidAmount("The purchase is too small to record on a Luna card.")
-            return Plan(operation, tuple(steps), {"to_pay": amount, "points": points,
-                                                  "percent": percent})
+            return Plan(operation, tuple(steps), Figures(to_pay=amount, earned=points,
+                                                         percent=percent))
         # purchase-spend: spend first (the step most likely refused), then accrue, then total.
         spend = self._whole(operation.spend, card, "Amount to spend")
         if spend > amount:
@@ -405,21 +408,18 @@ class LunaBackend(HttpBackend):
         if total > 0:
             steps.append(self._spent_step(card, total))
         max_spend = min(balance, amount.to_integral_value(ROUND_FLOOR))
-        return Plan(operation, tuple(steps), {
-            "to_pay": amount - spend, "spent": spend, "points": points,
-            "max_spend": max_spend, "percent": percent})
+        return Plan(operation, tuple(steps), Figures(
+            to_pay=amount - spend, spent=spend, earned=points, max_spend=max_spend,
+            percent=percent))
 
     def execute(self, card: Card, step: Step, key: str) -> dict[str, Any]:
         """Send one step once. Luna takes no idempotency key, so ``key`` is not sent and
         nothing is ever retried here; a lost answer raises :class:`OutcomeUnknown`."""
         return self.wire.use(step.action, step.body, card.code)
 
-    def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> dict[str, Any]:
+    def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> Figures:
         """The plan's figures (Luna's answers carry only ``"result": 1``)."""
-        figures: dict[str, Any] = dict(plan.preview)
-        figures["steps_done"] = len(answers)
-        figures["steps"] = len(plan.steps)
-        return figures
+        return plan.preview.replace(steps_done=len(answers), steps=len(plan.steps))
 
     # -- customers and history -------------------------------------------------------------
 

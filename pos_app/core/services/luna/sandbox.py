@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pos_app.core.sandbox import params
-from pos_app.core.sandbox.app import Failure, Request, Response, ServiceApp
+from pos_app.core.sandbox.app import Exercise, Failure, Request, Response, ServiceApp
 from pos_app.core.services.luna.seed import (
     DEMO,
     DEMO_EMAIL,
@@ -670,6 +670,18 @@ class LunaApp(ServiceApp):
                               "label": self._label(card, template), "holder": holder})
             return {"token": self.token, "phone": DEMO_PHONE, "email": DEMO_EMAIL,
                     "cards": cards}
+
+    def exercise(self) -> Exercise:
+        return Exercise(reads="get*", writes="use*", spend_code=DEMO["certificate"],
+                        keyed=False, step_actions=("usePass", "useReward"))
+
+    def card_codes(self) -> list[str]:
+        with self.lock:
+            return sorted(self.db["passes"])
+
+    def card_values(self) -> dict[str, dict[str, Any]]:
+        with self.lock:
+            return copy.deepcopy(self.db["passes"])
 
     def showcase(self) -> dict[str, str]:
         return {"stamps": DEMO["stamps"], "discount": DEMO["discount"],
