@@ -130,6 +130,9 @@ class Backend(abc.ABC):
     idempotent: ClassVar[bool] = False
     #: Whether the service takes only whole amounts and points.
     whole_amounts: ClassVar[bool] = False
+    #: Seconds a request may be held by the service and still land after it was sent: a step
+    #: whose answer was lost is never sent again before its last send plus this.
+    max_hold: ClassVar[float] = 30.0
 
     @abc.abstractmethod
     def claim(self, code: str) -> str | None:
@@ -150,6 +153,16 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def refresh(self, card: Card, answers: list[dict[str, Any]]) -> Card:
         """Read the card again after an operation (following a rotated dynamic code)."""
+
+    def evidence(self, card: Card, step: Step, key: str,
+                 sent: dt.datetime) -> bool | None:
+        """The service's own record of whether ``step`` (sent with ``key``, first at ``sent``,
+        UTC) was applied: ``True``, ``False``, or ``None`` when it keeps none that tells.
+
+        Asked after a lost answer before the card's values are compared (a history row, a
+        replayed transaction id...). Reads only; never sends the step.
+        """
+        return None
 
     def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> Figures:
         """Figures to show after the operation (amount to pay, discount...), from the answers."""
