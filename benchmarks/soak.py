@@ -62,7 +62,9 @@ from pos_app.core.services import SERVICES  # noqa: E402
 #: Short timeouts: a TIMEOUT fault holds the request longer than ``read``.
 TIMEOUT = httpx.Timeout(connect=1.0, read=0.3, write=1.0, pool=1.0)
 #: Short, bounded retries (the app's are longer; the logic is the same).
-RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.2, max_retry_after=0.1, settle=0.01)
+#: The sandbox applies a held write at most 0.5 s after it came (the "late" delays below).
+RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.2, max_retry_after=0.1, settle=0.01,
+                    hold=1.0, poll=0.1)
 #: Access tokens live this long in the soak, so that new ones are fetched under faults.
 TOKEN_TTL = 3.0
 

@@ -21,6 +21,7 @@ from pos_app.core.settings import load_settings
 def counter() -> Iterator[Counter]:
     c = Counter.open(load_settings())
     c.retry = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_retry_after=0.1,
+                          hold=0.3,
                           settle=0.01)
     yield c
     c.close()
@@ -91,9 +92,10 @@ def test_give_up_after_the_bound_then_resolve(counter: Counter) -> None:
     card = counter.lookup(LUNA["certificate"])
     counter.sandbox.luna.faults.add(FaultRule(FaultKind.DROP_AFTER, route="usePass",
                                               times=None))
-    # The read just before sending goes through; every read after the lost answer fails.
+    # The read just before sending goes through; every read after it (the card's history
+    # too) fails.
     counter.sandbox.luna.faults.add(FaultRule(FaultKind.DELAY, route="getPassInfo"))
-    counter.sandbox.luna.faults.add(FaultRule(FaultKind.ERROR, route="getPassInfo",
+    counter.sandbox.luna.faults.add(FaultRule(FaultKind.ERROR, route="get*",
                                               times=None, status=503))
     result = counter.apply(card, Operation.parse("spend", ["100"]))
     assert not result.ok and result.state is State.UNKNOWN

@@ -67,7 +67,8 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
                              loona["client_secret"], timeout=TIMEOUT)]
     journal = Journal(tmp_path_factory.mktemp("fuzz") / "journal.sqlite3")
     counter = Counter(backends, journal, sandbox=sandbox)  # type: ignore[arg-type]
-    counter.retry = RetryPolicy(attempts=2, base_delay=0.0, max_delay=0.0, settle=0.01)
+    counter.retry = RetryPolicy(attempts=2, base_delay=0.0, max_delay=0.0, settle=0.01,
+                                hold=0.1)
     urls: list[str] = []
     for backend in backends:
         client = backend.http._client  # every URL the adapter sends to, before it goes out

@@ -582,7 +582,7 @@ def test_check_history_and_templates(luna: LunaBackend) -> None:
     assert len(history) == 10 and history[0].when == dt.datetime(2020, 12, 24, 14, 15, 5)
     assert [(h.what, h.value) for h in history[:3]] == [
         ("Accrual", "3"), ("Accrual", "2"), ("Write-off", "1")]
-    assert "Operation 4" in {h.what for h in luna.history(luna.get_card(DEMO["cashback"]))}
+    assert "Total spent raised" in {h.what for h in luna.history(luna.get_card(DEMO["cashback"]))}
     assert len(luna.wire.get_pass_operations(DEMO["stamps"], page=2)) == 0
 
 

@@ -7,7 +7,10 @@ router and the journal, and starts the sandbox when no service is configured.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import getpass
 import logging
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,10 +21,12 @@ from pos_app.core.backends.base import Backend, CardRef, CardTemplate, HistoryRo
 from pos_app.core.backends.registry import build_backends
 from pos_app.core.cards import Card, CardKind, CardStatus, Holder
 from pos_app.core.errors import (
+    Busy,
     CardNotFound,
     ConfigError,
     ForeignCard,
     IdempotencyConflict,
+    InvalidInput,
     NotSupported,
     OutcomeUnknown,
     PosError,
@@ -33,6 +38,7 @@ from pos_app.core.errors import (
 from pos_app.core.figures import Figures
 from pos_app.core.journal import Entry, Journal, State
 from pos_app.core.operations import Operation, OpName
+from pos_app.core.owners import Owner, is_alive
 from pos_app.core.paths import data_dir
 from pos_app.core.reconcile import expected_fields, observe, step_applied
 from pos_app.core.router import Router
@@ -71,12 +77,52 @@ class RetryPolicy:
     #: After a lost answer, a service without idempotency keys is read twice this far apart
     #: before a step is re-sent: a write that lands late must not be applied twice.
     settle: float = 0.5
+    #: How long a lost request may still land, overriding each service's ``max_hold`` (tests
+    #: and benchmarks whose sandbox holds requests for less).
+    hold: float | None = None
+    #: How often the card is read while a lost request may still land.
+    poll: float = 1.0
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number ``retry`` (1-based): exponential, capped."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_retry_after)
         return min(self.base_delay * (2 ** (retry - 1)), self.max_delay)
+
+
+@dataclass
+class _Run:
+    """One operation being driven: what is known of it so far."""
+
+    entry: int
+    backend: Backend
+    card: Card
+    plan: Plan
+    key: str
+    observed: dict[str, Any]
+    mark: Any
+    progress: Progress
+    wait: bool = True
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    done: list[Step] = field(default_factory=list)
+    #: Step index -> when a request for it last went out (epoch seconds).
+    sent: dict[int, float] = field(default_factory=dict)
+    queued: bool = False
+    #: Whether the first step to resume may still land (it went out and no answer came).
+    landing: bool = False
+
+
+def _who() -> str:
+    """The person at this till, as the system knows them (for settled operations)."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown user"
+    return f"{user}@{socket.gethostname()}"
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).strip() or type(exc).__name__
 
 
 def _operation_from_entry(entry: Entry) -> Operation:
@@ -114,6 +160,8 @@ class OperationResult:
     after: Card | None = None
     outcome: Figures = field(default_factory=Figures)
     error: PosError | None = None
+    #: Something the cashier must know although it was done (the journal could not record it).
+    warning: str | None = None
 
     @property
     def queued(self) -> bool:
@@ -139,6 +187,8 @@ class OperationResult:
         if self.error is not None:
             data["error"] = str(self.error)
             data["error_kind"] = self.error.kind
+        if self.warning:
+            data["warning"] = self.warning
         return data
 
 
@@ -158,6 +208,8 @@ class Counter:
         #: Services that did not answer last time: name -> plain message.
         self.unreachable: dict[str, str] = {}
         self._sleep: Callable[[float], None] = time.sleep
+        #: This process's name on the operations it drives (see :mod:`pos_app.core.owners`).
+        self.owner = Owner(journal.path.parent)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Counter:
@@ -180,6 +232,7 @@ class Counter:
         for backend in self.backends.values():
             backend.close()
         self.journal.close()
+        self.owner.release()
         if self.sandbox is not None:
             self.sandbox.stop()
 
@@ -229,8 +282,9 @@ class Counter:
 
         Errors before anything is sent (unknown code, unsupported operation, bad amount) are
         raised. Once the journal has the operation, the result says what happened instead:
-        lost answers are retried safely (same key for an idempotent service; the card read
-        and compared first for the others) up to the retry policy's bound, then left
+        lost answers are retried safely (same key for an idempotent service; for the others
+        the service's own record, or the card, is read first, and nothing is sent again while
+        the lost request may still land) up to the retry policy's bound, then left
         ``unknown`` for :meth:`resolve`.
         """
         fresh = isinstance(card, str)
@@ -250,18 +304,23 @@ class Counter:
         plan = backend.plan(card, operation)
         key = uuid.uuid4().hex
         observed = observe(card.raw, expected_fields(s.to_json() for s in plan.steps))
+        mark = None if backend.idempotent else self._mark(backend, card)
         entry = self.journal.begin(service=card.service, card=card.code, card_id=card.card_id,
-                                   plan=plan, key=key,
-                                   before={**card.snapshot(), "observed": observed})
-        return self._drive(entry, backend, card, plan, key, observed, 0, [], False,
-                           progress or _quiet)
+                                   plan=plan, key=key, owner=self.owner.name,
+                                   before={**card.snapshot(), "observed": observed,
+                                           "mark": mark})
+        run = _Run(entry, backend, card, plan, key, observed, mark, progress or _quiet)
+        return self._drive(run, 0, uncertain=False)
 
-    def resolve(self, entry_id: int, *, progress: Progress | None = None) -> OperationResult:
+    def resolve(self, entry_id: int, *, progress: Progress | None = None,
+                wait: bool = True) -> OperationResult:
         """Finish an operation left ``pending`` or ``unknown`` (after a crash or lost answer).
 
         The first step not known to be done is treated as possibly sent: an idempotent
-        service gets it again with the same key; for the others the card is read and
-        compared with the values recorded before sending, and only then is it re-sent.
+        service gets it again with the same key; for the others the service's record (or the
+        card) is read first, and it is sent again only once the lost request can no longer
+        land (``wait=False`` leaves it open instead of waiting for that). An operation another
+        running process is driving is left to it (:class:`Busy`).
         """
         entry = self.journal.get(entry_id)
         if entry is None:
@@ -276,87 +335,187 @@ class Counter:
                                    card, outcome=plan.preview,
                                    error=None if entry.error is None else OutcomeUnknown(
                                        entry.error))
-        done = [s.get("expect") or {} for s in entry.steps if s.get("state") == "done"]
+        claimed = self.journal.claim(entry.id, self.owner.name, self._owner_alive)
+        if claimed is None:
+            raise Busy(f"#{entry.id} is being finished by another window or command on this "
+                       "till.", "It is left to it; look again in a moment.",
+                       service=backend.name)
+        entry = claimed
+        done = [i for i, s in enumerate(entry.steps) if s.get("state") == "done"]
         start = next((i for i, s in enumerate(entry.steps) if s.get("state") != "done"),
                      len(entry.steps))
-        observed = (entry.before or {}).get("observed") or {}
-        answers = [s.get("answer") or {} for s in entry.steps if s.get("state") == "done"]
+        before = entry.before or {}
+        run = _Run(entry.id, backend, card, plan, entry.key, before.get("observed") or {},
+                   before.get("mark"), progress or _quiet, wait=wait,
+                   answers=[entry.steps[i].get("answer") or {} for i in done],
+                   done=[plan.steps[i] for i in done],
+                   sent={i: t for i in range(len(entry.steps))
+                         if (t := entry.last_sent(i)) is not None})
         queued = start < len(entry.steps) and bool(entry.steps[start].get("queued"))
-        return self._drive(entry.id, backend, card, plan, entry.key, observed, start, done,
-                           not queued, progress or _quiet, answers)
+        # A step that was sent and never answered (a crash, a timeout) may still land.
+        run.landing = start < len(entry.steps) and bool(entry.steps[start].get("landing", True))
+        if queued:
+            run.card, run.queued = self._current(backend, card), True
+        try:
+            return self._drive(run, start, uncertain=not queued)
+        finally:
+            self.journal.release(entry.id, self.owner.name)
 
-    def recover(self, *, progress: Progress | None = None) -> list[OperationResult]:
-        """Resolve everything a crash or lost answer left behind, oldest first."""
+    def recover(self, *, progress: Progress | None = None,
+                wait: bool = True) -> list[OperationResult]:
+        """Resolve everything a crash or lost answer left behind, oldest first (operations
+        another running process drives are left to it)."""
         results = []
         for entry in self.journal.unresolved():
             if entry.service not in self.backends:
                 continue
             try:
-                results.append(self.resolve(entry.id, progress=progress))
+                results.append(self.resolve(entry.id, progress=progress, wait=wait))
             except PosError as exc:  # the service is still away: it stays unresolved
                 log.info("recover #%s: %s", entry.id, exc.kind)
         return results
 
-    def _drive(self, entry: int, backend: Backend, card: Card, plan: Plan, key: str,
-               observed: dict[str, Any], start: int, done: list[dict[str, Any]],
-               uncertain: bool, progress: Progress,
-               answers: list[dict[str, Any]] | None = None) -> OperationResult:
-        """Send the steps from ``start`` on, each retried within the policy's bound."""
-        answers = list(answers or [])
-        for index in range(start, len(plan.steps)):
-            step = plan.steps[index]
+    def settle(self, entry_id: int, *, applied: bool, note: str,
+               by: str | None = None) -> Entry:
+        """Record a person's verdict on an operation left open, after they looked at the card
+        at the service: it was applied, or it was not. ``note`` says why."""
+        text = " ".join(note.split())
+        if not text:
+            raise InvalidInput("Say in a few words what you saw (the note is kept with it).")
+        entry = self.journal.get(entry_id)
+        if entry is None:
+            raise ConfigError(f"There is no journal entry #{entry_id}.")
+        if entry.state not in (State.PENDING, State.UNKNOWN):
+            raise InvalidInput(f"#{entry_id} is {entry.state.value} already: only open "
+                               "operations are settled.")
+        if entry.owner not in (None, self.owner.name) and self._owner_alive(entry.owner):
+            raise Busy(f"#{entry_id} is being finished by another window or command.",
+                       "Settle it once that is over.", service=entry.service)
+        who = by or _who()
+        settled = self.journal.settle(entry_id, applied=applied, note=text[:500], by=who)
+        log.info("#%s settled by %s as %s", entry_id, who,
+                 "applied" if applied else "not applied")
+        return settled
+
+    def _mark(self, backend: Backend, card: Card) -> Any:
+        """The service's record of the card just before sending (see :meth:`Backend.mark`);
+        ``None`` when it cannot be read (a lost answer then stays unknown until looked at)."""
+        for attempt in range(1, self.retry.attempts + 1):
+            if attempt > 1:
+                self._sleep(self.retry.delay(attempt - 1))
             try:
-                answer = self._send(backend, card, step, key, observed, done,
-                                    uncertain and index == start, progress)
+                with self._watch(backend):
+                    return backend.mark(card)
             except PosError as exc:
-                return self._stopped(entry, index, exc, card, plan)
-            self.journal.step(entry, index, State.DONE, answer)
-            answers.append(answer)
-            done.append(step.expect)
-        outcome = backend.outcome(plan, answers)
+                log.info("no history mark for an operation on %s: %s", backend.name, exc.kind)
+        return None
+
+    def _owner_alive(self, name: str) -> bool:
+        return name == self.owner.name or is_alive(self.journal.path.parent, name)
+
+    def _current(self, backend: Backend, card: Card) -> Card:
+        """A queued operation's card as it is now, by id (a dynamic QR may have moved on)."""
+        try:
+            with self._watch(backend):
+                return backend.refresh(card, [])
+        except PosError as exc:
+            log.info("queued operation: the card could not be read again: %s", exc.kind)
+            return card
+
+    def _drive(self, run: _Run, start: int, *, uncertain: bool) -> OperationResult:
+        """Send the steps from ``start`` on, each retried within the policy's bound."""
+        for index in range(start, len(run.plan.steps)):
+            step = run.plan.steps[index]
+            try:
+                answer = self._send(run, index, uncertain and index == start)
+            except PosError as exc:
+                return self._stopped(run, index, exc)
+            except Exception as exc:  # a fault of the app after the request may have gone
+                log.exception("operation #%s: step %s failed in the app", run.entry, index + 1)
+                return self._stopped(run, index, OutcomeUnknown(
+                    f"The app failed while sending ({type(exc).__name__}).",
+                    "Check the card at the service before doing it again.",
+                    service=run.backend.name))
+            run.answers.append(answer)
+            run.done.append(step)
+            try:
+                self.journal.step(run.entry, index, State.DONE, answer)
+            except Exception as exc:  # e.g. the disk is full: applied, but not on record here
+                return self._unrecorded(run, exc)
+        outcome = run.backend.outcome(run.plan, run.answers)
         after: Card | None
         try:
-            after = backend.refresh(card, answers)
+            after = run.backend.refresh(run.card, run.answers)
         except PosError as exc:
-            log.info("operation #%s done; re-reading the card failed: %s", entry, exc.kind)
+            log.info("operation #%s done; re-reading the card failed: %s", run.entry, exc.kind)
             after = None
-        self.journal.finish(entry, State.DONE, after=None if after is None else after.snapshot(),
-                            outcome=outcome)
-        return OperationResult(True, State.DONE, entry, plan.operation, card, after, outcome)
+        try:
+            self.journal.finish(run.entry, State.DONE,
+                                after=None if after is None else after.snapshot(),
+                                outcome=outcome)
+        except Exception as exc:
+            return self._unrecorded(run, exc, after, outcome)
+        return OperationResult(True, State.DONE, run.entry, run.plan.operation, run.card, after,
+                               outcome)
 
-    def _send(self, backend: Backend, card: Card, step: Step, key: str,
-              observed: dict[str, Any], done: list[dict[str, Any]], uncertain: bool,
-              progress: Progress) -> dict[str, Any]:
-        """Send one step until it is known applied or refused, or the bound is reached."""
-        policy = self.retry
+    def _unrecorded(self, run: _Run, exc: Exception, after: Card | None = None,
+                    outcome: Figures | None = None) -> OperationResult:
+        """The service applied what it was sent, but the journal could not be written: say
+        both, never "nothing was applied" (the journal keeps it open for the next start)."""
+        log.error("operation #%s was applied but the journal could not record it: %s",
+                  run.entry, exc)
+        done = len(run.done) == len(run.plan.steps)
+        warning = (f"The journal could not be written ({_reason(exc)}): this till keeps no "
+                   "record of it yet. Free disk space; the app checks it again at the next "
+                   "start.")
+        if not done:
+            return OperationResult(False, State.UNKNOWN, run.entry, run.plan.operation,
+                                   run.card, error=OutcomeUnknown(
+                                       f"Step {len(run.done)} of {len(run.plan.steps)} was "
+                                       "applied, then the journal could not be written.",
+                                       warning, service=run.backend.name))
+        return OperationResult(True, State.DONE, run.entry, run.plan.operation, run.card, after,
+                               outcome or run.backend.outcome(run.plan, run.answers),
+                               warning=warning)
+
+    def _send(self, run: _Run, index: int, uncertain: bool) -> dict[str, Any]:
+        """Send one step until it is known applied or refused, or the bound is reached.
+
+        For a service without idempotency keys a lost answer is settled by the service's own
+        record (:meth:`Backend.evidence`), else by the card's values when they show the step
+        applied; a step shown not applied is sent again only once the lost request can no
+        longer land (its last send plus the service's ``max_hold``).
+        """
+        policy, backend, step = self.retry, run.backend, run.plan.steps[index]
         last: PosError | None = None
         retry_after: float | None = None
+        landing = uncertain and run.landing
         for attempt in range(1, policy.attempts + 1):
             if attempt > 1:
-                progress(f"Checking with {backend.title}… (attempt {attempt})")
+                run.progress(f"Checking with {backend.title}… (attempt {attempt})")
                 self._sleep(policy.delay(attempt - 1, retry_after))
             if uncertain and not backend.idempotent:
                 try:
-                    applied, now = self._seen(backend, card, step, observed, done)
-                    if applied is False and policy.settle > 0:
-                        self._sleep(policy.settle)  # a late write shows now, or not at all
-                        applied, now = self._seen(backend, card, step, observed, done)
+                    verdict = self._settled(run, index, landing)
                 except PosError as exc:
                     last = exc
                     continue
-                if applied is True:
-                    return {"reconciled": True, "seen": observe(now.raw, [step.expect["field"]])}
-                if applied is None:
-                    raise OutcomeUnknown(
-                        f"The card at {backend.title} changed in a way this operation does "
-                        "not explain.", "Check the card and its history before doing it "
-                        "again.", service=backend.name)
+                if verdict is not None:
+                    return verdict
                 uncertain = False
+            self.journal.renew(run.entry, self.owner.name)
+            try:
+                self.journal.sent(run.entry, index)
+                run.sent[index] = time.time()
+            except Exception as exc:  # not written: nothing is sent without its record
+                raise ServiceUnavailable(f"The journal could not be written ({_reason(exc)}).",
+                                         "Nothing was sent. Free disk space and try again.",
+                                         service=backend.name) from None
             try:
                 with self._watch(backend):
-                    return backend.execute(card, step, key)
+                    return backend.execute(run.card, step, run.key)
             except OutcomeUnknown as exc:
-                last, uncertain, retry_after = exc, True, None
+                last, uncertain, retry_after, landing = exc, True, None, exc.landing
             except RateLimited as exc:
                 last, retry_after = exc, exc.retry_after
             except ServiceUnavailable as exc:
@@ -372,16 +531,57 @@ class Counter:
             raise OutcomeUnknown(last.message, service=backend.name) from None
         raise last
 
-    @staticmethod
-    def _seen(backend: Backend, card: Card, step: Step, observed: dict[str, Any],
-              done: list[dict[str, Any]]) -> tuple[bool | None, Card]:
-        """Read the card again: whether it shows ``step`` applied, and the card as read."""
-        now = backend.get_card(card.card_id)
-        return step_applied(step.expect, observed, done, now.raw), now
+    def _settled(self, run: _Run, index: int, landing: bool) -> dict[str, Any] | None:
+        """After a lost answer: the step's reconciled answer when it was applied, ``None``
+        when it was not and may be sent again now; :class:`OutcomeUnknown` when nobody can
+        tell, or it is not applied yet but the lost request may still land."""
+        backend, step = run.backend, run.plan.steps[index]
+        hold = self.retry.hold if self.retry.hold is not None else backend.max_hold
+        sent = run.sent.get(index)
+        until = sent + hold if landing and sent is not None else 0.0
+        settle_once = self.retry.settle > 0
+        while True:
+            applied, now = self._seen(run, index)
+            if applied is True:
+                return {"reconciled": True,
+                        "seen": observe(now.raw, [step.expect["field"]]) if now is not None
+                        and step.expect.get("field") else {}}
+            if applied is None:
+                raise OutcomeUnknown(
+                    f"{backend.title} cannot show whether this was applied: the card changed "
+                    "in a way it does not explain, or the service keeps no record of it.",
+                    "Check the card and its history at the service, then settle it in the "
+                    "journal; it is not sent again on its own.", service=backend.name)
+            wait = until - time.time()
+            if wait <= 0 and not settle_once:
+                return None
+            if wait > 0 and not run.wait:
+                raise OutcomeUnknown(f"Checking with {backend.title}: the request may still "
+                                     "arrive there.", "The app looks again in a moment; do "
+                                     "not repeat it by hand.", service=backend.name)
+            run.progress(f"Checking with {backend.title}… the request may still arrive")
+            self.journal.renew(run.entry, self.owner.name)
+            self._sleep(max(self.retry.settle, min(wait, self.retry.poll)))
+            settle_once = False  # a late write shows now, or it has not landed
 
-    def _stopped(self, entry: int, index: int, exc: PosError, card: Card,
-                 plan: Plan) -> OperationResult:
+    def _seen(self, run: _Run, index: int) -> tuple[bool | None, Card | None]:
+        """Whether the step shows applied: the service's record first, then the card."""
+        backend, step = run.backend, run.plan.steps[index]
+        sent = run.sent.get(index)
+        evidence = backend.evidence(
+            run.card, step, run.key, mark=run.mark, done=tuple(run.done),
+            sent=None if sent is None else dt.datetime.fromtimestamp(sent, dt.UTC))
+        if evidence is not None:
+            return evidence, None
+        with self._watch(backend):
+            now = backend.get_card(run.card.card_id)
+        by_value = step_applied(step.expect, run.observed,
+                                [s.expect for s in run.done], now.raw)
+        return (True if by_value is True else None), now
+
+    def _stopped(self, run: _Run, index: int, exc: PosError) -> OperationResult:
         """Record a step that failed or whose answer was lost."""
+        plan, card, entry = run.plan, run.card, run.entry
         if isinstance(exc, OutcomeUnknown):
             state = State.UNKNOWN
         elif index > 0:
@@ -400,9 +600,15 @@ class Counter:
             self.journal.step(entry, index, State.PENDING, None, queued=True)
             self.journal.finish(entry, State.PENDING, error=exc.message)
             return OperationResult(False, State.PENDING, entry, plan.operation, card, error=exc)
+        elif isinstance(exc, StaleCode) and run.queued:
+            exc = StaleCode(f"{plan.operation.describe()} was queued, and the card's QR code "
+                            "has changed since.", "Scan the card again and do it once more; "
+                            "nothing was applied.", service=card.service)
+            state = State.FAILED
         else:
             state = State.FAILED
-        self.journal.step(entry, index, state, None)
+        self.journal.step(entry, index, state, None,
+                          landing=isinstance(exc, OutcomeUnknown) and exc.landing)
         self.journal.finish(entry, state, error=str(exc))
         return OperationResult(False, state, entry, plan.operation, card, error=exc)
 

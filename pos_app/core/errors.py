@@ -127,7 +127,22 @@ class BadResponse(ServiceError):
 
 
 class OutcomeUnknown(ServiceError):
-    """The request was sent but its answer was lost: it may or may not have been applied."""
+    """The request was sent but its answer was lost: it may or may not have been applied.
+
+    ``landing`` says that no answer came at all (a timeout, a lost connection): the service may
+    still be working on the request, and it may land later.
+    """
 
     applied = None
     default_hint = "Do not repeat it by hand: the app checks the card before trying again."
+
+    def __init__(self, message: str, hint: str | None = None, *, service: str = "",
+                 landing: bool = False) -> None:
+        super().__init__(message, hint, service=service)
+        self.landing = landing
+
+
+class Busy(ServiceError):
+    """Another window or command on this till is finishing the operation right now."""
+
+    default_hint = "It is left to it; look again in a moment."

@@ -13,7 +13,8 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -22,7 +23,12 @@ from typing import Any
 
 from pos_app.core.backends.base import Plan
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Seconds an owner's claim on an open operation lasts without being renewed.
+LEASE_SECONDS = 60.0
+#: A claim whose owner still looks alive is taken over only this long after it ran out (the
+#: owner's lock may not work on the folder, e.g. a network share).
+STALE_LEASE_SECONDS = 600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS operations (
@@ -48,6 +54,8 @@ CREATE INDEX IF NOT EXISTS operations_state ON operations (state);
 CREATE INDEX IF NOT EXISTS operations_card ON operations (service, card_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+#: Columns added since schema 1: (name, declaration).
+_ADDED = (("owner", "TEXT"), ("lease", "REAL"), ("settled", "TEXT"))
 
 
 class State(StrEnum):
@@ -78,6 +86,18 @@ class Entry:
     outcome: dict[str, Any] | None = None
     error: str | None = None
     attempts: int = 0
+    #: The process driving it now (``None`` when nobody is), and until when (epoch seconds).
+    owner: str | None = None
+    lease: float | None = None
+    #: How a person settled it: ``{"applied", "note", "by", "at"}``.
+    settled: dict[str, Any] | None = None
+
+    def last_sent(self, index: int) -> float | None:
+        """When a request for step ``index`` last went out (epoch seconds), if ever."""
+        if not 0 <= index < len(self.steps):
+            return None
+        value = self.steps[index].get("sent_at")
+        return float(value) if isinstance(value, int | float) else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,7 +106,8 @@ class Entry:
             "operation": self.operation, "args": self.args, "key": self.key,
             "state": self.state.value, "steps": self.steps, "answer": self.answer,
             "before": self.before, "after": self.after, "outcome": self.outcome,
-            "error": self.error, "attempts": self.attempts,
+            "error": self.error, "attempts": self.attempts, "owner": self.owner,
+            "settled": self.settled,
         }
 
 
@@ -132,7 +153,11 @@ class Journal:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(_SCHEMA)
-        self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
+        have = {row["name"] for row in self._db.execute("PRAGMA table_info(operations)")}
+        for name, declaration in _ADDED:
+            if name not in have:
+                self._db.execute(f"ALTER TABLE operations ADD COLUMN {name} {declaration}")
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
                          (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
@@ -140,28 +165,33 @@ class Journal:
             self._db.close()
 
     def begin(self, *, service: str, card: str, card_id: str, plan: Plan, key: str,
-              before: dict[str, Any] | None) -> int:
-        """Record an operation as ``pending`` before anything is sent; return its id."""
+              before: dict[str, Any] | None, owner: str | None = None) -> int:
+        """Record an operation as ``pending`` before anything is sent; return its id.
+
+        ``owner`` claims it for the process that is about to drive it.
+        """
         steps = [{**s.to_json(), "state": State.PENDING.value, "answer": None}
                  for s in plan.steps]
         now = _now()
         with self._lock:
             cur = self._db.execute(
                 "INSERT INTO operations (created, updated, service, card, card_id, operation,"
-                " args, idem_key, state, steps, before, outcome) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                " args, idem_key, state, steps, before, outcome, owner, lease) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
                 (now, now, service, card, card_id, plan.operation.name.value,
                  _dumps(plan.operation.args()), key, _dumps(steps), _dumps(before),
-                 _dumps(plan.preview or None)),
+                 _dumps(plan.preview or None), owner,
+                 None if owner is None else time.time() + LEASE_SECONDS),
             )
             return int(cur.lastrowid or 0)
 
     def step(self, entry_id: int, index: int, state: State, answer: Any = None, *,
-             queued: bool = False) -> None:
+             queued: bool = False, landing: bool = False) -> None:
         """Record the fate of one step (and its answer) as soon as it is known.
 
         ``queued`` marks a step known not to have been sent (the service was unreachable):
         it is sent as it is when the service is back, without checking the card first.
+        ``landing`` marks a step sent without an answer coming (it may still land).
         """
         with self._lock, self._transaction():
             row = self._db.execute("SELECT steps FROM operations WHERE id = ?",
@@ -170,18 +200,79 @@ class Journal:
             steps[index]["state"] = state.value
             steps[index]["answer"] = answer
             steps[index]["queued"] = queued
+            steps[index]["landing"] = landing
             self._db.execute("UPDATE operations SET steps = ?, answer = ?, updated = ?,"
                              " attempts = attempts + 1 WHERE id = ?",
                              (_dumps(steps), _dumps(answer), _now(), entry_id))
 
+    def sent(self, entry_id: int, index: int) -> None:
+        """Record that a request for step ``index`` is about to go out (before it does)."""
+        with self._lock, self._transaction():
+            row = self._db.execute("SELECT steps FROM operations WHERE id = ?",
+                                   (entry_id,)).fetchone()
+            steps = _loads(row["steps"])
+            steps[index]["sent_at"] = time.time()
+            steps[index]["sends"] = int(steps[index].get("sends") or 0) + 1
+            self._db.execute("UPDATE operations SET steps = ?, updated = ? WHERE id = ?",
+                             (_dumps(steps), _now(), entry_id))
+
+    def claim(self, entry_id: int, owner: str, alive: Callable[[str], bool]) -> Entry | None:
+        """Take an open operation over for ``owner``: when nobody drives it, its driver is
+        gone (``alive`` says no), or its claim ran out long ago. The entry as claimed, or
+        ``None`` (settled meanwhile, or another process drives it)."""
+        entry = self.get(entry_id)
+        if entry is None or entry.state not in (State.PENDING, State.UNKNOWN):
+            return None
+        held = entry.owner
+        now = time.time()
+        if held not in (None, owner) and alive(held) and (
+                entry.lease is None or now < entry.lease + STALE_LEASE_SECONDS):
+            return None
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE operations SET owner = ?, lease = ? WHERE id = ? AND owner IS ?"
+                " AND state IN ('pending', 'unknown')",
+                (owner, now + LEASE_SECONDS, entry_id, held))
+        return self.get(entry_id) if cur.rowcount == 1 else None
+
+    def renew(self, entry_id: int, owner: str) -> None:
+        """Extend ``owner``'s claim (called while it keeps working on the operation)."""
+        with self._lock:
+            self._db.execute("UPDATE operations SET lease = ? WHERE id = ? AND owner = ?",
+                             (time.time() + LEASE_SECONDS, entry_id, owner))
+
+    def release(self, entry_id: int, owner: str) -> None:
+        """``owner`` stops driving the operation (left open, any process may resolve it)."""
+        with self._lock:
+            self._db.execute("UPDATE operations SET owner = NULL, lease = NULL"
+                             " WHERE id = ? AND owner = ?", (entry_id, owner))
+
+    def settle(self, entry_id: int, *, applied: bool, note: str, by: str) -> Entry:
+        """A person's verdict on an operation left open: applied (``done``) or not
+        (``failed``), with who and why. Only ``pending`` and ``unknown`` entries settle."""
+        settled = {"applied": applied, "note": note, "by": by, "at": _now()}
+        state = State.DONE if applied else State.FAILED
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE operations SET state = ?, settled = ?, updated = ?, owner = NULL,"
+                " lease = NULL WHERE id = ? AND state IN ('pending', 'unknown')",
+                (state.value, _dumps(settled), _now(), entry_id))
+        entry = self.get(entry_id)
+        if entry is None:
+            raise KeyError(entry_id)
+        if cur.rowcount != 1:
+            raise ValueError(f"#{entry_id} is {entry.state.value}, not open")
+        return entry
+
     def finish(self, entry_id: int, state: State, *, after: dict[str, Any] | None = None,
                outcome: dict[str, Any] | None = None, error: str | None = None) -> None:
-        """Set the operation's final (or ``unknown``) state with what is known."""
+        """Set the operation's final (or ``unknown``) state with what is known; its driver
+        lets go of it."""
         with self._lock:
             self._db.execute(
                 "UPDATE operations SET state = ?, updated = ?,"
-                " after = COALESCE(?, after), outcome = COALESCE(?, outcome), error = ?"
-                " WHERE id = ?",
+                " after = COALESCE(?, after), outcome = COALESCE(?, outcome), error = ?,"
+                " owner = NULL, lease = NULL WHERE id = ?",
                 (state.value, _now(), _dumps(after), _dumps(outcome), error, entry_id),
             )
 
@@ -228,7 +319,8 @@ class Journal:
             state=State(row["state"]), steps=_loads(row["steps"]) or [],
             answer=_loads(row["answer"]), before=_loads(row["before"]),
             after=_loads(row["after"]), outcome=_loads(row["outcome"]), error=row["error"],
-            attempts=row["attempts"],
+            attempts=row["attempts"], owner=row["owner"], lease=row["lease"],
+            settled=_loads(row["settled"]),
         )
 
 

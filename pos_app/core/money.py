@@ -128,8 +128,13 @@ def parse_count(text: str | int, *, what: str = "Count", allow_zero: bool = Fals
     return value
 
 
+#: Numbers in service answers beyond this magnitude are not taken (``"1e100000"``).
+MAX_ANSWER_NUMBER = Decimal(10) ** 19
+
+
 def to_decimal(value: object) -> Decimal | None:
-    """Read a number from an untrusted service answer (string, int or float) or ``None``."""
+    """Read a number from an untrusted service answer (string, int or float) or ``None``
+    (also for a magnitude no card holds, or more than 12 decimal places)."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
@@ -140,7 +145,7 @@ def to_decimal(value: object) -> Decimal | None:
         result = Decimal(repr(value))
     elif isinstance(value, str):
         text = value.strip().replace(",", ".").replace(" ", "")
-        if not text:
+        if not text or len(text) > 64:
             return None
         try:
             result = Decimal(text)
@@ -148,7 +153,12 @@ def to_decimal(value: object) -> Decimal | None:
             return None
     else:
         return None
-    return result if result.is_finite() else None
+    if not result.is_finite() or abs(result) >= MAX_ANSWER_NUMBER:
+        return None
+    exponent = result.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -12:
+        return None
+    return result
 
 
 def to_int(value: object) -> int | None:

@@ -1,8 +1,10 @@
 """Deciding, after a lost answer, whether a step of a non-idempotent service was applied.
 
 Each :class:`~pos_app.core.backends.base.Step` names the card value it changes in ``expect``:
-``{"field": NAME, "delta": N}`` (the value grows by N) or ``{"field": NAME, "value": V}`` (the
-value becomes V). Before sending, the journal records those values as they were. After a lost
+``{"field": NAME, "delta": N}`` (the value grows by N), ``{"field": NAME, "value": V}`` (the
+value becomes V) or ``{"field": NAME, "date": "YYYY-MM-DD"}`` (the value becomes a moment on
+that day as the service tells it, in its own time zone: within a day of it). Before sending,
+the journal records those values as they were. After a lost
 answer the card is read again: if the value moved exactly as the step would move it, the step
 was applied; if it did not move, it was not; anything else is a change nobody can explain
 (another till, a back office) and stays unknown for a person to look at.
@@ -10,6 +12,7 @@ was applied; if it did not move, it was not; anything else is a change nobody ca
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -52,8 +55,11 @@ def step_applied(expect: Mapping[str, Any], recorded: Mapping[str, Any],
     operation's steps already applied, ``now`` the card's raw record as read again.
     """
     field = expect.get("field")
-    if not field or (field not in now and "value" not in expect):
+    if not field or (field not in now and "value" not in expect and "date" not in expect):
         return None  # (a value step on a field the card does not show yet: not set)
+    if "date" in expect:
+        return _date_applied(str(expect["date"]), _norm(recorded.get(field)),
+                             _norm(now.get(field)))
     before = _value_before(str(field), recorded, list(done))
     current = _num(now.get(field))
     if current is None:
@@ -86,3 +92,15 @@ def _num(value: Any) -> Decimal | None:
 
 def _norm(value: Any) -> str | None:
     return None if value is None else str(value).strip()
+
+
+def _date_applied(target: str, before: str | None, current: str | None) -> bool | None:
+    """A date step: applied when the card's date is within a day of ``target`` and moved."""
+    if current == before:
+        return False
+    try:
+        day = dt.date.fromisoformat(target)
+        have = dt.date.fromisoformat((current or "")[:10])
+    except ValueError:
+        return None
+    return True if abs(have - day) <= dt.timedelta(days=1) else None

@@ -49,7 +49,8 @@ def main() -> int:
         parts = urlsplit(str((settings.service(name) or {})["base_url"]))
         controls[name] = f"{parts.scheme}://{parts.netloc}/_sandbox/info"
     with Counter.open(settings) as counter, httpx.Client(timeout=5.0) as control:
-        counter.retry = RetryPolicy(attempts=3, base_delay=0.02, max_delay=0.1,
+        counter.retry = RetryPolicy(attempts=3, base_delay=0.02, max_delay=0.1, hold=1.0,
+                                    poll=0.05,
                                     max_retry_after=0.1, settle=0.01)
         counter.recover()
         print("ready", flush=True)

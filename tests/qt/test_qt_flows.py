@@ -481,7 +481,8 @@ def test_a_lost_answer_is_said_and_completed_later_without_a_second_charge(drive
     from pos_app.core.journal import State
 
     w = drive.w
-    drive.counter.retry = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.01, settle=0.01)
+    drive.counter.retry = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.01, settle=0.01,
+                                       hold=0.1)
     loona = drive.server("loona")
     loona.faults.add(FaultRule(FaultKind.DROP_AFTER, route="transactions/*", times=2))
     drive.scan(LOONA["gift"])

@@ -154,13 +154,22 @@ class Backend(abc.ABC):
     def refresh(self, card: Card, answers: list[dict[str, Any]]) -> Card:
         """Read the card again after an operation (following a rotated dynamic code)."""
 
-    def evidence(self, card: Card, step: Step, key: str,
-                 sent: dt.datetime) -> bool | None:
-        """The service's own record of whether ``step`` (sent with ``key``, first at ``sent``,
-        UTC) was applied: ``True``, ``False``, or ``None`` when it keeps none that tells.
+    def mark(self, card: Card) -> Any:
+        """What the service's own record of ``card`` looks like just before an operation is
+        sent (e.g. its newest history rows), kept in the journal for :meth:`evidence`;
+        ``None`` where the service keeps no record. Services with idempotency keys are never
+        asked."""
+        return None
 
-        Asked after a lost answer before the card's values are compared (a history row, a
-        replayed transaction id...). Reads only; never sends the step.
+    def evidence(self, card: Card, step: Step, key: str, *, mark: Any = None,
+                 done: tuple[Step, ...] = (), sent: dt.datetime | None = None) -> bool | None:
+        """The service's own record of whether ``step`` (sent with ``key``, last at ``sent``,
+        UTC) was applied: ``True`` or ``False``; ``None`` when it keeps no record that tells.
+
+        Asked after a lost answer before the card's values are compared; ``mark`` is what
+        :meth:`mark` returned before the operation, ``done`` the operation's steps already
+        applied. Raises a :class:`~pos_app.core.errors.PosError` when the record cannot be
+        read now. Reads only; never sends the step.
         """
         return None
 

@@ -56,7 +56,7 @@ class Answer:
         if not self._parsed:
             try:
                 self._json = json.loads(self.body.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
                 raise BadResponse(f"{service} answered something that is not JSON "
                                   f"(HTTP {self.status}).", service=service) from None
             self._parsed = True
@@ -65,7 +65,7 @@ class Answer:
     def json_or_none(self) -> Any:
         try:
             return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             return None
 
 
@@ -131,7 +131,8 @@ class ServiceHttp:
         except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
             log.info("%s: timed out: %s", name, type(exc).__name__)
             if mutating:
-                raise OutcomeUnknown(f"{name} did not answer in time.", service=name) from None
+                raise OutcomeUnknown(f"{name} did not answer in time.", service=name,
+                                     landing=True) from None
             raise ServiceUnavailable(f"{name} did not answer in time.",
                                      "Try again in a moment; nothing was changed.",
                                      service=name) from None
@@ -139,7 +140,7 @@ class ServiceHttp:
             log.info("%s: connection lost: %s", name, type(exc).__name__)
             if mutating:
                 raise OutcomeUnknown(f"The connection to {name} was lost before it answered.",
-                                     service=name) from None
+                                     service=name, landing=True) from None
             raise ServiceUnavailable(f"The connection to {name} was lost.",
                                      "Try again; nothing was changed.", service=name) from None
         except httpx.UnsupportedProtocol:
@@ -150,7 +151,7 @@ class ServiceHttp:
             log.info("%s: HTTP error: %s", name, type(exc).__name__)
             if mutating:
                 raise OutcomeUnknown(f"The request to {name} failed midway.",
-                                     service=name) from None
+                                     service=name, landing=True) from None
             raise ServiceUnavailable(f"The request to {name} failed.", service=name) from None
 
 

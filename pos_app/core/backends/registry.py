@@ -27,4 +27,16 @@ def build_backend(spec: ServiceSpec, table: Mapping[str, Any], **options: Any) -
     missing = [k for k in spec.required_keys if not str(table.get(k) or "").strip()]
     if missing:
         raise ConfigError(f"[{spec.name}] is missing {', '.join(missing)}.")
-    return spec.build(table, **options)
+    backend = spec.build(table, **options)
+    hold = table.get("max_hold")
+    if hold is not None:
+        try:
+            seconds = float(hold)
+        except (TypeError, ValueError):
+            seconds = -1.0
+        if not 0 <= seconds <= 3600:
+            backend.close()
+            raise ConfigError(f"[{spec.name}] max_hold must be a number of seconds from 0 to "
+                              "3600.")
+        backend.max_hold = seconds
+    return backend

@@ -35,6 +35,8 @@ class SettingField:
 #: Every service's table has these two; ``base_url`` switches the service on.
 BASE_URL = SettingField("base_url", "Address (base URL)", required=True)
 PATTERN = SettingField("pattern", "Code pattern (optional)")
+#: Seconds a request may be held by the service and still land (the adapter's ``max_hold``).
+HOLD = SettingField("max_hold", "Longest a request may be held, in seconds", shown=False)
 
 
 def _no_secrets(_: Mapping[str, Any]) -> list[str]:

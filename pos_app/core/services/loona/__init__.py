@@ -6,7 +6,7 @@ import base64
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField
+from pos_app.core.services.spec import BASE_URL, HOLD, PATTERN, ServiceSpec, SettingField
 
 if TYPE_CHECKING:
     from pos_app.core.backends.base import Backend
@@ -38,7 +38,7 @@ SERVICE = ServiceSpec(
     fields=(BASE_URL, SettingField("token_url", "Token address", required=True),
             SettingField("client_id", "Client id", required=True),
             SettingField("client_secret", "Client secret", required=True, secret=True),
-            PATTERN, SettingField("templates", "Card templates", shown=False)),
+            PATTERN, HOLD, SettingField("templates", "Card templates", shown=False)),
     build=_build, sandbox=_sandbox, order=90, derived_secrets=_basic_credentials,
     templates_note="Loona's are set in the settings ([loona] templates): its API cannot "
                    "list them.",

@@ -33,6 +33,7 @@ from pos_app.core.errors import (
 from pos_app.core.figures import Figures
 from pos_app.core.money import format_money, format_number, money, to_decimal, to_int
 from pos_app.core.operations import Operation, OpName
+from pos_app.core.services.luna import evidence
 from pos_app.core.services.luna.wire import (
     SERIAL_RE,
     SERVICE,
@@ -294,8 +295,8 @@ class LunaBackend(HttpBackend):
     def _plan_expiry(self, card: Card, operation: Operation) -> Plan:
         """``setExpirationDate``: the date at 23:59:59 in the till's local time zone.
 
-        ``expect`` holds the date as Luna reports it when its clock is in the same zone;
-        otherwise reconciliation cannot match it and leaves the step for a person to check.
+        Luna reports the date in its own time zone, so ``expect`` names the date, which
+        reconciliation takes within a day of it.
         """
         if operation.expiry is None:
             raise InvalidInput("The new expiry date is missing.")
@@ -303,7 +304,7 @@ class LunaBackend(HttpBackend):
         step = Step("usePass", {"passSerialNumber": card.code, "action": "setExpirationDate",
                                 "expiryDate": int(end.timestamp())},
                     f"Set the expiry date to {operation.expiry.isoformat()}",
-                    {"field": "expirationDate", "value": f"{operation.expiry} 23:59:59"})
+                    {"field": "expirationDate", "date": operation.expiry.isoformat()})
         return Plan(operation, (step,), Figures(expires=operation.expiry.isoformat()))
 
     def _plan_stamps(self, card: Card, operation: Operation) -> Plan:
@@ -416,6 +417,19 @@ class LunaBackend(HttpBackend):
         """Send one step once. Luna takes no idempotency key, so ``key`` is not sent and
         nothing is ever retried here; a lost answer raises :class:`OutcomeUnknown`."""
         return self.wire.use(step.action, step.body, card.code)
+
+    def mark(self, card: Card) -> list[list[Any]]:
+        """The card's newest history rows, before an operation is sent."""
+        return evidence.mark(self.wire.get_pass_operations(card.code))
+
+    def evidence(self, card: Card, step: Step, key: str, *, mark: Any = None,
+                 done: tuple[Step, ...] = (), sent: dt.datetime | None = None) -> bool | None:
+        """Whether the card's history shows ``step`` applied since the mark (see
+        :mod:`.evidence`); ``None`` without a mark or when the history cannot tell."""
+        if not isinstance(mark, list):
+            return None
+        rows = [evidence.row(op) for op in self.wire.get_pass_operations(card.code)]
+        return evidence.applied(rows, mark, step, done)
 
     def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> Figures:
         """The plan's figures (Luna's answers carry only ``"result": 1``)."""

@@ -54,8 +54,13 @@ TYPE_KINDS = {0: CardKind.STAMPS, 1: CardKind.POINTS, 2: CardKind.SUBSCRIPTION,
               6: CardKind.MEMBERSHIP}
 STATUSES = {"installed": CardStatus.ACTIVE, "not installed": CardStatus.NOT_INSTALLED,
             "deleted": CardStatus.DELETED}
-# getPassOperations codes are undocumented; assumed (contracts/luna.md).
-OPERATION_LABELS = {1: "Accrual", 2: "Write-off", 3: "Reward earned"}
+# getPassOperations codes are undocumented. 1-3 are the contract's assumption
+# (contracts/luna.md); 4-6 are assumed here as the sandbox gives them, for changes the
+# reference names no code for.
+OP_ACCRUAL, OP_WRITE_OFF, OP_REWARD, OP_SPENT_UP, OP_SPENT_DOWN, OP_EXPIRY = 1, 2, 3, 4, 5, 6
+OPERATION_LABELS = {OP_ACCRUAL: "Accrual", OP_WRITE_OFF: "Write-off",
+                    OP_REWARD: "Reward earned", OP_SPENT_UP: "Total spent raised",
+                    OP_SPENT_DOWN: "Total spent lowered", OP_EXPIRY: "Expiry date set"}
 SELECTION_MODES = ("PassNotCreated", "passInstalled", "passNotInstalled", "passDeleted")
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
@@ -124,7 +129,8 @@ class LunaOperation:
     def label(self) -> str:
         if self.code in OPERATION_LABELS:
             return OPERATION_LABELS[self.code]
-        return f"Operation {self.code if self.code is not None else '?'}"
+        return (f"Other operation (code {self.code})" if self.code is not None
+                else "Other operation")
 
 
 def as_text(value: object, limit: int = 300) -> str:
