@@ -75,8 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="show at most N entries")
 
     sub.add_parser("check", help="try each configured service and say what works")
-    p = sub.add_parser("recover", help="resolve operations a crash or lost answer left open")
+    p = sub.add_parser("recover", help="resolve operations a crash or lost answer left open",
+                       description="Waits while a lost request may still reach its service; "
+                       "operations another window or command is finishing are left to it.")
     p.add_argument("--json", action="store_true", help="print a JSON list of what was found")
+
+    p = sub.add_parser("settle", help="record what you found for an operation left open",
+                       description="After looking at the card at the service: say whether "
+                       "journal entry ID was applied or not. Kept in the journal with your "
+                       "note, your user name and the time; nothing is sent.")
+    p.add_argument("id", type=int, metavar="ID")
+    verdict = p.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--applied", action="store_true", help="it was applied")
+    verdict.add_argument("--not-applied", action="store_true", help="it was not applied")
+    p.add_argument("--note", required=True, metavar="TEXT", help="what you saw, and where")
+    p.add_argument("--json", action="store_true", help="print the settled entry as JSON")
 
     p = sub.add_parser("sandbox", help="run the sandboxed services on loopback")
     p.add_argument("--host", default="127.0.0.1")
@@ -134,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             setup_logging(settings, level=logging.DEBUG if args.verbose else logging.INFO)
         with Counter.open(settings) as counter:
             if args.command in ("card", "apply"):
-                _report_recovered(counter.recover(), quiet=args.json)
+                _report_recovered(counter.recover(wait=False), quiet=args.json)
             return COMMANDS[args.command](counter, args)
     except PosError as exc:
         return _fail(exc, getattr(args, "json", False))
@@ -165,6 +178,8 @@ def _apply(counter: Any, args: argparse.Namespace) -> int:
                 print(f"  {label:<24} {old} -> {new}")
     else:
         print(f"Not done: {result.message} Journal #{result.journal_id}.", file=sys.stderr)
+    if result.warning and not args.json:
+        print(f"Warning: {result.warning}", file=sys.stderr)
     if result.ok:
         return EXIT_OK
     return _exit_code(result.error) if result.error else EXIT_FAILED
@@ -240,6 +255,9 @@ def _recover(counter: Any, args: argparse.Namespace) -> int:
         for e in left:
             print(f"#{e.id} {e.service} {e.card} {e.operation} {' '.join(e.args)}: "
                   f"still {e.state.value} ({e.error or 'the service did not answer'}).")
+        if left:
+            print("Look at the card at the service, then record what you found: "
+                  "pos-app settle ID --applied|--not-applied --note TEXT.")
     return EXIT_UNKNOWN if left else EXIT_OK
 
 
@@ -250,12 +268,24 @@ def _report_recovered(results: list[Any], *, quiet: bool, stream: Any = None) ->
     for r in results:
         verdict = {"done": "was applied", "failed": "was not applied",
                    "unknown": "is still unknown", "pending": "is still pending"}[r.state.value]
+        why = f" ({r.error})" if r.error is not None and not r.ok else ""
         print(f"Recovered #{r.journal_id}: {r.operation.describe()} on {r.before.code} "
-              f"{verdict}.", file=stream or sys.stderr)
+              f"{verdict}{why}.", file=stream or sys.stderr)
+
+
+def _settle(counter: Any, args: argparse.Namespace) -> int:
+    entry = counter.settle(args.id, applied=bool(args.applied), note=args.note)
+    if args.json:
+        _print(entry.to_json(), True)
+    else:
+        verdict = "applied" if args.applied else "not applied"
+        print(f"#{entry.id} {entry.operation} {' '.join(entry.args)} on {entry.card}: "
+              f"settled as {verdict} by {entry.settled['by']}.")
+    return EXIT_OK
 
 
 COMMANDS = {"card": _card, "apply": _apply, "journal": _journal, "check": _check,
-            "recover": _recover, "templates": _templates, "enrol": _enrol}
+            "recover": _recover, "templates": _templates, "enrol": _enrol, "settle": _settle}
 
 
 def _sandbox(args: argparse.Namespace) -> int:

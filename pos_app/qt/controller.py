@@ -373,7 +373,7 @@ class Controller(QObject):
                     if entry.service not in counter.backends:
                         continue
                     try:
-                        results.append(counter.resolve(entry.id))
+                        results.append(counter.resolve(entry.id, wait=False))
                     except PosError as exc:  # still away: it stays open for the next round
                         log.info("operation #%s left open: %s", entry.id, exc.kind)
                 return results

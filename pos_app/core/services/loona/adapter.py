@@ -134,9 +134,14 @@ class LoonaBackend(HttpBackend):
         return self._card(self.wire.find_pass(code), code)
 
     def refresh(self, card: Card, answers: list[dict[str, Any]]) -> Card:
-        """Read the pass again by id; a dynamic QR's new value comes from the last answer."""
+        """Read the pass again by id; the code is what its QR holds now (the pass's own
+        ``encryptedId``, or a dynamic QR's new value from the last answer)."""
         raw = self.wire.get_pass(card.card_id, card)
         code = card.code
+        current = raw.get("encryptedId") if isinstance(raw, dict) else None
+        if isinstance(current, str | int) and not isinstance(current, bool) \
+                and str(current).strip():
+            code = str(current).strip()  # what the card's QR holds now
         for item in reversed(answers):
             new = item.get("encryptedId") if isinstance(item, dict) else None
             if isinstance(new, str | int) and not isinstance(new, bool) and str(new).strip():
