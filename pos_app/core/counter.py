@@ -30,6 +30,7 @@ from pos_app.core.errors import (
     ServiceUnavailable,
     StaleCode,
 )
+from pos_app.core.figures import figures_for
 from pos_app.core.journal import Entry, Journal, State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.paths import data_dir
@@ -261,6 +262,8 @@ class Counter:
         entry = self.journal.begin(service=card.service, card=card.code, card_id=card.card_id,
                                    plan=plan, key=key,
                                    before={**card.snapshot(), "observed": observed})
+        self.journal.label(entry, kind=card.kind.value,
+                           holder=card.holder.name if card.holder else "")
         return self._drive(entry, backend, card, plan, key, observed, 0, [], False,
                            progress or _quiet)
 
@@ -330,6 +333,9 @@ class Counter:
             after = None
         self.journal.finish(entry, State.DONE, after=None if after is None else after.snapshot(),
                             outcome=outcome)
+        self.journal.set_figures(entry, figures_for(
+            plan.operation.name.value, plan.operation.args(), outcome, card.snapshot(),
+            None if after is None else after.snapshot()))
         return OperationResult(True, State.DONE, entry, plan.operation, card, after, outcome)
 
     def _send(self, backend: Backend, card: Card, step: Step, key: str,
