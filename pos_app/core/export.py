@@ -1,0 +1,113 @@
+"""Journal rows to CSV (UTF-8 with a BOM, so that Excel shows Cyrillic names right) and back.
+
+Times are written in the till's local time zone with their offset; figures as plain decimals
+with a point. Text that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@`` at
+the start) is written with a leading apostrophe, which :func:`read_csv` removes again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pos_app.core.errors import InvalidInput
+from pos_app.core.figures import figure_names
+from pos_app.core.journal import Entry
+from pos_app.core.operations import LABELS, OpName
+
+#: Columns in order; the figures follow these.
+BASE_COLUMNS = ("id", "time", "service", "card", "card_id", "card_kind", "holder", "operation",
+                "args", "what", "state", "error")
+COLUMNS = (*BASE_COLUMNS, *figure_names())
+#: Free text from services or cashiers (guarded against spreadsheet formulas).
+_TEXT_COLUMNS = frozenset({"card", "card_id", "holder", "what", "error"})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+DATE_HINT = "Type a date as YYYY-MM-DD (or YYYY-MM-DD HH:MM)."
+
+
+def local_iso(iso: str) -> str:
+    """A UTC journal time in the local zone, to the second: ``2026-12-01 21:50:41+03:00``."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().isoformat(" ", "seconds")
+    except ValueError:
+        return iso
+
+
+def describe(entry: Entry) -> str:
+    """The operation in words (its label and arguments)."""
+    try:
+        label = LABELS[OpName(entry.operation)]
+    except ValueError:
+        label = entry.operation
+    return f"{label} {' '.join(entry.args)}".strip()
+
+
+def row_of(entry: Entry) -> dict[str, Any]:
+    """One CSV row (as text) for a journal entry."""
+    row: dict[str, Any] = {
+        "id": entry.id, "time": local_iso(entry.created), "service": entry.service,
+        "card": entry.card, "card_id": entry.card_id, "card_kind": entry.kind,
+        "holder": entry.holder, "operation": entry.operation, "args": " ".join(entry.args),
+        "what": describe(entry), "state": entry.state.value, "error": entry.error or "",
+    }
+    for name, value in entry.figures.columns().items():
+        row[name] = "" if value is None else value
+    return row
+
+
+def _guard(value: Any) -> Any:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else value
+
+
+def write_csv(entries: Iterable[Entry], path: Path) -> int:
+    """Write the entries to ``path`` (replaced atomically); return how many were written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    count = 0
+    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        for entry in entries:
+            row = row_of(entry)
+            writer.writerow({k: _guard(v) if k in _TEXT_COLUMNS else v for k, v in row.items()})
+            count += 1
+    os.replace(tmp, path)
+    return count
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a file :func:`write_csv` wrote, as text, the formula guard removed."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        for key in _TEXT_COLUMNS & row.keys():
+            value = row[key]
+            if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+                row[key] = value[1:]
+    return rows
+
+
+def parse_when(text: str, *, end: bool = False) -> dt.datetime:
+    """A local date (``YYYY-MM-DD``) or date and time as an aware datetime.
+
+    With ``end`` a bare date means the end of that day (the next midnight), so that
+    ``--until 2026-12-01`` includes the whole of the 1st.
+    """
+    raw = text.strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            day = dt.datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        return (day + dt.timedelta(days=1 if end else 0)).astimezone()
+    try:
+        when = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{raw!r} is not a date.", DATE_HINT) from None
+    return when if when.tzinfo else when.astimezone()
