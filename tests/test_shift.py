@@ -4,6 +4,7 @@ for every service, card kind and state."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -104,8 +105,10 @@ def test_a_shift_of_every_service_kind_and_state_is_summed_right(counter: Counte
     assert lines[("luna", "spend")]["sums"] == {"money_spent": "100"}
     assert lines[("luna", "stamp")]["count"] == 1  # the one before the shift is not in it
     text = "\n".join(summary_text(summary))
-    assert text.index("Needs attention") < text.index("Luna:")
-    assert "holds still open: 1" in text
+    assert text.index("Needs attention (4):") < text.index("Luna: 6 operations")
+    assert "Holds still open: 1" in text
+    assert re.search(r"\n  Balance spent +150\.00\n", text)  # Loona's gift money
+    assert max(len(line) for line in text.splitlines() if not line.startswith("    ")) <= 44
     book.stop()
 
 
@@ -162,5 +165,5 @@ def test_shift_command(capsys: pytest.CaptureFixture[str], counter: Counter) -> 
     assert data["totals"]["luna"]["points_earned"] == "5"
     assert main(["shift"]) == 0
     out = capsys.readouterr().out
-    assert "Luna: 1 operations" in out and "Points earned 5" in out
+    assert "Luna: 1 operation\n" in out and re.search(r"Points earned +5\n", out)
     assert main(["shift", "--id", "99"]) == 2

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pos_app.core.errors import InvalidInput
+from pos_app.core.errors import InvalidInput, PosError
 from pos_app.core.figures import figure_names
 from pos_app.core.journal import Entry
-from pos_app.core.operations import LABELS, OpName
+from pos_app.core.operations import LABELS, Operation, OpName
 
 #: Columns in order; the figures follow these.
 BASE_COLUMNS = ("id", "time", "service", "card", "card_id", "card_kind", "holder", "operation",
@@ -47,6 +47,14 @@ def describe(entry: Entry) -> str:
     return f"{label} {' '.join(entry.args)}".strip()
 
 
+def sentence(entry: Entry) -> str:
+    """The operation as a plain sentence (``Purchase of 1 240.50``) for slips and summaries."""
+    try:
+        return Operation.parse(entry.operation, entry.args).describe()
+    except PosError:  # e.g. an expiry date that has passed since
+        return describe(entry)
+
+
 def row_of(entry: Entry) -> dict[str, Any]:
     """One CSV row (as text) for a journal entry."""
     row: dict[str, Any] = {
@@ -67,17 +75,23 @@ def _guard(value: Any) -> Any:
 
 def write_csv(entries: Iterable[Entry], path: Path) -> int:
     """Write the entries to ``path`` (replaced atomically); return how many were written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     count = 0
-    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-        writer.writeheader()
-        for entry in entries:
-            row = row_of(entry)
-            writer.writerow({k: _guard(v) if k in _TEXT_COLUMNS else v for k, v in row.items()})
-            count += 1
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+            writer.writeheader()
+            for entry in entries:
+                row = row_of(entry)
+                writer.writerow({k: _guard(v) if k in _TEXT_COLUMNS else v
+                                 for k, v in row.items()})
+                count += 1
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInput(f"Cannot write {path}: {exc.strerror or exc}.",
+                           "Choose a folder you can write to; the journal is unchanged.") from None
     return count
 
 

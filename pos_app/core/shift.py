@@ -39,8 +39,10 @@ TEXT = {
     "from_to": "{opened} – {closed}",
     "still_open": "open",
     "operations": "{n} operations",
-    "states": "done {done}, not done {failed}, unknown {unknown}, waiting {pending}",
-    "holds": "holds still open: {n}",
+    "operation": "1 operation",
+    "state_words": {State.DONE: "done", State.FAILED: "not done", State.UNKNOWN: "unknown",
+                    State.PENDING: "waiting"},
+    "holds": "Holds still open: {n}",
     "nothing": "No operations in this shift.",
 }
 
@@ -69,6 +71,10 @@ class SessionLock:
         self._fh = fh
         return True
 
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
     def release(self) -> None:
         if self._fh is not None:
             self._fh.close()
@@ -96,17 +102,20 @@ def _short(iso: str | None) -> str:
 class ShiftBook:
     """Open, close and find shifts in the journal; close those a crash left at start."""
 
-    def __init__(self, journal: Journal, lock_path: Path) -> None:
+    def __init__(self, journal: Journal, lock: Path | SessionLock) -> None:
         self.journal = journal
-        self.lock = SessionLock(lock_path)
+        self.lock = lock if isinstance(lock, SessionLock) else SessionLock(lock)
 
     def start(self, *, resume: bool = True) -> str | None:
         """At the app's start: take the session lock and close a shift a crash left open;
         with ``resume`` (the window) carry on a shift left open by a clean exit.
 
         Returns the note of a shift closed so, or ``None``. Without the lock (another app is
-        running) nothing is touched.
+        running) nothing is touched, nor when this process holds it already (the window
+        reopened its counter).
         """
+        if self.lock.held:
+            return None
         if not self.lock.acquire():
             return None
         note = None
@@ -246,46 +255,63 @@ def summarise(shift: ShiftRow, entries: list[Entry]) -> Summary:
     return Summary(shift, attention, [lines[k] for k in sorted(lines)], totals)
 
 
-def sum_text(name: str, value: Decimal) -> str:
-    """``Points earned 12.50``: one summed figure for people."""
+#: Characters per line of the printed summary (fits an 80 mm roll and the window's tab).
+WIDTH = 42
+
+
+def _pair(label: str, value: str, indent: int = 2) -> str:
+    room = max(WIDTH - indent - len(value) - 1, len(label))
+    return f"{' ' * indent}{label:<{room}} {value}"
+
+
+def sum_value(name: str, value: Decimal) -> str:
+    """A summed figure as text: money with cents, counts and points without."""
     from pos_app.core.money import format_money, format_number
 
-    money = name in ("to_pay", "discount", "money_added", "money_spent")
-    return f"{FIGURE_LABELS[name]} {format_money(value) if money else format_number(value)}"
+    money = name in ("to_pay", "discount", "money_added", "money_spent", "held")
+    return format_money(value) if money else format_number(value)
+
+
+def _states(line: Line) -> str:
+    return ", ".join(f"{TEXT['state_words'][s]} {line.states[s.value]}" for s in State
+                     if line.states.get(s.value))
 
 
 def summary_text(summary: Summary) -> list[str]:
-    """The summary as plain lines (the command line, the window and the printout)."""
-    from pos_app.core.export import describe
+    """The summary as plain lines of at most about :data:`WIDTH` characters (the command
+    line, the window and the printout): what needs attention first, then each service."""
+    from pos_app.core.export import sentence
+    from pos_app.core.operations import LABELS, OpName
 
     shift = summary.shift
-    out = [TEXT["title"].format(id=shift.id) + "  " + TEXT["from_to"].format(
-        opened=_short(shift.opened), closed=_short(shift.closed))]
+    out = [TEXT["title"].format(id=shift.id),
+           TEXT["from_to"].format(opened=_short(shift.opened), closed=_short(shift.closed))]
     if shift.note:
         out.append(shift.note)
     if not summary.lines:
         return [*out, TEXT["nothing"]]
     if summary.attention:
-        out.append(f"{TEXT['attention']}:")
+        out += ["", f"{TEXT['attention']} ({len(summary.attention)}):"]
         for e in summary.attention:
-            state = TEXT["open_hold"] if _open_hold(e) else e.state.value
-            line = f"  #{e.id} {state:<8} {e.service} {e.card} {describe(e)}"
-            out.append(line + (f" — {e.error}" if e.error else ""))
+            state = TEXT["open_hold"] if _open_hold(e) else TEXT["state_words"][e.state]
+            out.append(f"  #{e.id} {state}: {e.service} {e.card}")
+            out.append(f"    {sentence(e)}" + (f" — {e.error}" if e.error else ""))
     for service in sorted(summary.totals):
         lines = [x for x in summary.lines if x.service == service]
         n = sum(x.count for x in lines)
-        head = f"{service.capitalize()}: {TEXT['operations'].format(n=n)}"
+        many = TEXT["operation"] if n == 1 else TEXT["operations"].format(n=n)
+        out += ["", f"{service.capitalize()}: {many}"]
         sums = summary.totals[service]
-        if sums:
-            head += " · " + ", ".join(sum_text(k, sums[k]) for k in SUMMED if k in sums)
-        out.append(head)
+        out += [_pair(FIGURE_LABELS[k], sum_value(k, sums[k])) for k in SUMMED if k in sums]
         for x in lines:
-            states = TEXT["states"].format(**{s.value: x.states.get(s.value, 0) for s in State})
-            row = f"  {x.operation:<16} {x.count:>4}  ({states})"
-            if x.sums:
-                row += "  " + ", ".join(sum_text(k, x.sums[k]) for k in SUMMED if k in x.sums)
-            out.append(row)
+            try:
+                label = LABELS[OpName(x.operation)]
+            except ValueError:
+                label = x.operation
+            out.append(f"  {label} ×{x.count}: {_states(x)}")
+            out += [_pair(FIGURE_LABELS[k], sum_value(k, x.sums[k]), 4)
+                    for k in SUMMED if k in x.sums]
     holds = len(summary.open_holds)
     if holds:
-        out.append(TEXT["holds"].format(n=holds))
+        out += ["", TEXT["holds"].format(n=holds)]
     return out

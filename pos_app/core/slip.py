@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from pos_app.core.cards import KIND_LABELS, CardKind
-from pos_app.core.export import describe
+from pos_app.core.export import sentence
 from pos_app.core.figures import FIGURE_LABELS
 from pos_app.core.journal import Entry, State
 from pos_app.core.money import format_money, format_number
@@ -113,5 +113,5 @@ def build_slip(entry: Entry, shop: Shop, *, copy: bool = False) -> Slip:
         most = stamps.get("max") if isinstance(stamps, dict) else None
         rows.append((TEXT["stamps"], f"{f.stamps_after}" + (f" / {most}" if most else "")))
     header = (shop.name or TEXT["shop"], *shop.address)
-    return Slip(header, when, f"{kind} {mask_code(entry.card)}", describe(entry),
+    return Slip(header, when, f"{kind} {mask_code(entry.card)}", sentence(entry),
                 TEXT[entry.state], tuple(rows), TEXT["journal"].format(id=entry.id), copy)

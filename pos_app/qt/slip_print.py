@@ -11,10 +11,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import (
+    QColor,
     QFont,
+    QImage,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
+    QPaintDevice,
     QPainter,
     QPdfWriter,
     QTextDocument,
@@ -22,9 +25,11 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QWidget
 
-from pos_app.core.errors import ConfigError
+from pos_app.core.errors import ConfigError, InvalidInput
+from pos_app.core.slip import TEXT as SLIP_TEXT
 from pos_app.core.slip import Slip
 
+COPY = SLIP_TEXT["reprint"]
 MARGIN_MM = 4.0
 FONT_PT = 8.0
 PDF_DPI = 300
@@ -33,6 +38,8 @@ TEXT = {
     "no_printer_hint": "Add the receipt printer in the system's settings, or save the slip "
                        "as PDF.",
     "title": "Slip",
+    "cannot_draw": "The slip could not be written there.",
+    "cannot_draw_hint": "Choose a folder you can write to, or another printer.",
 }
 
 
@@ -43,14 +50,14 @@ def slip_html(slip: Slip) -> str:
     rows = "".join(f"<tr><td>{e(k)}</td><td align='right'>{e(v)}</td></tr>"
                    for k, v in slip.rows)
     state = f"<p><b>{e(slip.state)}</b></p>" if slip.state else ""
-    copy = "<p align='center'>— " + e("Copy") + " —</p>" if slip.copy else ""
+    copy = f"<p align='center'>— {e(COPY)} —</p>" if slip.copy else ""
     return (f"<p align='center'>{head}</p><p>{e(slip.when)}<br>{e(slip.card)}</p>"
             f"<p><b>{e(slip.what)}</b></p>{state}"
             f"<table width='100%' cellspacing='0' cellpadding='1'>{rows}</table>"
             f"<p align='center'>{e(slip.footer)}</p>{copy}")
 
 
-def _document(slip: Slip, device: QPagedPaintDevice, width_mm: float) -> QTextDocument:
+def _document(slip: Slip, device: QPaintDevice, width_mm: float) -> QTextDocument:
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)
     font = QFont()
@@ -70,7 +77,9 @@ def _render(slip: Slip, device: QPagedPaintDevice, width_mm: float) -> None:
                                  TEXT["title"], QPageSize.SizeMatchPolicy.ExactMatch))
     device.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
                           QPageLayout.Unit.Millimeter)
-    painter = QPainter(device)
+    painter = QPainter()
+    if not painter.begin(device):
+        raise InvalidInput(TEXT["cannot_draw"], TEXT["cannot_draw_hint"])
     try:
         doc.drawContents(painter)
     finally:
@@ -79,13 +88,36 @@ def _render(slip: Slip, device: QPagedPaintDevice, width_mm: float) -> None:
 
 def save_pdf(slip: Slip, path: Path, width_mm: float = 58) -> Path:
     """Write the slip as a one-page PDF as wide as the paper."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {path}: {exc.strerror}.") from None
     writer = QPdfWriter(str(path))
     writer.setResolution(PDF_DPI)
     writer.setTitle(f"{TEXT['title']} {slip.footer}")
     writer.setCreator("pos-app")
     _render(slip, writer, width_mm)
     return path
+
+
+def slip_image(slip: Slip, width_mm: float = 58, dpi: int = 203) -> QImage:
+    """The slip as a picture at a receipt printer's resolution (screenshots, previews)."""
+    probe = QImage(1, 1, QImage.Format.Format_RGB32)
+    dots = round(dpi / 0.0254)
+    probe.setDotsPerMeterX(dots)
+    probe.setDotsPerMeterY(dots)
+    doc = _document(slip, probe, width_mm)
+    margin = round(MARGIN_MM / 25.4 * dpi)
+    image = QImage(round(width_mm / 25.4 * dpi), round(doc.size().height()) + 2 * margin,
+                   QImage.Format.Format_RGB32)
+    image.setDotsPerMeterX(dots)
+    image.setDotsPerMeterY(dots)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.translate(margin, margin)
+    doc.drawContents(painter)
+    painter.end()
+    return image
 
 
 def default_printer() -> QPrinter:
