@@ -79,3 +79,21 @@ def test_slip_command(counter: Counter, tmp_path: Path, capsys: pytest.CaptureFi
     assert "Gift certificate ••••" + LOONA["gift"][-4:] in capsys.readouterr().out
     assert main(["slip", "9999", "--text"]) == 2
     assert "no journal entry #9999" in capsys.readouterr().err
+
+
+def test_a_printer_gets_a_page_as_wide_as_its_roll(counter: Counter, qapp: object,
+                                                   tmp_path: Path) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from pos_app.qt.slip_print import print_slip
+
+    result = counter.apply(LUNA["stamps"], Operation.parse("stamp", ["1"]))
+    entry = counter.journal.get(result.journal_id)  # type: ignore[arg-type]
+    assert entry is not None
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # Qt's own printer, to a file
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    print_slip(build_slip(entry, Shop("Shop")), printer, 80)
+    text, width, _ = _text(tmp_path / "printed.pdf")
+    assert abs(width - 80) < 0.5
+    assert "Stamps given 1" in text and "Stamps 6 / 10" in text and "Shop" in text
