@@ -31,7 +31,6 @@ from pos_app.core.export import write_csv
 from pos_app.core.journal import Entry, JournalFilter, State
 from pos_app.core.operations import LABELS
 from pos_app.core.slip import Shop, build_slip
-from pos_app.qt import slip_print
 
 TEXT = {
     "search": "Card code or holder",
@@ -259,10 +258,14 @@ class JournalTools(QObject):
                         lambda slip, width: self._save(slip, width, path))
 
     def _print(self, slip: Any, width: int) -> None:
+        from pos_app.qt import slip_print  # QtPrintSupport loads when first needed
+
         if slip_print.ask_and_print(slip, self.window, width):
             self.said.emit(TEXT["printed"].format(id=slip.footer.split("#")[-1]))
 
     def _save(self, slip: Any, width: int, path: Path) -> None:
+        from pos_app.qt import slip_print
+
         try:
             slip_print.save_pdf(slip, path, width)
         except PosError as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QFontDatabase, QTextDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -139,6 +138,8 @@ class ShiftPresenter:
         self.lock.release()
 
     def print_summary(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # loaded when first needed
+
         if self.view.summary is None:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
