@@ -167,3 +167,9 @@ def test_shift_command(capsys: pytest.CaptureFixture[str], counter: Counter) -> 
     out = capsys.readouterr().out
     assert "Luna: 1 operation\n" in out and re.search(r"Points earned +5\n", out)
     assert main(["shift", "--id", "99"]) == 2
+    assert main(["shift", "--close", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["shift"]["closed"] is not None
+    assert main(["shift", "--close"]) == 2
+    assert "No shift is open" in capsys.readouterr().err
+    assert main(["shift", "--open", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["count"] == 0

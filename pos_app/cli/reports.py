@@ -44,9 +44,12 @@ def add_journal_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_parsers(sub: Any) -> None:
     """``shift`` and ``slip``."""
-    p = sub.add_parser("shift", help="the open (or last) shift's summary")
+    p = sub.add_parser("shift", help="the open (or last) shift's summary; open or close one")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--id", type=int, default=None, help="another shift, by its number")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--open", action="store_true", help="open a shift now")
+    what.add_argument("--close", action="store_true", help="close the open shift now")
     p = sub.add_parser("slip", help="print a journal row's slip again, or save it as PDF")
     p.add_argument("journal_id", type=int, metavar="JOURNAL_ID")
     p.add_argument("--pdf", metavar="FILE", help="save as PDF instead of printing")
@@ -118,6 +121,10 @@ def shift(args: argparse.Namespace) -> int:
         note = shifts.start(resume=False)
         if note and not args.json:
             print(note, file=sys.stderr)
+        if args.open:
+            shifts.open()
+        elif args.close:
+            shifts.close()
         chosen = shifts.last() if args.id is None else book.shift(args.id)
         if chosen is None:
             if args.id is not None:

@@ -31,6 +31,7 @@ from pos_app.core.export import write_csv
 from pos_app.core.journal import Entry, JournalFilter, State
 from pos_app.core.operations import LABELS
 from pos_app.core.slip import Shop, build_slip
+from pos_app.qt.journal_view import STATE_WORDS
 
 TEXT = {
     "search": "Card code or holder",
@@ -56,8 +57,6 @@ TEXT = {
     "none_match": "No operations match the filters.",
     "none_yet": "No operations yet on this terminal.",
 }
-STATE_CHOICES = ((State.DONE, "Done"), (State.FAILED, "Not done"),
-                 (State.UNKNOWN, "Unknown"), (State.PENDING, "Pending"))
 DEBOUNCE_MS = 250
 
 
@@ -76,7 +75,7 @@ class FilterBar(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(TEXT["search"])
         self.service = self._combo(TEXT["all_services"], [])
-        self.state = self._combo(TEXT["all_states"], [(s.value, w) for s, w in STATE_CHOICES])
+        self.state = self._combo(TEXT["all_states"], [(s.value, w) for s, w in STATE_WORDS.items()])
         self.operation = self._combo(TEXT["all_operations"],
                                      [(op.value, label) for op, label in LABELS.items()])
         self.kind = self._combo(TEXT["all_kinds"],
