@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -86,7 +87,8 @@ def test_export_round_trip(counter: Counter, tmp_path: Path) -> None:
         assert row["service"] == entry.service and row["card"] == entry.card
         assert row["state"] == "done" and row["holder"] == entry.holder
         assert Figures.from_columns(row) == entry.figures
-        when = dt.datetime.fromisoformat(row["time"])
+        assert row["utc"] == entry.created
+        when = dt.datetime.strptime(row["time"], "%Y-%m-%d %H:%M:%S").astimezone()
         assert abs(when - dt.datetime.fromisoformat(entry.created)) < dt.timedelta(seconds=1)
     cash = by_id[ids["cashback"]]
     assert cash["holder"] == "Михаил Жуков"
@@ -96,6 +98,13 @@ def test_export_round_trip(counter: Counter, tmp_path: Path) -> None:
     assert gift["money_spent"] == "150.00" and gift["holder"] == "=HYPERLINK(\"x\")"
     assert by_id[ids["discount"]]["discount"] == "10.00"
     assert by_id[ids["stamp"]]["stamps_given"] == "2"
+    # Excel where the comma is the decimal separator: ";" between fields, decimal commas.
+    regional = tmp_path / "ru.csv"
+    write_csv(entries, regional, sep=";")
+    text = regional.read_text(encoding="utf-8-sig")
+    assert text.startswith("id;time;utc;") and ";80,00;" in text
+    assert "100.00 20.00" in text  # the operation's arguments stay as typed on the command line
+    assert read_csv(regional) == rows
 
 
 def test_journal_command_exports_a_date_range(counter: Counter, tmp_path: Path,
@@ -115,6 +124,10 @@ def test_journal_command_exports_a_date_range(counter: Counter, tmp_path: Path,
     assert main(["journal", "--since", "yesterday-ish"]) == 2
     assert "is not a date" in capsys.readouterr().err
     assert main(["journal", "--state", "lost"]) == 2
+    assert main(["journal", "--csv", str(out), "--sep", "|"]) == 2
+    Path(os.environ["POS_APP_CONFIG"]).write_text('[export]\nseparator = ";"\n', "utf-8")
+    assert main(["journal", "--csv", str(out)]) == 0
+    assert out.read_text(encoding="utf-8-sig").startswith("id;time;")
 
 
 def test_bad_dates_are_refused() -> None:

@@ -104,6 +104,8 @@ def test_a_shift_of_every_service_kind_and_state_is_summed_right(counter: Counte
     assert lines[("luna", "spend")]["count"] == 2
     assert lines[("luna", "spend")]["sums"] == {"money_spent": "100"}
     assert lines[("luna", "stamp")]["count"] == 1  # the one before the shift is not in it
+    counter.journal.release_hold(hold)  # the service confirmed it later
+    assert book.summary(summary.shift).open_holds == []
     text = "\n".join(summary_text(summary))
     assert text.index("Needs attention (4):") < text.index("Luna: 6 operations")
     assert "Holds still open: 1" in text

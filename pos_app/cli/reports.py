@@ -30,6 +30,9 @@ def add_journal_arguments(p: argparse.ArgumentParser) -> None:
     """Filters and export for ``pos-app journal``."""
     p.add_argument("--csv", metavar="FILE", help="write the matching entries to FILE (CSV, "
                    "UTF-8 with BOM, oldest first)")
+    p.add_argument("--sep", metavar="SEP", default=None,
+                   help="CSV separator: , ; or tab (default: [export] separator, else ,); "
+                   "with ; figures get a decimal comma, as Excel expects in Russian")
     p.add_argument("--since", metavar="DATE", help="from this local date (or date and time)")
     p.add_argument("--until", metavar="DATE", help="up to and including this local date")
     p.add_argument("--service", default="", help="only this service")
@@ -84,14 +87,17 @@ def journal_filter(args: argparse.Namespace) -> JournalFilter:
 
 
 def journal(args: argparse.Namespace) -> int:
-    from pos_app.core.export import write_csv
+    from pos_app.core.export import separator, write_csv
+    from pos_app.core.settings import load_settings
 
     where = journal_filter(args)
+    sep = separator(args.sep if args.sep is not None else
+                    (load_settings(args.config).data.get("export") or {}).get("separator"))
     book = _journal()
     try:
         if args.csv:
             entries = book.search(where, oldest_first=True, limit=args.limit)
-            n = write_csv(entries, Path(args.csv).expanduser())
+            n = write_csv(entries, Path(args.csv).expanduser(), sep=sep)
             print(TEXT["exported"].format(n=n, path=args.csv))
             return 0
         entries = book.search(where, limit=args.limit)

@@ -7,7 +7,7 @@ and the export, the shift summary and the slip read.
 
 A two-phase service (value put on hold, then confirmed or released) reports the value still on
 hold after an operation as ``held`` in its outcome; the row counts as an open hold until the
-journal's figures say ``held`` is gone (:meth:`pos_app.core.journal.Journal.set_figures`).
+journal is told the hold was settled (:meth:`pos_app.core.journal.Journal.release_hold`).
 """
 
 from __future__ import annotations

@@ -239,6 +239,11 @@ class Journal:
                 f"UPDATE operations SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
                 (*cols.values(), entry_id))
 
+    def release_hold(self, entry_id: int) -> None:
+        """A hold this operation put on a card was confirmed or released: no longer open."""
+        with self._lock:
+            self._db.execute("UPDATE operations SET held = NULL WHERE id = ?", (entry_id,))
+
     def search(self, where: JournalFilter, *, limit: int | None = None,
                oldest_first: bool = False) -> list[Entry]:
         """Entries matching a filter, newest first unless ``oldest_first``."""

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.core.cards import KIND_LABELS
 from pos_app.core.errors import PosError
-from pos_app.core.export import write_csv
+from pos_app.core.export import separator, write_csv
 from pos_app.core.journal import Entry, JournalFilter, State
 from pos_app.core.operations import LABELS
 from pos_app.core.slip import Shop, build_slip
@@ -222,9 +222,12 @@ class JournalTools(QObject):
         if counter is None:
             return
         where = self.bar.value()
+        info = self.controller.info
+        table = (info.settings.data.get("export") if info is not None else None) or {}
 
         def work() -> int:
-            return write_csv(counter.journal.search(where, oldest_first=True), path)
+            sep = separator(table.get("separator"))
+            return write_csv(counter.journal.search(where, oldest_first=True), path, sep=sep)
 
         self._run(work, lambda n: self.said.emit(TEXT["exported"].format(n=n, path=path)))
 

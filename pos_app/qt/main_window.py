@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
         self.services_label = QLabel()
         self.statusBar().addWidget(self.services_label, 1)
         self.keys_label = QLabel("F1–F10 operations · Enter confirms · Esc goes back · "
-                                 "F11 full screen")
+                                 "Ctrl+P slip · F11 full screen")
         self.keys_label.setProperty("muted", True)
         self.statusBar().addPermanentWidget(self.keys_label)
 
