@@ -13,7 +13,7 @@ journal is told the hold was settled (:meth:`pos_app.core.journal.Journal.releas
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -62,17 +62,17 @@ class Figures:
 
     def columns(self) -> dict[str, Any]:
         """Column name -> value as stored (decimals as text, to keep every digit)."""
-        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
+        values = ((k, getattr(self, k)) for k in _NAMES)
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values}
 
     @classmethod
     def from_columns(cls, row: Mapping[str, Any]) -> Figures:
         values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = row.get(f.name)
+        for name, kind in _TYPES.items():
+            raw = row.get(name)
             if raw is None or raw == "":
                 continue
-            values[f.name] = raw if f.name == "balance_unit" else (
-                int(raw) if f.type == "int | None" else Decimal(str(raw)))
+            values[name] = kind(raw)
         return cls(**values)
 
     def items(self) -> list[tuple[str, Any]]:
@@ -80,9 +80,16 @@ class Figures:
         return [(k, getattr(self, k)) for k in FIGURE_LABELS if getattr(self, k) is not None]
 
 
+#: Stored columns in order, and how each is read back.
+_NAMES = tuple(f.name for f in fields(Figures))
+_TYPES: dict[str, Any] = {
+    f.name: str if f.name == "balance_unit" else int if f.type == "int | None"
+    else (lambda raw: Decimal(str(raw))) for f in fields(Figures)}
+
+
 def figure_names() -> list[str]:
     """Every stored column of :class:`Figures`, in order."""
-    return [f.name for f in fields(Figures)]
+    return list(_NAMES)
 
 
 def decimal(value: Any) -> Decimal | None:

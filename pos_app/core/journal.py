@@ -423,8 +423,9 @@ class JournalFilter:
         if text:
             pattern = "%" + text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace(
                 "_", "\\_") + "%"
-            clauses.append("(pos_fold(card) LIKE ? ESCAPE '\\' OR pos_fold(card_id) LIKE ?"
-                           " ESCAPE '\\' OR pos_fold(holder) LIKE ? ESCAPE '\\')")
+            # Codes are matched by SQLite's LIKE (ASCII case folded); names in any script.
+            clauses.append("(card LIKE ? ESCAPE '\\' OR card_id LIKE ? ESCAPE '\\'"
+                           " OR pos_fold(holder) LIKE ? ESCAPE '\\')")
             params += [pattern] * 3
         return clauses, params
 

@@ -28,6 +28,7 @@ TEXT = {
     "card": "Card",
     "balance": "Balance",
     "stamps": "Stamps",
+    "points": "{n} points",
     "reprint": "Copy",
     State.DONE: "",
     State.FAILED: "NOT DONE",
@@ -106,7 +107,7 @@ def build_slip(entry: Entry, shop: Shop, *, copy: bool = False) -> Slip:
             for name in _SHOWN if getattr(f, name) is not None]
     if f.balance_after is not None:
         balance = (format_money(f.balance_after) if f.balance_unit == "money"
-                   else format_number(f.balance_after))
+                   else TEXT["points"].format(n=format_number(f.balance_after)))
         rows.append((TEXT["balance"], balance))
     if f.stamps_after is not None:
         stamps = (entry.after or {}).get("stamps") or {}
