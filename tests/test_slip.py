@@ -45,7 +45,8 @@ def test_slip_pdf_text_and_width(counter: Counter, qapp: object, tmp_path: Path)
     assert abs(width - 58) < 0.5 and 20 < height < 120
     for words in ("Кофейня «Утро»", "ул. Ленина, 1", "Points card ••••1290",
                   "Purchase of 100.00, paying 20.00 from the card", "To pay 80.00",
-                  "Points earned 4", "Points spent 20", "Balance 404 points", f"Journal #{entry.id}"):
+                  "Points earned 4", "Points spent 20", "Balance 404 points",
+                  f"Journal #{entry.id}"):
         assert words in text, (words, text)
     assert LUNA["cashback"] not in text and "931222" not in text  # the code is masked
     text80, width80, _ = _text(save_pdf(slip, tmp_path / "slip80.pdf", 80))

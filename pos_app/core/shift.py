@@ -268,7 +268,7 @@ def sum_value(name: str, value: Decimal) -> str:
     """A summed figure as text: money with cents, counts and points without."""
     from pos_app.core.money import format_money, format_number
 
-    money = name in ("to_pay", "discount", "money_added", "money_spent", "held")
+    money = name in ("to_pay", "discount", "money_added", "money_spent")
     return format_money(value) if money else format_number(value)
 
 
