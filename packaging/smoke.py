@@ -4,15 +4,17 @@
     python packaging/smoke.py dist/pos-app.app   # a macOS app bundle
     python packaging/smoke.py "C:/Users/me/AppData/Local/Programs/pos-app"   # an install
 
-Three checks, each in a fresh settings/data folder (so nothing is configured and the app
+Four checks, each in a fresh settings/data folder (so nothing is configured and the app
 uses its built-in sandbox, and no real settings or journal are touched):
 
 1. ``version``: ``pos-app --version`` prints ``pos-app <__version__ of pos_app/__init__.py>``.
 2. ``card``: ``pos-app card 931520-641-829 --json`` finds the Luna demo card on the sandbox.
-3. ``window``: ``pos-app`` with ``QT_QPA_PLATFORM=offscreen`` and ``POS_APP_SMOKE=1`` opens
+3. ``slip``: ``pos-app apply 931520-641-829 stamp 1 --json``, then ``pos-app slip ID --pdf
+   FILE`` writes that operation's slip as PDF (Qt's PDF writer and print support are in).
+4. ``window``: ``pos-app`` with ``QT_QPA_PLATFORM=offscreen`` and ``POS_APP_SMOKE=1`` opens
    its window, prints ``window ready`` once the counter is ready and exits 0.
 
-On Windows the first two use ``pos-app-cli.exe`` (console) and the third ``pos-app.exe``
+On Windows the first three use ``pos-app-cli.exe`` (console) and the third ``pos-app.exe``
 (windowed, the one the Start menu starts). Exit status 0 when all pass, 1 otherwise, with a
 plain message for each failure. ``--skip window`` (etc.) leaves checks out.
 """
@@ -35,7 +37,7 @@ from appversion import read_version  # noqa: E402
 
 DEMO_CARD = "931520-641-829"
 TIMEOUT = 60.0
-CHECKS = ("version", "card", "window")
+CHECKS = ("version", "card", "slip", "window")
 EXE = ".exe" if sys.platform == "win32" else ""
 
 
@@ -98,6 +100,20 @@ def check_card(cli: Path, env: dict[str, str]) -> str:
     return f"{card.get('service')} {card.get('kind')} card, status {card.get('status')}"
 
 
+def check_slip(cli: Path, env: dict[str, str]) -> str:
+    p = run([str(cli), "apply", DEMO_CARD, "stamp", "1", "--json"], env)
+    try:
+        journal_id = json.loads(p.stdout)["journal_id"]
+    except (ValueError, KeyError, TypeError):
+        raise SmokeFailure(f"apply printed no journal id{_tail(p.stdout, p.stderr)}") from None
+    pdf = Path(env["POS_APP_DATA_DIR"]) / "slip.pdf"
+    p = run([str(cli), "slip", str(journal_id), "--pdf", str(pdf)], env)
+    if p.returncode != 0 or not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
+        raise SmokeFailure(f"exit code {p.returncode}, no PDF at {pdf}"
+                           f"{_tail(p.stdout, p.stderr)}")
+    return f"slip #{journal_id} saved as PDF ({pdf.stat().st_size} bytes)"
+
+
 def check_window(gui: Path, env: dict[str, str]) -> str:
     env = {**env, "QT_QPA_PLATFORM": "offscreen", "POS_APP_SMOKE": "1"}
     try:
@@ -146,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
                     what = check_version(cli, env, expected)
                 elif name == "card":
                     what = check_card(cli, env)
+                elif name == "slip":
+                    what = check_slip(cli, env)
                 else:
                     what = check_window(gui, env)
             except SmokeFailure as exc:

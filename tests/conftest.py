@@ -65,3 +65,14 @@ def loona_server() -> Iterator:
     server = SandboxServer(LoonaApp(), seed=2).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def counter() -> Iterator:
+    """A counter on the in-process sandbox (nothing configured), closed after the test."""
+    from pos_app.core.counter import Counter
+    from pos_app.core.settings import load_settings
+
+    c = Counter.open(load_settings())
+    yield c
+    c.close()

@@ -41,6 +41,12 @@ def test_decimal_inputs_and_zero_when_allowed() -> None:
         parse_amount(True)  # type: ignore[arg-type]
 
 
+def test_a_huge_amount_is_refused_in_words() -> None:
+    # 27 digits: more than the default decimal context holds once given two places.
+    with pytest.raises(InvalidAmount, match="too large"):
+        parse_amount("100000000000000000000000000")
+
+
 @given(st.text(max_size=30))
 def test_parse_amount_never_crashes(text: str) -> None:
     try:

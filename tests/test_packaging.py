@@ -53,6 +53,10 @@ def test_bundle_builds_and_passes_the_smoke_test(tmp_path: Path) -> None:
                                               "/translations/", "/sqldrivers/", "/qmltooling/",
                                               "libqgtk3", "libqeglfs"))]
     assert not unwanted, f"excluded Qt parts in the bundle: {unwanted[:10]}"
+    # Slips are printed through QtPrintSupport (PySide6-Essentials); Linux needs its CUPS plugin.
+    assert any("QtPrintSupport" in f for f in files)
+    if sys.platform.startswith("linux"):
+        assert any("printsupport/libcupsprintersupport" in f for f in files)
 
     smoke = subprocess.run([sys.executable, str(PACKAGING / "smoke.py"), str(bundle)],
                            cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pos_app import __version__
+from pos_app.cli import reports
 from pos_app.core.errors import (
     AuthError,
     ConfigError,
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("journal", help="list this terminal's operations, newest first")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--limit", type=int, default=None, help="show at most N entries")
+    reports.add_journal_arguments(p)
+    reports.add_parsers(sub)
 
     sub.add_parser("check", help="try each configured service and say what works")
     p = sub.add_parser("recover", help="resolve operations a crash or lost answer left open",
@@ -145,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         if not logging_active():
             setup_logging(settings, level=logging.DEBUG if args.verbose else logging.INFO)
+        if args.command in reports.COMMANDS:
+            return reports.COMMANDS[args.command](args)
         with Counter.open(settings) as counter:
             if args.command in ("card", "apply"):
                 _report_recovered(counter.recover(wait=False), quiet=args.json)
@@ -211,22 +216,6 @@ def _enrol(counter: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _journal(counter: Any, args: argparse.Namespace) -> int:
-    entries = counter.journal.entries(limit=args.limit)
-    if args.json:
-        _print([e.to_json() for e in entries], True)
-        return EXIT_OK
-    if not entries:
-        print("The journal is empty.")
-    for e in entries:
-        line = (f"#{e.id:<5} {e.created[:19].replace('T', ' ')}  {e.state.value:<8} "
-                f"{e.service:<6} {e.card:<16} {e.operation} {' '.join(e.args)}")
-        if e.error:
-            line += f"  — {e.error}"
-        print(line)
-    return EXIT_OK
-
-
 def _check(counter: Any, args: argparse.Namespace) -> int:
     from pos_app.core.secrets import status
 
@@ -284,8 +273,8 @@ def _settle(counter: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"card": _card, "apply": _apply, "journal": _journal, "check": _check,
-            "recover": _recover, "templates": _templates, "enrol": _enrol, "settle": _settle}
+COMMANDS = {"card": _card, "apply": _apply, "check": _check, "recover": _recover,
+            "templates": _templates, "enrol": _enrol, "settle": _settle}
 
 
 def _sandbox(args: argparse.Namespace) -> int:

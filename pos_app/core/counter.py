@@ -20,6 +20,7 @@ from typing import Any
 from pos_app.core.backends.base import Backend, CardRef, CardTemplate, HistoryRow, Plan, Step
 from pos_app.core.backends.registry import build_backends
 from pos_app.core.cards import Card, CardKind, CardStatus, Holder
+from pos_app.core.effects import effects_for
 from pos_app.core.errors import (
     Busy,
     CardNotFound,
@@ -309,6 +310,8 @@ class Counter:
                                    plan=plan, key=key, owner=self.owner.name,
                                    before={**card.snapshot(), "observed": observed,
                                            "mark": mark})
+        self.journal.label(entry, kind=card.kind.value,
+                           holder=card.holder.name if card.holder else "")
         run = _Run(entry, backend, card, plan, key, observed, mark, progress or _quiet)
         return self._drive(run, 0, uncertain=False)
 
@@ -453,6 +456,9 @@ class Counter:
             self.journal.finish(run.entry, State.DONE,
                                 after=None if after is None else after.snapshot(),
                                 outcome=outcome)
+            self.journal.set_effects(run.entry, effects_for(
+                run.plan.operation.name.value, run.plan.operation.args(), outcome,
+                run.card.snapshot(), None if after is None else after.snapshot()))
         except Exception as exc:
             return self._unrecorded(run, exc, after, outcome)
         return OperationResult(True, State.DONE, run.entry, run.plan.operation, run.card, after,

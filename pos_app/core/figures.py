@@ -35,6 +35,9 @@ class Figures(Mapping[str, Any]):
     balance: Number | None = None
     #: The most that may be taken off the card on this purchase.
     max_spend: Number | None = None
+    #: Value still on hold at a two-phase service after the operation (authorised, not yet
+    #: confirmed or released).
+    held: Number | None = None
     #: Stamps (chops) on the card after the operation, and rewards ready to use.
     stamps: int | None = None
     rewards: int | None = None

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.core.backends.base import Plan
+from pos_app.core.effects import Effects, effect_names, effects_for
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Seconds an owner's claim on an open operation lasts without being renewed.
 LEASE_SECONDS = 60.0
 #: A claim whose owner still looks alive is taken over only this long after it ran out (the
@@ -98,6 +99,11 @@ class Entry:
             return None
         value = self.steps[index].get("sent_at")
         return float(value) if isinstance(value, int | float) else None
+    #: The card's kind and its holder's name when the operation began (schema 2).
+    kind: str = ""
+    holder: str = ""
+    #: What it did, in fixed terms (see :mod:`pos_app.core.effects`).
+    effects: Effects = field(default_factory=Effects)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,7 +113,8 @@ class Entry:
             "state": self.state.value, "steps": self.steps, "answer": self.answer,
             "before": self.before, "after": self.after, "outcome": self.outcome,
             "error": self.error, "attempts": self.attempts, "owner": self.owner,
-            "settled": self.settled,
+            "settled": self.settled, "kind": self.kind, "holder": self.holder,
+            "effects": self.effects.columns(),
         }
 
 
@@ -159,6 +166,9 @@ class Journal:
                 self._db.execute(f"ALTER TABLE operations ADD COLUMN {name} {declaration}")
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
                          (str(SCHEMA_VERSION),))
+        self._db.create_function("pos_fold", 1, _fold, deterministic=True)
+        with self._lock, self._transaction():
+            migrate(self._db)
 
     def close(self) -> None:
         with self._lock:
@@ -307,6 +317,82 @@ class Journal:
         """Operations left ``pending`` or ``unknown``, oldest first."""
         return list(reversed(self.entries(states=(State.PENDING, State.UNKNOWN))))
 
+    # -- what operations did, holders, filters and shifts -------------------------------------
+
+    def label(self, entry_id: int, *, kind: str, holder: str) -> None:
+        """Note the card's kind and its holder's name (for filters, the export, the slip)."""
+        with self._lock:
+            self._db.execute("UPDATE operations SET kind = ?, holder = ? WHERE id = ?",
+                             (kind, holder, entry_id))
+
+    def set_effects(self, entry_id: int, effects: Effects) -> None:
+        """Store what an operation did (see :mod:`pos_app.core.effects`)."""
+        cols = effects.columns()
+        with self._lock:
+            self._db.execute(
+                f"UPDATE operations SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
+                (*cols.values(), entry_id))
+
+    def release_hold(self, entry_id: int) -> None:
+        """A hold this operation put on a card was confirmed or released: no longer open."""
+        with self._lock:
+            self._db.execute("UPDATE operations SET held = NULL WHERE id = ?", (entry_id,))
+
+    def search(self, where: JournalFilter, *, limit: int | None = None,
+               oldest_first: bool = False) -> list[Entry]:
+        """Entries matching a filter, newest first unless ``oldest_first``."""
+        clauses, params = where.sql()
+        sql = "SELECT * FROM operations"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY id" + ("" if oldest_first else " DESC")
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [self._entry(r) for r in rows]
+
+    def facets(self) -> dict[str, list[str]]:
+        """The services, card kinds and operations the journal holds (for filter choices)."""
+        out = {}
+        with self._lock:
+            for col in ("service", "kind", "operation"):
+                rows = self._db.execute(f"SELECT DISTINCT {col} FROM operations"
+                                        f" WHERE {col} != '' ORDER BY {col}").fetchall()
+                out[col] = [r[0] for r in rows]
+        return out
+
+    def open_shift(self, *, live: bool = True) -> ShiftRow:
+        with self._lock:
+            cur = self._db.execute("INSERT INTO shifts (opened, live) VALUES (?, ?)",
+                                   (_now(), int(live)))
+        shift = self.shift(int(cur.lastrowid or 0))
+        assert shift is not None
+        return shift
+
+    def close_shift(self, shift_id: int, *, note: str | None = None) -> None:
+        with self._lock:
+            self._db.execute("UPDATE shifts SET closed = ?, note = COALESCE(?, note), live = 0"
+                             " WHERE id = ? AND closed IS NULL", (_now(), note, shift_id))
+
+    def set_shift_live(self, shift_id: int, live: bool) -> None:
+        with self._lock:
+            self._db.execute("UPDATE shifts SET live = ? WHERE id = ?", (int(live), shift_id))
+
+    def shift(self, shift_id: int) -> ShiftRow | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM shifts WHERE id = ?", (shift_id,)).fetchone()
+        return None if row is None else ShiftRow.from_row(row)
+
+    def shifts(self, *, limit: int | None = None, open_only: bool = False) -> list[ShiftRow]:
+        """Shifts newest first."""
+        sql = "SELECT * FROM shifts" + (" WHERE closed IS NULL" if open_only else "")
+        sql += " ORDER BY id DESC" + ("" if limit is None else f" LIMIT {int(limit)}")
+        with self._lock:
+            rows = self._db.execute(sql).fetchall()
+        return [ShiftRow.from_row(r) for r in rows]
+
     def _transaction(self) -> _Tx:
         return _Tx(self._db)
 
@@ -320,7 +406,8 @@ class Journal:
             answer=_loads(row["answer"]), before=_loads(row["before"]),
             after=_loads(row["after"]), outcome=_loads(row["outcome"]), error=row["error"],
             attempts=row["attempts"], owner=row["owner"], lease=row["lease"],
-            settled=_loads(row["settled"]),
+            settled=_loads(row["settled"]), kind=row["kind"] or "", holder=row["holder"] or "",
+            effects=Effects.from_columns(dict(row)),
         )
 
 
@@ -333,3 +420,128 @@ class _Tx:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+# -- schema 2 -------------------------------------------------------------------------------
+
+_FIGURE_TYPES = {"stamps_given": "INTEGER", "stamps_taken": "INTEGER",
+                 "rewards_used": "INTEGER", "stamps_after": "INTEGER"}
+_SHIFTS = """
+CREATE TABLE IF NOT EXISTS shifts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    opened TEXT NOT NULL,
+    closed TEXT,
+    note TEXT,
+    live INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS operations_created ON operations (created);
+"""
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring a journal of schema 1 to 2: figure, kind and holder columns (filled in for the
+    operations already done) and the shifts table. Safe to run on any version."""
+    have = {r[1] for r in db.execute("PRAGMA table_info(operations)")}
+    added = [c for c in ("kind", "holder", *effect_names()) if c not in have]
+    for col in added:
+        db.execute(f"ALTER TABLE operations ADD COLUMN {col} {_FIGURE_TYPES.get(col, 'TEXT')}")
+    for stmt in _SHIFTS.split(";"):
+        if stmt.strip():
+            db.execute(stmt)
+    if added:
+        _backfill(db)
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
+               (str(SCHEMA_VERSION),))
+
+
+def _backfill(db: sqlite3.Connection) -> None:
+    rows = db.execute("SELECT id, operation, args, outcome, before, after FROM operations"
+                      " WHERE state = 'done'").fetchall()
+    for row in rows:
+        before = _loads(row["before"]) or {}
+        cols = effects_for(row["operation"], _loads(row["args"]) or [], _loads(row["outcome"]),
+                           before, _loads(row["after"])).columns()
+        cols["kind"] = str(before.get("kind") or "")
+        db.execute(f"UPDATE operations SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
+                   (*cols.values(), row["id"]))
+    db.execute("UPDATE operations SET kind = COALESCE(json_extract(before, '$.kind'), '')"
+               " WHERE kind IS NULL AND json_valid(before)")
+
+
+def _fold(text: str | None) -> str | None:
+    """Case-insensitive matching for every script (SQLite's own LIKE folds ASCII only)."""
+    return None if text is None else text.casefold()
+
+
+def _utc(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """Which journal rows to show or export. Empty fields match everything.
+
+    ``card`` is a card's code or id exactly; ``text`` is found anywhere in the code or the
+    holder's name, whatever the case; ``since`` is inclusive, ``until`` exclusive.
+    """
+
+    service: str = ""
+    card: str = ""
+    operation: str = ""
+    kind: str = ""
+    states: tuple[State, ...] = ()
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    text: str = ""
+
+    def sql(self) -> tuple[list[str], list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for col in ("service", "operation", "kind"):
+            value = getattr(self, col).strip()
+            if value:
+                clauses.append(f"{col} = ?")
+                params.append(value)
+        if self.card.strip():
+            clauses.append("(card = ? OR card_id = ?)")
+            params += [self.card.strip()] * 2
+        if self.states:
+            clauses.append(f"state IN ({','.join('?' * len(self.states))})")
+            params += [s.value for s in self.states]
+        if self.since is not None:
+            clauses.append("created >= ?")
+            params.append(_utc(self.since))
+        if self.until is not None:
+            clauses.append("created < ?")
+            params.append(_utc(self.until))
+        text = self.text.strip()
+        if text:
+            pattern = "%" + text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace(
+                "_", "\\_") + "%"
+            # Codes are matched by SQLite's LIKE (ASCII case folded); names in any script.
+            clauses.append("(card LIKE ? ESCAPE '\\' OR card_id LIKE ? ESCAPE '\\'"
+                           " OR pos_fold(holder) LIKE ? ESCAPE '\\')")
+            params += [pattern] * 3
+        return clauses, params
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    """A cashier's shift: from ``opened`` to ``closed`` (``None`` while open), UTC ISO times.
+
+    ``live`` says an app is running it now; ``note`` says how it was closed if not by hand.
+    """
+
+    id: int
+    opened: str
+    closed: str | None
+    note: str | None
+    live: bool
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> ShiftRow:
+        return cls(row["id"], row["opened"], row["closed"], row["note"], bool(row["live"]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "opened": self.opened, "closed": self.closed,
+                "note": self.note}

@@ -8,7 +8,7 @@ currency sign or code around them.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from pos_app.core.errors import InvalidAmount
 
@@ -178,7 +178,9 @@ def format_money(value: Decimal | None) -> str:
     """``Decimal('1234.5')`` -> ``'1 234.50'``; ``None`` -> ``'—'``."""
     if value is None:
         return "—"
-    q = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    # Enough precision for any number of whole digits (a mistyped huge amount is shown too).
+    room = Context(prec=max(28, value.adjusted() + 4))
+    q = value.quantize(CENT, rounding=ROUND_HALF_UP, context=room)
     sign = "-" if q < 0 else ""
     whole, frac = f"{abs(q):.2f}".split(".")
     groups = []

@@ -18,6 +18,7 @@ from pos_app.core.backends.base import CardRef, CardTemplate, HistoryRow, Plan
 from pos_app.core.cards import Card, Holder
 from pos_app.core.counter import Counter, OperationResult
 from pos_app.core.errors import ConfigError, InvalidInput, PosError, Refused
+from pos_app.core.journal import JournalFilter
 from pos_app.core.money import CENT
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.settings import Settings, load_settings
@@ -99,6 +100,8 @@ class Controller(QObject):
         self._closed = False
         #: Cards with an operation left open that recovery is completing: not to be touched.
         self._recovering: set[str] = set()
+        #: What the journal list shows (the window's filters).
+        self.journal_filter = JournalFilter()
         self._recover_timer = QTimer(self)
         self._recover_timer.setInterval(RECOVER_EVERY_MS)
         self._recover_timer.timeout.connect(self.recover)
@@ -390,7 +393,9 @@ class Controller(QObject):
         counter = self.counter
         if counter is None:
             return
-        self.runner.run(lambda: counter.journal.entries(limit=JOURNAL_LIMIT), channel="journal",
+        where = self.journal_filter
+        self.runner.run(lambda: counter.journal.search(where, limit=JOURNAL_LIMIT),
+                        channel="journal",
                         on_ok=self.journal_loaded.emit, on_error=lambda exc: log.info(
                             "journal not read: %s", exc), what="journal")
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core.export import describe
 from pos_app.core.journal import Entry, State
-from pos_app.core.operations import LABELS, OpName
 from pos_app.qt import theme
 
 STATE_WORDS = {State.DONE: "Done", State.FAILED: "Not done", State.UNKNOWN: "Unknown",
@@ -38,11 +38,7 @@ def local_time(iso: str) -> str:
 
 
 def operation_text(entry: Entry) -> str:
-    try:
-        label = LABELS[OpName(entry.operation)]
-    except ValueError:
-        label = entry.operation
-    return f"{label} {' '.join(entry.args)}".strip()
+    return describe(entry)
 
 
 class JournalView(QWidget):

@@ -3,7 +3,8 @@
 Keyboard: the code field always has the cursor unless an amount is being typed; Enter looks
 the code up; F1..F10 start operations; Enter confirms; Esc backs out one step (or cancels a
 lookup); Ctrl+F finds a customer; Ctrl+N enrols one; Ctrl+, opens the settings; Ctrl+T
-switches light/dark; F11 full screen.
+switches light/dark; Ctrl+P prints the last operation's slip (or the journal row chosen),
+Ctrl+Shift+P saves it as PDF; F11 full screen.
 """
 
 from __future__ import annotations
@@ -56,9 +57,11 @@ from pos_app.qt.controller import Controller, CounterInfo
 from pos_app.qt.demo_panel import DemoPanel
 from pos_app.qt.entry_panel import EntryPanel, fields_for
 from pos_app.qt.history_view import HistoryView
+from pos_app.qt.journal_tools import JournalTools
 from pos_app.qt.journal_view import JournalView
 from pos_app.qt.operations_panel import OperationsPanel
 from pos_app.qt.result_banner import ResultBanner
+from pos_app.qt.shift_view import ShiftPresenter, ShiftView
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +186,11 @@ class MainWindow(QMainWindow):
         self.demo = DemoPanel()
         self.journal = JournalView()
         self.history = HistoryView()
+        self.journal_tools = JournalTools(self.controller, self.journal, self)
+        self.shift_view = ShiftView()
         self.tabs.addTab(self.journal, "&Journal")
         self.tabs.addTab(self.history, "Card &history")
+        self.tabs.addTab(self.shift_view, "&Shift")
         self.tabs.setTabToolTip(0, "This terminal's recent operations (Alt+J)")
         self.tabs.setTabToolTip(1, "The card's history at its service (Alt+H)")
         self.splitter.addWidget(self.tabs)
@@ -196,7 +202,7 @@ class MainWindow(QMainWindow):
         self.services_label = QLabel()
         self.statusBar().addWidget(self.services_label, 1)
         self.keys_label = QLabel("F1–F10 operations · Enter confirms · Esc goes back · "
-                                 "F11 full screen")
+                                 "Ctrl+P slip · F11 full screen")
         self.keys_label.setProperty("muted", True)
         self.statusBar().addPermanentWidget(self.keys_label)
 
@@ -241,6 +247,11 @@ class MainWindow(QMainWindow):
         self.confirm_panel.back.connect(self.back_out)
         self.demo.scan.connect(self.scan)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.shift = ShiftPresenter(c, self.shift_view, self._say,
+                                    lambda text: self.banner.show_message("warn", text))
+        self.closing.connect(self.shift.stop)
+        self.journal_tools.said.connect(self._say)
+        self.journal_tools.failed.connect(lambda text: self.banner.show_message("warn", text))
 
     def _shortcuts(self) -> None:
         def add(key: QKeySequence | str, slot: object) -> QShortcut:
@@ -256,6 +267,8 @@ class MainWindow(QMainWindow):
         add("Ctrl+T", self.toggle_theme)
         add("F11", self.toggle_full_screen)
         add("Ctrl+L", self.focus_code)
+        add("Ctrl+P", lambda: self.journal_tools.print_slip())
+        add("Ctrl+Shift+P", lambda: self.journal_tools.ask_pdf())
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -433,6 +446,7 @@ class MainWindow(QMainWindow):
 
     def _applied(self, result: OperationResult) -> None:
         self.entry.set_busy(False)
+        self.journal_tools.last_id = result.journal_id
         self.banner.show_result(result)
         card = result.after or result.before
         if self.card is not None and card.card_id == self.card.card_id:

@@ -108,6 +108,8 @@ class Shooter:
         w.start()
         self.wait(lambda: w.controller.ready, "the window to be ready")
         self.save("01-ready-demo-cards")
+        w.shift.toggle()  # the cashier opens the shift
+        self.wait(lambda: w.shift_view.summary is not None, "the shift to open")
 
         show = showcase()
         self.scan(show["stamps"])
@@ -169,8 +171,45 @@ class Shooter:
         self.wait(lambda: True, "the keypad")
         self.save("10-touchscreen-1920x1080-gift-spend")
         w.resize(*self.size)
+        self.enter(w.entry.edits[0])
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.enter(w.confirm_panel.confirm_button)
+        self.wait(w.banner.isVisible, "the result")
+        self.idle()
+        self.shift_and_slip()
         w.close()
         return self.saved
+
+    def shift_and_slip(self) -> None:
+        """The shift's summary (with one operation the service refused) and a slip."""
+        from pos_app.core.sandbox.faults import FaultKind, FaultRule
+        from pos_app.core.slip import Shop, build_slip
+        from pos_app.qt.slip_print import slip_image
+
+        w = self.window
+        counter = w.controller.counter
+        code = showcase()["stamps"]
+        server = counter.sandbox.server(counter.lookup(code).service)
+        server.faults.add(FaultRule(FaultKind.ERROR, route=server.app.exercise().writes,
+                                    status=400, times=None))
+        self.scan(code)
+        self.press(OpName.STAMP)
+        self.enter(w.entry.edits[0])
+        self.wait(w.banner.isVisible, "the result")
+        self.idle()
+        server.faults.clear()
+        w.tabs.setCurrentWidget(w.shift_view)
+        w.shift.refresh()
+        self.wait(lambda: "purchase" in w.shift_view.text.toPlainText().lower(),
+                  "the shift summary")
+        self.save("11-shift-summary")
+        entry = next(e for e in counter.journal.entries() if e.operation == "purchase")
+        shop = Shop("Coffee & Co", ("12 Market Street",))
+        path = self.out / "12-slip-58mm.png"
+        if not slip_image(build_slip(entry, shop), 58).save(str(path)):
+            raise OSError(f"cannot write {path}")
+        self.saved.append(path)
+        print(f"saved {path}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

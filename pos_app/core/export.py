@@ -1,0 +1,161 @@
+"""Journal rows to CSV (UTF-8 with a BOM, so that Excel shows Cyrillic names right) and back.
+
+``time`` is the till's local time (as a spreadsheet reads a date and time), ``utc`` the same
+moment in UTC (ISO 8601). Effects are plain decimals with a point; with ``;`` as the separator
+(what Excel expects where the comma is the decimal separator: Russian, German...) they get a
+decimal comma instead. Text that a spreadsheet would take for a formula (``=``, ``+``, ``-``,
+``@`` at the start) is written with a leading apostrophe, which :func:`read_csv` removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pos_app.core.effects import effect_names
+from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.journal import Entry
+from pos_app.core.operations import LABELS, Operation, OpName
+
+#: Columns in order; the figures follow these.
+BASE_COLUMNS = ("id", "time", "utc", "service", "card", "card_id", "card_kind", "holder",
+                "operation", "args", "what", "state", "error")
+COLUMNS = (*BASE_COLUMNS, *effect_names())
+#: Free text from services or cashiers (guarded against spreadsheet formulas).
+_TEXT_COLUMNS = frozenset({"card", "card_id", "holder", "what", "error"})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FIGURES = frozenset(effect_names()) - {"balance_unit"}
+#: Field separators by the name a setting or option gives them.
+SEPARATORS = {",": ",", ";": ";", "tab": "\t"}
+
+DATE_HINT = "Type a date as YYYY-MM-DD (or YYYY-MM-DD HH:MM)."
+
+
+def local_time(iso: str) -> str:
+    """A UTC journal time in the local zone, to the second: ``2026-12-01 21:50:41``."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return iso
+
+
+def separator(name: object) -> str:
+    """The field separator a setting or option names (``,`` ``;`` or ``tab``)."""
+    text = str(name or ",").strip().lower() or ","
+    if text not in SEPARATORS:
+        raise InvalidInput(f"{text!r} is not a CSV separator.", "Use , or ; or tab.")
+    return SEPARATORS[text]
+
+
+def describe(entry: Entry) -> str:
+    """The operation in words (its label and arguments)."""
+    try:
+        label = LABELS[OpName(entry.operation)]
+    except ValueError:
+        label = entry.operation
+    return f"{label} {' '.join(entry.args)}".strip()
+
+
+def sentence(entry: Entry) -> str:
+    """The operation as a plain sentence (``Purchase of 1 240.50``) for slips and summaries."""
+    try:
+        return Operation.parse(entry.operation, entry.args).describe()
+    except PosError:  # e.g. an expiry date that has passed since
+        return describe(entry)
+
+
+def row_of(entry: Entry) -> dict[str, Any]:
+    """One CSV row (as text) for a journal entry."""
+    row: dict[str, Any] = {
+        "id": entry.id, "time": local_time(entry.created), "utc": entry.created,
+        "service": entry.service,
+        "card": entry.card, "card_id": entry.card_id, "card_kind": entry.kind,
+        "holder": entry.holder, "operation": entry.operation, "args": " ".join(entry.args),
+        "what": describe(entry), "state": entry.state.value, "error": entry.error or "",
+    }
+    for name, value in entry.effects.columns().items():
+        row[name] = "" if value is None else value
+    return row
+
+
+def _guard(value: Any) -> Any:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else value
+
+
+def write_csv(entries: Iterable[Entry], path: Path, *, sep: str = ",") -> int:
+    """Write the entries to ``path`` (replaced atomically); return how many were written.
+
+    ``sep`` is ``,`` ``;`` or a tab; with ``;`` figures get a decimal comma.
+    """
+    comma = sep == ";"
+    tmp = path.with_name(path.name + ".tmp")
+    count = 0
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter=sep)
+            writer.writeheader()
+            for entry in entries:
+                row = row_of(entry)
+                writer.writerow({k: _cell(k, v, comma) for k, v in row.items()})
+                count += 1
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise InvalidInput(f"Cannot write {path}: {exc.strerror or exc}.",
+                           "Choose a folder you can write to; the journal is unchanged.") from None
+    return count
+
+
+def _cell(key: str, value: Any, comma: bool) -> Any:
+    if key in _TEXT_COLUMNS:
+        return _guard(value)
+    if comma and key in _FIGURES:
+        return str(value).replace(".", ",")
+    return value
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a file :func:`write_csv` wrote (any separator), as text with decimal points,
+    the formula guard removed."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header = fh.readline()
+        sep = next((c for c in (";", "\t") if c in header), ",")
+        fh.seek(0)
+        rows = list(csv.DictReader(fh, delimiter=sep))
+    for row in rows:
+        if sep == ";":
+            for key in _FIGURES & row.keys():
+                row[key] = row[key].replace(",", ".")
+        for key in _TEXT_COLUMNS & row.keys():
+            value = row[key]
+            if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+                row[key] = value[1:]
+    return rows
+
+
+def parse_when(text: str, *, end: bool = False) -> dt.datetime:
+    """A local date (``YYYY-MM-DD``) or date and time as an aware datetime.
+
+    With ``end`` a bare date means the end of that day (the next midnight), so that
+    ``--until 2026-12-01`` includes the whole of the 1st.
+    """
+    raw = text.strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            day = dt.datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        return (day + dt.timedelta(days=1 if end else 0)).astimezone()
+    try:
+        when = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{raw!r} is not a date.", DATE_HINT) from None
+    return when if when.tzinfo else when.astimezone()

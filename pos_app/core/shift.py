@@ -1,0 +1,317 @@
+"""Shifts: the cashier opens one, works, closes it; its summary is what the journal holds
+between the two, per service and operation.
+
+An app running a shift holds an OS lock on ``session.lock`` in the data folder and marks the
+shift ``live``. A live shift whose lock is free at the next start was left by a crash: it is
+closed then, with a note. A window closed normally leaves its shift open (not live) for the
+next start to carry on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter as Tally
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from pos_app.core.effects import EFFECT_LABELS
+from pos_app.core.errors import InvalidInput
+from pos_app.core.journal import Entry, Journal, JournalFilter, ShiftRow, State
+
+LOCK_FILE = "session.lock"
+
+#: Effects summed per service and operation (``balance_after`` and the like are not sums).
+SUMMED = ("to_pay", "discount", "points_earned", "points_spent", "money_added", "money_spent",
+          "stamps_given", "stamps_taken", "rewards_used", "held")
+#: Words for the summary (one place for later translation).
+TEXT = {
+    "crash_note": "Closed at the next start: the app stopped without closing the shift "
+                  "(last operation {last}).",
+    "no_operation": "none",
+    "not_open": "No shift is open.",
+    "already_open": "A shift is open already (#{id}, since {since}).",
+    "attention": "Needs attention",
+    "open_hold": "on hold",
+    "title": "Shift #{id}",
+    "from_to": "{opened} – {closed}",
+    "still_open": "open",
+    "operations": "{n} operations",
+    "operation": "1 operation",
+    "state_words": {State.DONE: "done", State.FAILED: "not done", State.UNKNOWN: "unknown",
+                    State.PENDING: "waiting"},
+    "holds": "Holds still open: {n}",
+    "nothing": "No operations in this shift.",
+}
+
+
+class SessionLock:
+    """An exclusive OS lock on a file, held while this process runs a shift.
+
+    Released by the OS when the process dies, so a crashed app never keeps it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: IO[bytes] | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock if it is free; ``False`` when another running app has it."""
+        if self._fh is not None:
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+        try:
+            _lock(fh)
+        except OSError:
+            fh.close()
+            return False
+        self._fh = fh
+        return True
+
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
+    def release(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def _lock(fh: IO[bytes]) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _short(iso: str | None) -> str:
+    if not iso:
+        return TEXT["still_open"]
+    return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+class ShiftBook:
+    """Open, close and find shifts in the journal; close those a crash left at start."""
+
+    def __init__(self, journal: Journal, lock: Path | SessionLock) -> None:
+        self.journal = journal
+        self.lock = lock if isinstance(lock, SessionLock) else SessionLock(lock)
+
+    def start(self, *, resume: bool = True) -> str | None:
+        """At the app's start: take the session lock and close a shift a crash left open;
+        with ``resume`` (the window) carry on a shift left open by a clean exit.
+
+        Returns the note of a shift closed so, or ``None``. Without the lock (another app is
+        running) nothing is touched, nor when this process holds it already (the window
+        reopened its counter).
+        """
+        if self.lock.held:
+            return None
+        if not self.lock.acquire():
+            return None
+        note = None
+        for shift in self.journal.shifts(open_only=True):
+            if shift.live:
+                last = self.journal.search(JournalFilter(since=_parse(shift.opened)), limit=1)
+                note = TEXT["crash_note"].format(
+                    last=_short(last[0].updated) if last else TEXT["no_operation"])
+                self.journal.close_shift(shift.id, note=note)
+            elif resume:
+                self.journal.set_shift_live(shift.id, True)
+        return note
+
+    def stop(self) -> None:
+        """At a clean exit: the open shift stays open for the next start; release the lock."""
+        shift = self.current()
+        if shift is not None and self.lock.acquire():
+            self.journal.set_shift_live(shift.id, False)
+        self.lock.release()
+
+    def current(self) -> ShiftRow | None:
+        shifts = self.journal.shifts(open_only=True)
+        return shifts[0] if shifts else None
+
+    def last(self) -> ShiftRow | None:
+        """The open shift, else the last one closed."""
+        shifts = self.journal.shifts(limit=1)
+        return shifts[0] if shifts else None
+
+    def open(self) -> ShiftRow:
+        shift = self.current()
+        if shift is not None:
+            raise InvalidInput(TEXT["already_open"].format(id=shift.id,
+                                                           since=_short(shift.opened)))
+        self.lock.acquire()
+        return self.journal.open_shift(live=True)
+
+    def close(self, note: str | None = None) -> ShiftRow:
+        shift = self.current()
+        if shift is None:
+            raise InvalidInput(TEXT["not_open"])
+        self.journal.close_shift(shift.id, note=note)
+        closed = self.journal.shift(shift.id)
+        assert closed is not None
+        return closed
+
+    def summary(self, shift: ShiftRow) -> Summary:
+        # Times are kept to the millisecond: the close's own millisecond is in the shift.
+        until = _parse(shift.closed) + dt.timedelta(milliseconds=1) if shift.closed else None
+        where = JournalFilter(since=_parse(shift.opened), until=until)
+        return summarise(shift, self.journal.search(where, oldest_first=True))
+
+
+def _parse(iso: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(iso)
+
+
+@dataclass
+class Line:
+    """One service and operation in a shift: how many in each state, and the sums."""
+
+    service: str
+    operation: str
+    states: Tally[str] = field(default_factory=Tally)
+    sums: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return sum(self.states.values())
+
+    def add(self, entry: Entry) -> None:
+        self.states[entry.state.value] += 1
+        if entry.state is not State.DONE:
+            return
+        for name in SUMMED:
+            value = getattr(entry.effects, name)
+            if value is not None:
+                self.sums[name] = self.sums.get(name, Decimal(0)) + Decimal(value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"service": self.service, "operation": self.operation, "count": self.count,
+                "states": {s.value: self.states.get(s.value, 0) for s in State},
+                "sums": {k: str(v) for k, v in self.sums.items()}}
+
+
+@dataclass
+class Summary:
+    """A shift's operations: open or unknown ones and open holds first, then failed ones;
+    per service and operation, counts by state and the sums of their figures."""
+
+    shift: ShiftRow
+    attention: list[Entry]
+    lines: list[Line]
+    totals: dict[str, dict[str, Decimal]]
+
+    @property
+    def count(self) -> int:
+        return sum(line.count for line in self.lines)
+
+    @property
+    def open_holds(self) -> list[Entry]:
+        return [e for e in self.attention if _open_hold(e)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "shift": self.shift.to_json(), "count": self.count,
+            "attention": [{"id": e.id, "service": e.service, "card": e.card,
+                           "operation": e.operation, "args": e.args, "state": e.state.value,
+                           "hold": _open_hold(e), "error": e.error} for e in self.attention],
+            "open_holds": len(self.open_holds),
+            "lines": [line.to_json() for line in self.lines],
+            "totals": {svc: {k: str(v) for k, v in sums.items()}
+                       for svc, sums in self.totals.items()},
+        }
+
+
+def _open_hold(entry: Entry) -> bool:
+    return entry.state is State.DONE and entry.effects.held is not None
+
+
+_ATTENTION_ORDER = {State.UNKNOWN: 0, State.PENDING: 1, State.DONE: 2, State.FAILED: 3}
+
+
+def summarise(shift: ShiftRow, entries: list[Entry]) -> Summary:
+    """Group a shift's entries (any services, any card kinds) into a :class:`Summary`."""
+    lines: dict[tuple[str, str], Line] = {}
+    totals: dict[str, dict[str, Decimal]] = {}
+    for entry in entries:
+        key = (entry.service, entry.operation)
+        lines.setdefault(key, Line(*key)).add(entry)
+    for line in lines.values():
+        service = totals.setdefault(line.service, {})
+        for name, value in line.sums.items():
+            service[name] = service.get(name, Decimal(0)) + value
+    attention = [e for e in entries if e.state is not State.DONE or _open_hold(e)]
+    attention.sort(key=lambda e: (_ATTENTION_ORDER[e.state], e.id))
+    return Summary(shift, attention, [lines[k] for k in sorted(lines)], totals)
+
+
+#: Characters per line of the printed summary (fits an 80 mm roll and the window's tab).
+WIDTH = 42
+
+
+def _pair(label: str, value: str, indent: int = 2) -> str:
+    room = max(WIDTH - indent - len(value) - 1, len(label))
+    return f"{' ' * indent}{label:<{room}} {value}"
+
+
+def sum_value(name: str, value: Decimal) -> str:
+    """A summed figure as text: money with cents, counts and points without."""
+    from pos_app.core.money import format_money, format_number
+
+    money = name in ("to_pay", "discount", "money_added", "money_spent")
+    return format_money(value) if money else format_number(value)
+
+
+def _states(line: Line) -> str:
+    return ", ".join(f"{TEXT['state_words'][s]} {line.states[s.value]}" for s in State
+                     if line.states.get(s.value))
+
+
+def summary_text(summary: Summary) -> list[str]:
+    """The summary as plain lines of at most about :data:`WIDTH` characters (the command
+    line, the window and the printout): what needs attention first, then each service."""
+    from pos_app.core.export import sentence
+    from pos_app.core.operations import LABELS, OpName
+
+    shift = summary.shift
+    out = [TEXT["title"].format(id=shift.id),
+           TEXT["from_to"].format(opened=_short(shift.opened), closed=_short(shift.closed))]
+    if shift.note:
+        out.append(shift.note)
+    if not summary.lines:
+        return [*out, TEXT["nothing"]]
+    if summary.attention:
+        out += ["", f"{TEXT['attention']} ({len(summary.attention)}):"]
+        for e in summary.attention:
+            state = TEXT["open_hold"] if _open_hold(e) else TEXT["state_words"][e.state]
+            out.append(f"  #{e.id} {state}: {e.service} {e.card}")
+            out.append(f"    {sentence(e)}" + (f" — {e.error}" if e.error else ""))
+    for service in sorted(summary.totals):
+        lines = [x for x in summary.lines if x.service == service]
+        n = sum(x.count for x in lines)
+        many = TEXT["operation"] if n == 1 else TEXT["operations"].format(n=n)
+        out += ["", f"{service.capitalize()}: {many}"]
+        sums = summary.totals[service]
+        out += [_pair(EFFECT_LABELS[k], sum_value(k, sums[k])) for k in SUMMED if k in sums]
+        for x in lines:
+            try:
+                label = LABELS[OpName(x.operation)]
+            except ValueError:
+                label = x.operation
+            out.append(f"  {label} ×{x.count}: {_states(x)}")
+            out += [_pair(EFFECT_LABELS[k], sum_value(k, x.sums[k]), 4)
+                    for k in SUMMED if k in x.sums]
+    holds = len(summary.open_holds)
+    if holds:
+        out += ["", TEXT["holds"].format(n=holds)]
+    return out
