@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField
+from pos_app.core.services.spec import (
+    ALLOW_INSECURE_HTTP,
+    BASE_URL,
+    PATTERN,
+    ServiceSpec,
+    SettingField,
+)
 
 if TYPE_CHECKING:
     from pos_app.core.backends.base import Backend
@@ -27,7 +33,7 @@ def _sandbox() -> ServiceApp:
 SERVICE = ServiceSpec(
     name="luna", title="Luna",
     fields=(BASE_URL, SettingField("token", "Access token", required=True, secret=True),
-            PATTERN),
+            PATTERN, ALLOW_INSECURE_HTTP),
     build=_build, sandbox=_sandbox, order=10,
     templates_note="Luna lists its own card templates.",
 )
