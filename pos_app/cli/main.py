@@ -220,6 +220,8 @@ def _check(counter: Any, args: argparse.Namespace) -> int:
         print("No services are configured: using the built-in sandbox.")
     else:
         print(status().message)
+    for warning in getattr(counter.settings, "warnings", None) or []:
+        print(f"WARN {warning}")
     for _name, ok, text in results:
         print(f"{'OK  ' if ok else 'FAIL'} {text}")
     return EXIT_OK if all(ok for _, ok, _ in results) else EXIT_CONFIG

@@ -40,6 +40,10 @@ def log_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (mode 0700 where the platform honours it) and return it."""
+    """Create ``path`` and keep it 0700 (also when it was there already, e.g. named by
+    ``POS_APP_DATA_DIR``; see :func:`~pos_app.core.file_modes.make_private_dir`)."""
+    from pos_app.core.file_modes import make_private_dir
+
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(path)
     return path

@@ -18,6 +18,7 @@ from typing import Any
 import tomli_w
 
 from pos_app.core.errors import ConfigError
+from pos_app.core.file_modes import exposure, make_private_fd
 from pos_app.core.paths import config_path
 from pos_app.core.services import SERVICES
 
@@ -31,6 +32,8 @@ class Settings:
 
     path: Path
     data: dict[str, Any] = field(default_factory=dict)
+    #: Problems found on reading that do not stop the app (a file readable by others...).
+    warnings: list[str] = field(default_factory=list)
 
     def service(self, name: str) -> dict[str, Any] | None:
         """The table of a configured service, or ``None`` when it has no ``base_url``."""
@@ -64,6 +67,7 @@ class Settings:
         tmp = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
+            make_private_fd(fh.fileno())  # a stale temp file keeps its old mode otherwise
             tomli_w.dump(_secrets_to_keyring(self.data), fh)
             fh.flush()
             os.fsync(fh.fileno())
@@ -84,9 +88,27 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
     except OSError as exc:
         raise ConfigError(f"The settings file {path} cannot be read ({exc.strerror}).") from None
     settings = Settings(path, data)
+    if _secrets_in_file(data):
+        warning = exposure(path, "The settings file, which holds service secrets,")
+        if warning:
+            log.warning("%s", warning)
+            settings.warnings.append(warning)
     _secrets_from_keyring(settings)
     _validate(settings)
     return settings
+
+
+def _secrets_in_file(data: dict[str, Any]) -> bool:
+    """Whether the file itself holds a secret (not a keyring marker)."""
+    from pos_app.core import secrets
+
+    for spec in SERVICES:
+        table = data.get(spec.name)
+        if isinstance(table, dict) and any(
+                isinstance(table.get(k), str) and table[k].strip()
+                and not secrets.is_placeholder(table[k]) for k in spec.secret_keys):
+            return True
+    return False
 
 
 def _secrets_from_keyring(settings: Settings) -> None:

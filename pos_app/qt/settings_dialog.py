@@ -229,8 +229,11 @@ class SettingsDialog(QDialog):
         self._error(text)
 
     def _keyring(self, text: str) -> None:
-        self.keyring.setText(text)
-        self.keyring.setVisible(bool(text))
+        """Where secrets are kept, and any warning about the file (readable by others)."""
+        warnings = list(getattr(self.settings, "warnings", None) or [])
+        self.keyring.setText("\n".join(w for w in (text, *warnings) if w))
+        self.keyring.setVisible(bool(text or warnings))
+        theme.set_badge(self.keyring, "error" if warnings else None)
 
     def _error(self, text: str) -> None:
         self.error.setText(text)
