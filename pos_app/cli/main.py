@@ -133,18 +133,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not logging_active():
             setup_logging(settings, level=logging.DEBUG if args.verbose else logging.INFO)
         with Counter.open(settings) as counter:
+            args.sandbox = counter.on_sandbox
+            if counter.on_sandbox:
+                print(f"Sandbox: demo cards on this computer, not a real service "
+                      f"({settings.sandbox_reason}).", file=sys.stderr)
             if args.command in ("card", "apply"):
                 _report_recovered(counter.recover(), quiet=args.json)
             return COMMANDS[args.command](counter, args)
     except PosError as exc:
-        return _fail(exc, getattr(args, "json", False))
+        return _fail(exc, getattr(args, "json", False), getattr(args, "sandbox", None))
 
 
 def _card(counter: Any, args: argparse.Namespace) -> int:
     from pos_app.core.present import card_text
 
     card = counter.lookup(args.code)
-    _print(card.to_json() if args.json else card_text(card), args.json)
+    _emit(args, card.to_json() if args.json else card_text(card))
     return EXIT_OK
 
 
@@ -155,7 +159,7 @@ def _apply(counter: Any, args: argparse.Namespace) -> int:
     operation = Operation.parse(args.operation, args.args)
     result = counter.apply(args.code, operation)
     if args.json:
-        _print(result.to_json(), True)
+        _emit(args, result.to_json())
     elif result.ok:
         print(f"{result.message} Journal #{result.journal_id}.")
         for label, value in outcome_rows(result.outcome):
@@ -189,7 +193,7 @@ def _enrol(counter: Any, args: argparse.Namespace) -> int:
     holder = Holder(args.first, args.last, args.phone, args.email)
     card = counter.enrol(args.service, args.template, holder)
     if args.json:
-        _print({"ok": True, **card.to_json()}, True)
+        _emit(args, {"ok": True, **card.to_json()})
     else:
         print(f"Enrolled: card {card.code}.")
         print(card_text(card))
@@ -217,7 +221,7 @@ def _check(counter: Any, args: argparse.Namespace) -> int:
 
     results = counter.check()
     if counter.on_sandbox:
-        print("No services are configured: using the built-in sandbox.")
+        print(f"Using the built-in sandbox: {counter.settings.sandbox_reason}.")
     else:
         print(status().message)
     for warning in getattr(counter.settings, "warnings", None) or []:
@@ -300,12 +304,22 @@ def _exit_code(exc: PosError) -> int:
     return EXIT_FAILED
 
 
-def _fail(exc: PosError, as_json: bool) -> int:
+def _fail(exc: PosError, as_json: bool, sandbox: bool | None = None) -> int:
     if as_json:
-        _print({"ok": False, "error": str(exc), "error_kind": exc.kind}, True)
+        data: dict[str, Any] = {"ok": False, "error": str(exc), "error_kind": exc.kind}
+        if sandbox is not None:
+            data["sandbox"] = sandbox
+        _print(data, True)
     else:
         print(str(exc), file=sys.stderr)
     return _exit_code(exc)
+
+
+def _emit(args: argparse.Namespace, value: Any) -> None:
+    """Print a command's result; a JSON object says whether it came from the sandbox."""
+    if args.json and isinstance(value, dict):
+        value = {**value, "sandbox": bool(getattr(args, "sandbox", False))}
+    _print(value, args.json)
 
 
 def _print(value: Any, as_json: bool) -> None:

@@ -172,7 +172,7 @@ class Counter:
             tables = sandbox.service_settings()
         backends = build_backends(tables)
         if not backends:
-            raise ConfigError("No service is configured.")
+            raise settings.nothing_configured()
         journal = Journal(data_dir() / JOURNAL_FILE)
         return cls(backends, journal, settings=settings, sandbox=sandbox)
 

@@ -91,6 +91,8 @@ class Controller(QObject):
         self.runner = TaskRunner(self)
         self.counter: Counter | None = None
         self.info: CounterInfo | None = None
+        #: The settings last read, also when the services then failed to open (for the dialog).
+        self.last_settings: Settings | None = None
         self.card: Card | None = None
         self._plan_token = 0
         self._plan_op: Operation | None = None
@@ -168,7 +170,9 @@ class Controller(QObject):
         def work() -> tuple[Counter, CounterInfo]:
             if old is not None:
                 old.close()
+            self.last_settings = None
             chosen = settings or load_settings(config)
+            self.last_settings = chosen  # read, even if the services then fail to open
             counter = Counter.open(chosen)
             try:
                 demo = counter.sandbox.demo_cards() if counter.sandbox is not None else []

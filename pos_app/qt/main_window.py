@@ -290,8 +290,10 @@ class MainWindow(QMainWindow):
         self._update_services()
         if info.on_sandbox:
             self.services_label.setToolTip(
-                "No service is configured: the app runs on its built-in sandbox of "
-                + ", ".join(s.title for s in services.SERVICES) + ".")
+                "The app runs on its built-in sandbox of "
+                + ", ".join(s.title for s in services.SERVICES)
+                + (f" ({info.settings.sandbox_reason})" if info.settings else "")
+                + ": demo cards, not a real service.")
             if self.tabs.indexOf(self.demo) < 0:
                 self.tabs.insertTab(0, self.demo, "&Demo cards")
                 self.tabs.setTabToolTip(0, "Cards of the sandbox; click one to scan it (Alt+D)")
@@ -641,7 +643,8 @@ class MainWindow(QMainWindow):
             self._say("Wait until the operation is sent.")
             return
         note = ""
-        settings = self.info.settings if self.info is not None else None
+        settings = self.info.settings if self.info is not None else \
+            self.controller.last_settings
         if settings is None:
             settings = Settings(config_path(self.controller.config))
             if settings.path.exists():
