@@ -24,6 +24,7 @@ from pos_app.core.errors import (
     OutcomeUnknown,
     PosError,
     ServiceUnavailable,
+    StorageError,
 )
 from pos_app.core.services import names as service_names
 from pos_app.core.services import templates_notes
@@ -133,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not logging_active():
             setup_logging(settings, level=logging.DEBUG if args.verbose else logging.INFO)
         with Counter.open(settings) as counter:
+            moved = getattr(counter.journal, "moved_aside", None)
+            if moved is not None:
+                print(moved.message(), file=sys.stderr)
             args.sandbox = counter.on_sandbox
             if counter.on_sandbox:
                 print(f"Sandbox: demo cards on this computer, not a real service "
@@ -299,7 +303,7 @@ def _exit_code(exc: PosError) -> int:
         return EXIT_UNKNOWN
     if isinstance(exc, InvalidInput):
         return EXIT_USAGE
-    if isinstance(exc, ConfigError | AuthError | ServiceUnavailable):
+    if isinstance(exc, ConfigError | AuthError | ServiceUnavailable | StorageError):
         return EXIT_CONFIG
     return EXIT_FAILED
 

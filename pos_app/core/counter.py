@@ -173,7 +173,14 @@ class Counter:
         backends = build_backends(tables)
         if not backends:
             raise settings.nothing_configured()
-        journal = Journal(data_dir() / JOURNAL_FILE)
+        try:
+            journal = Journal(data_dir() / JOURNAL_FILE)
+        except BaseException:  # e.g. a read-only data folder: stop what was started
+            for backend in backends:
+                backend.close()
+            if sandbox is not None:
+                sandbox.stop()
+            raise
         return cls(backends, journal, settings=settings, sandbox=sandbox)
 
     def close(self) -> None:

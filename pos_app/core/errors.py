@@ -131,3 +131,8 @@ class OutcomeUnknown(ServiceError):
 
     applied = None
     default_hint = "Do not repeat it by hand: the app checks the card before trying again."
+
+
+class StorageError(PosError):
+    """A file or folder of the app's own (the journal, the data folder) cannot be used: the
+    message names it and says why (damaged, read-only, disk full)."""

@@ -65,7 +65,7 @@ class Settings:
         """Why the app is on the sandbox, in words (for the command line's notice)."""
         if self.sandbox_requested:
             return f"[{SANDBOX_TABLE}] {SANDBOX_KEY} = true in {self.path}"
-        return f"there is no settings file ({self.path})"
+        return f"no settings file at {self.path}"
 
     def nothing_configured(self) -> ConfigError:
         """The error for a settings file that configures no service and no sandbox."""
@@ -112,6 +112,10 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"The settings file {path} is not UTF-8 text (byte "
+                          f"0x{exc.object[exc.start]:02x} at position {exc.start}).",
+                          "Save it as UTF-8, or move it away to start on the sandbox.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The settings file {path} is not valid TOML ({exc}).",
                           "Fix the file or move it away to start on the sandbox.") from None
