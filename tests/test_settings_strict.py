@@ -130,3 +130,8 @@ def test_settings_made_in_code_follow_the_same_rule(tmp_path: Path) -> None:
     assert Settings(tmp_path / "none.toml").uses_sandbox
     assert not Settings(tmp_path / "x.toml", {"scanner": {}}, found=True).uses_sandbox
     assert Settings(tmp_path / "x.toml", {"sandbox": {"enabled": True}}, found=True).uses_sandbox
+
+
+def test_code_cannot_add_a_table_the_file_could_not_load_again(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"\[ui\]"):
+        Settings(tmp_path / "x.toml").section("ui")

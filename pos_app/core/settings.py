@@ -23,7 +23,7 @@ from pos_app.core.errors import ConfigError
 from pos_app.core.file_modes import exposure, make_private_fd
 from pos_app.core.paths import config_path
 from pos_app.core.services import SERVICES
-from pos_app.core.settings_schema import SANDBOX_KEY, SANDBOX_TABLE, check_schema
+from pos_app.core.settings_schema import SANDBOX_KEY, SANDBOX_TABLE, check_schema, known_tables
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,11 @@ class Settings:
                            "sandbox with demo cards.")
 
     def section(self, name: str) -> dict[str, Any]:
-        """A table (created empty if missing) for other parts of the app to keep options in."""
+        """A table (created empty if missing) for other parts of the app to keep options in;
+        only the tables :func:`~pos_app.core.settings_schema.known_tables` lists (a file
+        saved with another would not load again)."""
+        if name not in known_tables():
+            raise ValueError(f"[{name}] is not a settings table the app knows")
         table = self.data.setdefault(name, {})
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] in {self.path} is not a table.")
