@@ -14,14 +14,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point settings and data at a temp folder so no test touches the real ones."""
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point settings and data at a temp folder so no test touches the real ones. Files the
+    tests write are private (umask 077), as a careful user's would be: the app warns about a
+    settings file with secrets that others can read."""
     home = tmp_path / "home"
     (home / "data").mkdir(parents=True)
     monkeypatch.setenv("POS_APP_CONFIG", str(home / "settings.toml"))
     monkeypatch.setenv("POS_APP_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("POS_APP_NO_KEYRING", "1")
-    return home
+    umask = os.umask(0o077)
+    yield home
+    os.umask(umask)
 
 
 @pytest.fixture(autouse=True)

@@ -177,7 +177,7 @@ def test_secrets_go_to_the_keyring_and_not_the_file(isolated_dirs: Path,
             "loona": {"base_url": "https://loona.example/version1",
                       "token_url": "https://loona.example/oauth/token",
                       "client_id": LOONA_ID, "client_secret": LOONA_SECRET},
-            "scanner": {"gap_ms": 30}}
+            "scanner": {"wedge_max_gap_ms": 30}}
     Settings(path, data).save()
     text = path.read_text("utf-8")
     assert LUNA_TOKEN not in text and LOONA_SECRET not in text
@@ -188,7 +188,7 @@ def test_secrets_go_to_the_keyring_and_not_the_file(isolated_dirs: Path,
     loaded = load_settings()
     assert loaded.data["luna"]["token"] == LUNA_TOKEN
     assert loaded.data["loona"]["client_secret"] == LOONA_SECRET
-    assert loaded.data["scanner"] == {"gap_ms": 30}
+    assert loaded.data["scanner"] == {"wedge_max_gap_ms": 30}
     loaded.save()  # saving again keeps the file free of secrets
     assert LUNA_TOKEN not in path.read_text("utf-8")
     status = secrets.status()

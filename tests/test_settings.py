@@ -23,16 +23,16 @@ def test_config_flag_and_env_and_data_dir(tmp_path: Path, monkeypatch: pytest.Mo
     assert data_dir() == tmp_path / "elsewhere" and data_dir().is_dir()
 
 
-def test_round_trip_keeps_unknown_keys_and_is_private(isolated_dirs: Path) -> None:
+def test_round_trip_keeps_other_tables_and_is_private(isolated_dirs: Path) -> None:
     path = isolated_dirs / "settings.toml"
     path.write_text('[luna]\nbase_url = "https://luna.example/api/v1"\ntoken = "t0ken"\n'
-                    '[scanner]\ngap_ms = 30\n', encoding="utf-8")
+                    '[scanner]\nwedge_max_gap_ms = 30\n', encoding="utf-8")
     settings = load_settings()
     assert settings.configured == ["luna"] and not settings.uses_sandbox
     settings.section("loona")["base_url"] = ""
     settings.save()
     again = load_settings()
-    assert again.data["scanner"] == {"gap_ms": 30}
+    assert again.data["scanner"] == {"wedge_max_gap_ms": 30}
     assert again.configured == ["luna"]
     if os.name == "posix":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600

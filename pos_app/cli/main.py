@@ -25,6 +25,7 @@ from pos_app.core.errors import (
     OutcomeUnknown,
     PosError,
     ServiceUnavailable,
+    StorageError,
 )
 from pos_app.core.services import names as service_names
 from pos_app.core.services import templates_notes
@@ -148,21 +149,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         if not logging_active():
             setup_logging(settings, level=logging.DEBUG if args.verbose else logging.INFO)
+        if settings.uses_sandbox:
+            print(f"Sandbox: demo cards on this computer, not a real service "
+                  f"({settings.sandbox_reason}).", file=sys.stderr)
         if args.command in reports.COMMANDS:
             return reports.COMMANDS[args.command](args)
         with Counter.open(settings) as counter:
+            moved = getattr(counter.journal, "moved_aside", None)
+            if moved is not None:
+                print(moved.message(), file=sys.stderr)
+            args.sandbox = counter.on_sandbox
             if args.command in ("card", "apply"):
                 _report_recovered(counter.recover(wait=False), quiet=args.json)
             return COMMANDS[args.command](counter, args)
     except PosError as exc:
-        return _fail(exc, getattr(args, "json", False))
+        return _fail(exc, getattr(args, "json", False), getattr(args, "sandbox", None))
 
 
 def _card(counter: Any, args: argparse.Namespace) -> int:
     from pos_app.core.present import card_text
 
     card = counter.lookup(args.code)
-    _print(card.to_json() if args.json else card_text(card), args.json)
+    _emit(args, card.to_json() if args.json else card_text(card))
     return EXIT_OK
 
 
@@ -173,7 +181,7 @@ def _apply(counter: Any, args: argparse.Namespace) -> int:
     operation = Operation.parse(args.operation, args.args)
     result = counter.apply(args.code, operation)
     if args.json:
-        _print(result.to_json(), True)
+        _emit(args, result.to_json())
     elif result.ok:
         print(f"{result.message} Journal #{result.journal_id}.")
         for label, value in outcome_rows(result.outcome):
@@ -209,7 +217,7 @@ def _enrol(counter: Any, args: argparse.Namespace) -> int:
     holder = Holder(args.first, args.last, args.phone, args.email)
     card = counter.enrol(args.service, args.template, holder)
     if args.json:
-        _print({"ok": True, **card.to_json()}, True)
+        _emit(args, {"ok": True, **card.to_json()})
     else:
         print(f"Enrolled: card {card.code}.")
         print(card_text(card))
@@ -221,9 +229,11 @@ def _check(counter: Any, args: argparse.Namespace) -> int:
 
     results = counter.check()
     if counter.on_sandbox:
-        print("No services are configured: using the built-in sandbox.")
+        print(f"Using the built-in sandbox: {counter.settings.sandbox_reason}.")
     else:
         print(status().message)
+    for warning in getattr(counter.settings, "warnings", None) or []:
+        print(f"WARN {warning}")
     for _name, ok, text in results:
         print(f"{'OK  ' if ok else 'FAIL'} {text}")
     return EXIT_OK if all(ok for _, ok, _ in results) else EXIT_CONFIG
@@ -312,17 +322,27 @@ def _exit_code(exc: PosError) -> int:
         return EXIT_UNKNOWN
     if isinstance(exc, InvalidInput):
         return EXIT_USAGE
-    if isinstance(exc, ConfigError | AuthError | ServiceUnavailable):
+    if isinstance(exc, ConfigError | AuthError | ServiceUnavailable | StorageError):
         return EXIT_CONFIG
     return EXIT_FAILED
 
 
-def _fail(exc: PosError, as_json: bool) -> int:
+def _fail(exc: PosError, as_json: bool, sandbox: bool | None = None) -> int:
     if as_json:
-        _print({"ok": False, "error": str(exc), "error_kind": exc.kind}, True)
+        data: dict[str, Any] = {"ok": False, "error": str(exc), "error_kind": exc.kind}
+        if sandbox is not None:
+            data["sandbox"] = sandbox
+        _print(data, True)
     else:
         print(str(exc), file=sys.stderr)
     return _exit_code(exc)
+
+
+def _emit(args: argparse.Namespace, value: Any) -> None:
+    """Print a command's result; a JSON object says whether it came from the sandbox."""
+    if args.json and isinstance(value, dict):
+        value = {**value, "sandbox": bool(getattr(args, "sandbox", False))}
+    _print(value, args.json)
 
 
 def _print(value: Any, as_json: bool) -> None:

@@ -62,10 +62,14 @@ def add_parsers(sub: Any) -> None:
 
 
 def _journal() -> Journal:
+    """This till's journal; a damaged one found on the way is said on stderr (once)."""
     from pos_app.core.counter import JOURNAL_FILE
     from pos_app.core.paths import data_dir
 
-    return Journal(data_dir() / JOURNAL_FILE)
+    journal = Journal(data_dir() / JOURNAL_FILE)
+    if journal.moved_aside is not None:
+        print(journal.moved_aside.message(), file=sys.stderr)
+    return journal
 
 
 def journal_filter(args: argparse.Namespace) -> JournalFilter:

@@ -225,8 +225,15 @@ class Counter:
             tables = sandbox.service_settings()
         backends = build_backends(tables)
         if not backends:
-            raise ConfigError("No service is configured.")
-        journal = Journal(data_dir() / JOURNAL_FILE)
+            raise settings.nothing_configured()
+        try:
+            journal = Journal(data_dir() / JOURNAL_FILE)
+        except BaseException:  # e.g. a read-only data folder: stop what was started
+            for backend in backends:
+                backend.close()
+            if sandbox is not None:
+                sandbox.stop()
+            raise
         return cls(backends, journal, settings=settings, sandbox=sandbox)
 
     def close(self) -> None:

@@ -146,3 +146,7 @@ class Busy(ServiceError):
     """Another window or command on this till is finishing the operation right now."""
 
     default_hint = "It is left to it; look again in a moment."
+
+class StorageError(PosError):
+    """A file or folder of the app's own (the journal, the data folder) cannot be used: the
+    message names it and says why (damaged, read-only, disk full)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -23,6 +22,7 @@ from typing import Any
 
 from pos_app.core.backends.base import Plan
 from pos_app.core.effects import Effects, effect_names, effects_for
+from pos_app.core.journal_file import MovedAside, prepare, storage_errors
 
 SCHEMA_VERSION = 3
 #: Seconds an owner's claim on an open operation lasts without being renewed.
@@ -149,26 +149,32 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        #: Set when the file found could not be read and was moved aside (say it once).
+        self.moved_aside: MovedAside | None = prepare(path, _SCHEMA)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
-                                   timeout=10.0)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
-        have = {row["name"] for row in self._db.execute("PRAGMA table_info(operations)")}
-        for name, declaration in _ADDED:
-            if name not in have:
-                self._db.execute(f"ALTER TABLE operations ADD COLUMN {name} {declaration}")
-        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
-                         (str(SCHEMA_VERSION),))
-        self._db.create_function("pos_fold", 1, _fold, deterministic=True)
-        with self._lock, self._transaction():
-            migrate(self._db)
+        with storage_errors(path):
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                                       timeout=10.0)
+            try:
+                self._db.row_factory = sqlite3.Row
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA busy_timeout=10000")
+                self._db.executescript(_SCHEMA)
+                have = {row["name"] for row in
+                        self._db.execute("PRAGMA table_info(operations)")}
+                for name, declaration in _ADDED:
+                    if name not in have:
+                        self._db.execute(f"ALTER TABLE operations ADD COLUMN {name} "
+                                         f"{declaration}")
+                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES "
+                                 "('schema', ?)", (str(SCHEMA_VERSION),))
+                self._db.create_function("pos_fold", 1, _fold, deterministic=True)
+                with self._lock, self._transaction():
+                    migrate(self._db)
+            except BaseException:
+                self._db.close()
+                raise
 
     def close(self) -> None:
         with self._lock:

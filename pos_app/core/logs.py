@@ -7,6 +7,7 @@ line's stderr one) goes through :class:`Redactor` first:
 
 * configured secret values (and the Basic credentials built from them) become ``[secret]``;
 * values of ``Authorization`` and ``x-access-token`` headers become ``[redacted]``;
+* the user info of any URL (``https://user:password@host``) becomes ``[secret]``;
 * phone-like digit runs of 7 digits or more are masked like :func:`cards.mask_phone`
   (card serials like ``448234-808-346`` and dates are kept: they identify cards and
   moments, not people);
@@ -40,6 +41,8 @@ REDACTED = "[redacted]"
 _HEADER = re.compile(
     r"(?i)(\b(?:authorization|x-access-token)\b['\"]?\s*[:=,]\s*(?:b?['\"])?\s*)"
     r"((?:bearer|basic)\s+)?([^\s'\",;}\]]+)")
+#: ``scheme://user:password@`` in any URL: the user info is masked whole.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@'\"]*@")
 _PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ()\-]{5,}\d(?!\w)")
 #: Card serials, dates and times: not personal, and needed to read a log.
 _KEEP = re.compile(r"(?<![\w-])(?:\d{6}-\d{3}-\d{3}|\d{4}-\d{2}-\d{2}"
@@ -101,6 +104,7 @@ class Redactor(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, SECRET_MARK)
+        text = _USERINFO.sub(lambda m: m.group(1) + SECRET_MARK + "@", text)
         text = _HEADER.sub(lambda m: m.group(1) + (m.group(2) or "") + REDACTED, text)
         text = _NAME.sub(_mask_name, text)
         return _mask_phones(text)

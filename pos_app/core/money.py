@@ -24,6 +24,23 @@ _CURRENCY = re.compile(
     re.IGNORECASE,
 )
 _GROUPING = re.compile(r"[\s\u00a0\u202f\u2009'’_]")
+#: Amounts with more digits before the separator are refused before any arithmetic.
+MAX_DIGITS = 15
+_DIGITS_HINT = "Type the digits 0-9 (a Latin keyboard's digits)."
+
+
+def foreign_digits(text: str) -> bool:
+    """Whether ``text`` has digits other than ASCII 0-9 (full-width, Arabic-Indic,
+    superscripts...). Counts, amounts, dates, phones and template ids take 0-9 only."""
+    return any(ch.isdigit() and not "0" <= ch <= "9" for ch in text)
+
+
+def ascii_int(text: str, *, max_digits: int = 18) -> int | None:
+    """``text`` (trimmed) as a whole positive number written in 0-9, else ``None``."""
+    text = text.strip()
+    if not text or len(text) > max_digits or not text.isascii() or not text.isdecimal():
+        return None
+    return int(text)
 
 
 def parse_amount(text: str | int | Decimal, *, allow_zero: bool = False,
@@ -44,6 +61,10 @@ def parse_amount(text: str | int | Decimal, *, allow_zero: bool = False,
         value = _parse_text(str(text), what)
     if not value.is_finite():
         raise InvalidAmount(f"{what} must be a number.")
+    if value.adjusted() >= MAX_DIGITS:
+        raise InvalidAmount(f"{what} is too large: it has too many digits for any card (the "
+                            f"limit is {format_money(maximum)}).", "Check the amount and type "
+                            "it again.")
     if value < 0:
         raise InvalidAmount(f"{what} cannot be negative.")
     if value == 0 and not allow_zero:
@@ -69,6 +90,8 @@ def _parse_text(raw: str, what: str) -> Decimal:
         elif text.startswith("+"):
             text = text[1:].strip()
     text = _GROUPING.sub("", text)
+    if foreign_digits(text):
+        raise InvalidAmount(f"{what} {raw.strip()!r} has digits other than 0-9.", _DIGITS_HINT)
     if not re.fullmatch(r"[0-9.,]+", text) or not re.search(r"\d", text):
         raise InvalidAmount(f"{what} {raw.strip()!r} is not a number.",
                             "Type digits, with a comma or a point before the cents.")
@@ -115,7 +138,10 @@ def parse_count(text: str | int, *, what: str = "Count", allow_zero: bool = Fals
         value = text
     else:
         cleaned = _GROUPING.sub("", str(text).strip())
-        if not re.fullmatch(r"[+-]?\d{1,12}", cleaned):
+        if foreign_digits(cleaned):
+            raise InvalidAmount(f"{what} {str(text).strip()!r} has digits other than 0-9.",
+                                _DIGITS_HINT)
+        if not re.fullmatch(r"[+-]?[0-9]{1,12}", cleaned):
             raise InvalidAmount(f"{what} {str(text).strip()!r} is not a whole number.",
                                 "Type digits only.")
         value = int(cleaned)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pos_app.core.errors import InvalidAmount, InvalidInput
-from pos_app.core.money import format_money, parse_amount, parse_count
+from pos_app.core.money import foreign_digits, format_money, parse_amount, parse_count
 
 
 class OpName(StrEnum):
@@ -152,6 +152,8 @@ class Operation:
 def parse_date(text: str) -> dt.date:
     """Parse ``YYYY-MM-DD`` (or ``DD.MM.YYYY``) for a new expiry date; it must not be past."""
     raw = text.strip()
+    if foreign_digits(raw):
+        raise InvalidInput(f"Date {raw!r} has digits other than 0-9.", "Type it as YYYY-MM-DD.")
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
             value = dt.datetime.strptime(raw, fmt).date()

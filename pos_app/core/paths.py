@@ -40,6 +40,16 @@ def log_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (mode 0700 where the platform honours it) and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` and keep it 0700 (also when it was there already, e.g. named by
+    ``POS_APP_DATA_DIR``; see :func:`~pos_app.core.file_modes.make_private_dir`)."""
+    from pos_app.core.errors import StorageError
+    from pos_app.core.file_modes import make_private_dir
+
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise StorageError(f"The folder {path} cannot be created ({exc.strerror or exc}).",
+                           "Make its parent folder writable by this user (or set "
+                           "POS_APP_DATA_DIR to a folder that is); nothing was sent.") from None
+    make_private_dir(path)
     return path

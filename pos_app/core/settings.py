@@ -2,8 +2,10 @@
 service's :class:`~pos_app.core.services.spec.ServiceSpec`) and tables for other parts of the
 app (``[scanner]``...).
 
-A service is configured when its table has a ``base_url``. With none configured the app runs
-on the built-in sandbox. Unknown tables and keys are kept as they are when the file is saved.
+A service is configured when its table has a ``base_url``. The built-in sandbox runs only
+when there is no settings file at all or the file says ``[sandbox] enabled = true``; a file
+that configures no service otherwise is an error, and so is any table or key the app does not
+know (:mod:`pos_app.core.settings_schema`), so that a typo never puts a till on demo data.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from typing import Any
 import tomli_w
 
 from pos_app.core.errors import ConfigError
+from pos_app.core.file_modes import exposure, make_private_fd
 from pos_app.core.paths import config_path
 from pos_app.core.services import SERVICES
+from pos_app.core.settings_schema import SANDBOX_KEY, SANDBOX_TABLE, check_schema, known_tables
 
 log = logging.getLogger(__name__)
-
-
 
 @dataclass
 class Settings:
@@ -31,6 +33,10 @@ class Settings:
 
     path: Path
     data: dict[str, Any] = field(default_factory=dict)
+    #: Problems found on reading that do not stop the app (a file readable by others...).
+    warnings: list[str] = field(default_factory=list)
+    #: Whether the file existed when it was read (or has been saved since).
+    found: bool = False
 
     def service(self, name: str) -> dict[str, Any] | None:
         """The table of a configured service, or ``None`` when it has no ``base_url``."""
@@ -44,11 +50,37 @@ class Settings:
         return [s.name for s in SERVICES if self.service(s.name) is not None]
 
     @property
+    def sandbox_requested(self) -> bool:
+        """``[sandbox] enabled = true``."""
+        table = self.data.get(SANDBOX_TABLE)
+        return isinstance(table, dict) and table.get(SANDBOX_KEY) is True
+
+    @property
     def uses_sandbox(self) -> bool:
-        return not self.configured
+        """On the built-in sandbox: asked for, or no settings file at all."""
+        return self.sandbox_requested or (not self.found and not self.configured)
+
+    @property
+    def sandbox_reason(self) -> str:
+        """Why the app is on the sandbox, in words (for the command line's notice)."""
+        if self.sandbox_requested:
+            return f"[{SANDBOX_TABLE}] {SANDBOX_KEY} = true in {self.path}"
+        return f"no settings file at {self.path}"
+
+    def nothing_configured(self) -> ConfigError:
+        """The error for a settings file that configures no service and no sandbox."""
+        services = " or ".join(f"[{s.name}]" for s in SERVICES)
+        return ConfigError(f"The settings file {self.path} configures no service (no base_url "
+                           f"in {services}).", "Set a service's base_url, or add "
+                           f"[{SANDBOX_TABLE}] {SANDBOX_KEY} = true to run on the built-in "
+                           "sandbox with demo cards.")
 
     def section(self, name: str) -> dict[str, Any]:
-        """A table (created empty if missing) for other parts of the app to keep options in."""
+        """A table (created empty if missing) for other parts of the app to keep options in;
+        only the tables :func:`~pos_app.core.settings_schema.known_tables` lists (a file
+        saved with another would not load again)."""
+        if name not in known_tables():
+            raise ValueError(f"[{name}] is not a settings table the app knows")
         table = self.data.setdefault(name, {})
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] in {self.path} is not a table.")
@@ -58,16 +90,22 @@ class Settings:
         """Write the file atomically, readable by the user alone.
 
         Secrets go to the system keyring when one works (the file then says ``"keyring:"``);
-        otherwise they stay in the file (see :mod:`pos_app.core.secrets`).
+        otherwise they stay in the file (see :mod:`pos_app.core.secrets`). A till on the
+        sandbox for want of a file gets ``[sandbox] enabled = true``: it stays on it.
         """
+        if self.uses_sandbox and not self.sandbox_requested:
+            self.data[SANDBOX_TABLE] = {**(self.data.get(SANDBOX_TABLE) or {}),
+                                        SANDBOX_KEY: True}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
+            make_private_fd(fh.fileno())  # a stale temp file keeps its old mode otherwise
             tomli_w.dump(_secrets_to_keyring(self.data), fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
+        self.found = True
 
 
 def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
@@ -78,15 +116,38 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"The settings file {path} is not UTF-8 text (byte "
+                          f"0x{exc.object[exc.start]:02x} at position {exc.start}).",
+                          "Save it as UTF-8, or move it away to start on the sandbox.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The settings file {path} is not valid TOML ({exc}).",
                           "Fix the file or move it away to start on the sandbox.") from None
     except OSError as exc:
         raise ConfigError(f"The settings file {path} cannot be read ({exc.strerror}).") from None
-    settings = Settings(path, data)
+    check_schema(path, data)
+    settings = Settings(path, data, found=True)
+    if _secrets_in_file(data):
+        warning = exposure(path, "The settings file, which holds service secrets,")
+        if warning:
+            log.warning("%s", warning)
+            settings.warnings.append(warning)
     _secrets_from_keyring(settings)
     _validate(settings)
     return settings
+
+
+def _secrets_in_file(data: dict[str, Any]) -> bool:
+    """Whether the file itself holds a secret (not a keyring marker)."""
+    from pos_app.core import secrets
+
+    for spec in SERVICES:
+        table = data.get(spec.name)
+        if isinstance(table, dict) and any(
+                isinstance(table.get(k), str) and table[k].strip()
+                and not secrets.is_placeholder(table[k]) for k in spec.secret_keys):
+            return True
+    return False
 
 
 def _secrets_from_keyring(settings: Settings) -> None:
@@ -131,6 +192,12 @@ def _secrets_to_keyring(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate(settings: Settings) -> None:
+    if settings.sandbox_requested and settings.configured:
+        raise ConfigError(f"The settings file {settings.path} says [{SANDBOX_TABLE}] "
+                          f"{SANDBOX_KEY} = true and configures "
+                          f"{', '.join(f'[{n}]' for n in settings.configured)} too.",
+                          f"Remove [{SANDBOX_TABLE}] to use the service, or its base_url to "
+                          "stay on the sandbox.")
     for spec in SERVICES:
         name = spec.name
         table = settings.service(name)

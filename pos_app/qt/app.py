@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from pos_app import __version__
+from pos_app.core.errors import PosError
 from pos_app.core.logs import setup_logging, shutdown_logging
 from pos_app.core.settings import Settings
 from pos_app.qt import theme
@@ -68,7 +69,7 @@ def setup_file_log(settings: Settings | None = None) -> None:
     (:mod:`pos_app.core.logs`); called again once the settings are read, for their secrets."""
     try:
         setup_logging(settings)
-    except OSError as exc:
+    except (OSError, PosError) as exc:  # said again, plainly, when the journal cannot open
         log.info("no log file: %s", exc)
 
 

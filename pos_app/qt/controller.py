@@ -92,6 +92,10 @@ class Controller(QObject):
         self.runner = TaskRunner(self)
         self.counter: Counter | None = None
         self.info: CounterInfo | None = None
+        #: The settings last read, also when the services then failed to open (for the dialog).
+        self.last_settings: Settings | None = None
+        #: Why the counter last failed to open (``None`` once it opens).
+        self.open_error: BaseException | None = None
         self.card: Card | None = None
         self._plan_token = 0
         self._plan_op: Operation | None = None
@@ -171,7 +175,9 @@ class Controller(QObject):
         def work() -> tuple[Counter, CounterInfo]:
             if old is not None:
                 old.close()
+            self.last_settings = None
             chosen = settings or load_settings(config)
+            self.last_settings = chosen  # read, even if the services then fail to open
             counter = Counter.open(chosen)
             try:
                 demo = counter.sandbox.demo_cards() if counter.sandbox is not None else []
@@ -191,8 +197,12 @@ class Controller(QObject):
         def drop(value: tuple[Counter, CounterInfo]) -> None:
             value[0].close()
 
-        self._run("open", work, on_ok=done, on_drop=drop,
-                  on_error=lambda exc: self.open_failed.emit(str(exc)), what="open counter")
+        def failed(exc: BaseException) -> None:
+            self.open_error = exc
+            self.open_failed.emit(str(exc))
+
+        self.open_error = None
+        self._run("open", work, on_ok=done, on_drop=drop, on_error=failed, what="open counter")
 
     def shutdown(self) -> None:
         """Cancel everything, close the counter and wait for the workers (at exit)."""

@@ -46,6 +46,7 @@ from pos_app.core import services
 from pos_app.core.backends.base import Plan
 from pos_app.core.cards import Card
 from pos_app.core.counter import OperationResult
+from pos_app.core.errors import StorageError
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.settings import Settings
@@ -303,8 +304,10 @@ class MainWindow(QMainWindow):
         self._update_services()
         if info.on_sandbox:
             self.services_label.setToolTip(
-                "No service is configured: the app runs on its built-in sandbox of "
-                + ", ".join(s.title for s in services.SERVICES) + ".")
+                "The app runs on its built-in sandbox of "
+                + ", ".join(s.title for s in services.SERVICES)
+                + (f" ({info.settings.sandbox_reason})" if info.settings else "")
+                + ": demo cards, not a real service.")
             if self.tabs.indexOf(self.demo) < 0:
                 self.tabs.insertTab(0, self.demo, "&Demo cards")
                 self.tabs.setTabToolTip(0, "Cards of the sandbox; click one to scan it (Alt+D)")
@@ -318,6 +321,9 @@ class MainWindow(QMainWindow):
         self._enable_code(True)
         self._set_card(None)
         self._say("Ready: scan a card or type its code.")
+        moved = getattr(getattr(self.controller.counter, "journal", None), "moved_aside", None)
+        if moved is not None:
+            self.banner.show_message("warn", "The journal could not be read", moved.message())
         self.focus_code()
         self.ready.emit()
         code, self._pending_code = self._pending_code, ""
@@ -326,8 +332,11 @@ class MainWindow(QMainWindow):
 
     def _open_failed(self, text: str) -> None:
         self.services_label.setText("Not connected")
-        self.banner.show_message("error", "The app could not start its services", text
-                                 + f"  Open the settings ({SETTINGS_KEY}) to fix them.")
+        if isinstance(self.controller.open_error, StorageError):  # a file, not the settings
+            self.banner.show_message("error", "The app cannot use its data folder", text)
+        else:
+            self.banner.show_message("error", "The app could not start its services", text
+                                     + f"  Open the settings ({SETTINGS_KEY}) to fix them.")
         self._say("Not connected.")
 
     def _enable_code(self, enabled: bool) -> None:
@@ -655,7 +664,8 @@ class MainWindow(QMainWindow):
             self._say("Wait until the operation is sent.")
             return
         note = ""
-        settings = self.info.settings if self.info is not None else None
+        settings = self.info.settings if self.info is not None else \
+            self.controller.last_settings
         if settings is None:
             settings = Settings(config_path(self.controller.config))
             if settings.path.exists():

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.core.services import SERVICES, ServiceSpec
 from pos_app.core.settings import Settings, mask_secret
+from pos_app.core.settings_schema import SANDBOX_KEY, SANDBOX_TABLE
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
 
@@ -116,7 +117,8 @@ class SettingsDialog(QDialog):
                          "with demo cards. Fill in a service's address to use it."
                          if settings.uses_sandbox else
                          "A service is used when its address is set. Clear the address to "
-                         "switch it off.")
+                         "switch it off; with no address at all the app runs on the "
+                         "built-in sandbox with demo cards.")
         self.intro = QLabel(intro)
         self.intro.setWordWrap(True)
         self.intro.setProperty("muted", True)
@@ -208,7 +210,15 @@ class SettingsDialog(QDialog):
                 data[name] = table
             else:
                 data.pop(name, None)
-        self._pending = Settings(self.settings.path, data)
+        pending = Settings(self.settings.path, data, found=True)
+        # No address: the cashier chose the sandbox. An address: the service, not the demo.
+        sandbox = {**(data.get(SANDBOX_TABLE) or {}), SANDBOX_KEY: not pending.configured}
+        if pending.configured:
+            del sandbox[SANDBOX_KEY]
+        data[SANDBOX_TABLE] = sandbox
+        if not sandbox:
+            del data[SANDBOX_TABLE]
+        self._pending = pending
         self.save_button.setEnabled(False)
         self.save_button.setText("Saving…")
         self.error.hide()
@@ -229,8 +239,11 @@ class SettingsDialog(QDialog):
         self._error(text)
 
     def _keyring(self, text: str) -> None:
-        self.keyring.setText(text)
-        self.keyring.setVisible(bool(text))
+        """Where secrets are kept, and any warning about the file (readable by others)."""
+        warnings = list(getattr(self.settings, "warnings", None) or [])
+        self.keyring.setText("\n".join(w for w in (text, *warnings) if w))
+        self.keyring.setVisible(bool(text or warnings))
+        theme.set_badge(self.keyring, "error" if warnings else None)
 
     def _error(self, text: str) -> None:
         self.error.setText(text)

@@ -105,8 +105,8 @@ def check_holder(holder: Holder) -> Holder:
     if not phone and not email:
         raise InvalidInput("Type the customer's phone number or email.")
     if phone:
-        digits = re.sub(r"\D", "", phone)
-        if not 7 <= len(digits) <= 15 or not re.fullmatch(r"\+?[\d\s().-]+", phone):
+        digits = re.sub(r"[^0-9]", "", phone)
+        if not 7 <= len(digits) <= 15 or not re.fullmatch(r"\+?[0-9\s().-]+", phone):
             raise InvalidInput(f"{phone!r} is not a phone number.",
                                "Type it with its country code (7 to 15 digits); nothing was "
                                "sent.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pos_app.core.backends.addresses import check_addresses
 from pos_app.core.backends.base import Backend
 from pos_app.core.errors import ConfigError
 from pos_app.core.services import SERVICES, ServiceSpec
@@ -23,10 +24,12 @@ def build_backends(tables: Mapping[str, Mapping[str, Any]], **options: Any) -> l
 
 
 def build_backend(spec: ServiceSpec, table: Mapping[str, Any], **options: Any) -> Backend:
-    """One service's adapter; :class:`ConfigError` names a required key that is missing."""
+    """One service's adapter; :class:`ConfigError` names a required key that is missing or
+    an address that may not be used (see :mod:`~pos_app.core.backends.addresses`)."""
     missing = [k for k in spec.required_keys if not str(table.get(k) or "").strip()]
     if missing:
         raise ConfigError(f"[{spec.name}] is missing {', '.join(missing)}.")
+    check_addresses(spec, table)
     backend = spec.build(table, **options)
     hold = table.get("max_hold")
     if hold is not None:

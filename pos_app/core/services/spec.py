@@ -22,7 +22,9 @@ class SettingField:
     """One key of a service's settings table.
 
     ``shown`` fields are edited in the settings dialog as one line of text; the others
-    (lists, numbers) are kept from the file as they are.
+    (lists, numbers, switches) are kept from the file as they are. ``url`` fields are the
+    service's addresses: https (plain http only to loopback or with ``allow_insecure_http``),
+    never with a user name or password in them.
     """
 
     key: str
@@ -30,13 +32,19 @@ class SettingField:
     required: bool = False
     secret: bool = False
     shown: bool = True
+    url: bool = False
 
 
-#: Every service's table has these two; ``base_url`` switches the service on.
-BASE_URL = SettingField("base_url", "Address (base URL)", required=True)
+#: Every service's table has these; ``base_url`` switches the service on.
+BASE_URL = SettingField("base_url", "Address (base URL)", required=True, url=True)
 PATTERN = SettingField("pattern", "Code pattern (optional)")
 #: Seconds a request may be held by the service and still land (the adapter's ``max_hold``).
 HOLD = SettingField("max_hold", "Longest a request may be held, in seconds", shown=False)
+#: ``true`` lets the service's addresses be plain ``http://`` to hosts other than loopback:
+#: credentials then cross the network unencrypted (a test rig behind a trusted proxy only).
+ALLOW_INSECURE_HTTP = SettingField("allow_insecure_http",
+                                   "Allow plain HTTP (credentials sent unencrypted)",
+                                   shown=False)
 
 
 def _no_secrets(_: Mapping[str, Any]) -> list[str]:

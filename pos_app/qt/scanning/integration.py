@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
 from pos_app.core.errors import InvalidCode
 from pos_app.core.router import Router, clean_code
+from pos_app.core.scanning.options import DEFAULTS
 from pos_app.core.scanning.wedge import WedgeOptions
 from pos_app.core.settings import Settings
 from pos_app.qt.scanning.feedback import Feedback
@@ -29,33 +30,6 @@ __all__ = ["DEFAULTS", "ScanningHandle", "install_scanning", "scanner_table"]
 
 log = logging.getLogger(__name__)
 
-#: The ``[scanner]`` settings and their defaults.
-DEFAULTS: dict[str, Any] = {
-    "wedge_enabled": True,
-    "wedge_max_gap_ms": 50,
-    "wedge_min_length": 4,
-    "wedge_suffixes": ["enter", "tab"],
-    "wedge_keyboard": "us",          # "us": rebuild from key positions; "as-typed"
-    "wedge_layout": "auto",          # fallback table: auto (input locale), us, ru, fr, de
-    "camera_enabled": False,
-    "camera_name": "",               # as QMediaDevices names it
-    "camera_id": "",
-    "camera_source": "",             # an index, a video file or a stream URL (overrides)
-    "camera_width": 1280,
-    "camera_height": 720,
-    "camera_backend": "",            # "" = dshow on Windows, auto elsewhere; or msmf, ...
-    "camera_absent_frames": 8,
-    "camera_repeat_after": 10.0,     # seconds; 0 = only after the code left the view
-    "camera_preview": True,
-    "serial_enabled": False,
-    "serial_port": "",
-    "serial_baud": 9600,
-    "serial_suffix": "cr",
-    "serial_idle_ms": 100,
-    "serial_retry_ms": 1000,         # first reconnect delay (doubles up to 10 s)
-    "feedback_sound": "auto",        # auto, beep, off
-    "feedback_flash": True,
-}
 
 RouterSource = Router | Callable[[], Router | None] | None
 

@@ -6,7 +6,14 @@ import base64
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pos_app.core.services.spec import BASE_URL, HOLD, PATTERN, ServiceSpec, SettingField
+from pos_app.core.services.spec import (
+    ALLOW_INSECURE_HTTP,
+    BASE_URL,
+    HOLD,
+    PATTERN,
+    ServiceSpec,
+    SettingField,
+)
 
 if TYPE_CHECKING:
     from pos_app.core.backends.base import Backend
@@ -35,10 +42,11 @@ def _basic_credentials(table: Mapping[str, Any]) -> list[str]:
 
 SERVICE = ServiceSpec(
     name="loona", title="Loona",
-    fields=(BASE_URL, SettingField("token_url", "Token address", required=True),
+    fields=(BASE_URL, SettingField("token_url", "Token address", required=True, url=True),
             SettingField("client_id", "Client id", required=True),
             SettingField("client_secret", "Client secret", required=True, secret=True),
-            PATTERN, HOLD, SettingField("templates", "Card templates", shown=False)),
+            PATTERN, HOLD, SettingField("templates", "Card templates", shown=False),
+            ALLOW_INSECURE_HTTP),
     build=_build, sandbox=_sandbox, order=90, derived_secrets=_basic_credentials,
     templates_note="Loona's are set in the settings ([loona] templates): its API cannot "
                    "list them.",

@@ -38,7 +38,7 @@ from pos_app.core.errors import (
     Refused,
 )
 from pos_app.core.figures import Figures
-from pos_app.core.money import CENT, format_money, money, to_decimal, to_int
+from pos_app.core.money import CENT, ascii_int, format_money, money, to_decimal, to_int
 from pos_app.core.operations import LABELS, Operation, OpName
 from pos_app.core.services.loona.wire import (
     SAFE_HINT,
@@ -325,7 +325,7 @@ class LoonaBackend(HttpBackend):
         """``POST /passes`` with the holder as placeholder values; the new pass's QR value."""
         holder = check_holder(holder)
         text = str(template_id).strip()
-        template = int(text) if text.isdigit() and len(text) <= 18 else 0
+        template = ascii_int(text, max_digits=18) or 0
         if template <= 0:
             raise InvalidInput(f"{text!r} is not a Loona card template.",
                                "Choose one of the templates in the settings; nothing was sent.")

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pos_app.core.services.spec import BASE_URL, HOLD, PATTERN, ServiceSpec, SettingField
+from pos_app.core.services.spec import (
+    ALLOW_INSECURE_HTTP,
+    BASE_URL,
+    HOLD,
+    PATTERN,
+    ServiceSpec,
+    SettingField,
+)
 
 if TYPE_CHECKING:
     from pos_app.core.backends.base import Backend
@@ -27,7 +34,7 @@ def _sandbox() -> ServiceApp:
 SERVICE = ServiceSpec(
     name="luna", title="Luna",
     fields=(BASE_URL, SettingField("token", "Access token", required=True, secret=True),
-            PATTERN, HOLD),
+            PATTERN, HOLD, ALLOW_INSECURE_HTTP),
     build=_build, sandbox=_sandbox, order=10,
     templates_note="Luna lists its own card templates.",
 )

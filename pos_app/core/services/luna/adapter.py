@@ -31,7 +31,14 @@ from pos_app.core.errors import (
     ServiceError,
 )
 from pos_app.core.figures import Figures
-from pos_app.core.money import format_money, format_number, money, to_decimal, to_int
+from pos_app.core.money import (
+    ascii_int,
+    format_money,
+    format_number,
+    money,
+    to_decimal,
+    to_int,
+)
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.services.luna import evidence
 from pos_app.core.services.luna.wire import (
@@ -485,7 +492,7 @@ class LunaBackend(HttpBackend):
         if not holder.first_name or not holder.last_name:
             raise InvalidInput("Luna needs both the first and the last name.")
         text = str(template_id).strip()
-        template = int(text) if text.isdigit() and len(text) <= 12 else 0
+        template = ascii_int(text, max_digits=12) or 0
         if template <= 0:
             raise InvalidInput(f"{text!r} is not a Luna card template.",
                                "Choose one of the service's card templates; nothing was sent.")

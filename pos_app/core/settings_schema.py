@@ -1,0 +1,67 @@
+"""Which tables and keys a settings file may have, so that a typo is an error that names it
+instead of a till silently running on demo data.
+
+The tables are each service's (its keys are its spec's fields), ``[scanner]`` (the scanner
+inputs, :mod:`pos_app.core.scanning.options`), ``[sandbox]`` (``enabled = true`` runs the
+built-in sandbox although a settings file exists), ``[shop]`` (slips) and ``[export]`` (CSV).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pos_app.core.errors import ConfigError
+from pos_app.core.scanning import options as scanner_options
+from pos_app.core.services import SERVICES
+
+SANDBOX_TABLE = "sandbox"
+SANDBOX_KEY = "enabled"
+#: The shop's name and address on slips (:mod:`pos_app.core.slip`), and the CSV export's
+#: options (:mod:`pos_app.core.export`).
+SHOP_TABLE, SHOP_KEYS = "shop", ("name", "address", "slip_width")
+EXPORT_TABLE, EXPORT_KEYS = "export", ("separator",)
+
+
+def known_tables() -> dict[str, tuple[str, ...]]:
+    """Every table the app reads, with the keys it may have."""
+    tables = {spec.name: tuple(f.key for f in spec.fields) for spec in SERVICES}
+    tables["scanner"] = scanner_options.KEYS
+    tables[SANDBOX_TABLE] = (SANDBOX_KEY,)
+    tables[SHOP_TABLE] = SHOP_KEYS
+    tables[EXPORT_TABLE] = EXPORT_KEYS
+    return tables
+
+
+def _guess(word: str, choices: tuple[str, ...] | list[str], form: str = "{}") -> str:
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {form.format(close[0])}?)" if close else ""
+
+
+def check_schema(path: Path, data: Mapping[str, Any]) -> None:
+    """:class:`ConfigError` naming every table and key of ``data`` the app does not know."""
+    tables = known_tables()
+    problems: list[str] = []
+    for name, table in data.items():
+        if name not in tables:
+            kind = "table" if isinstance(table, dict) else "setting outside any table"
+            problems.append(f"a {kind} the app does not know: [{name}]"
+                            + _guess(name, list(tables), "[{}]"))
+            continue
+        if not isinstance(table, dict):
+            problems.append(f"{name} is not a table (write it as [{name}])")
+            continue
+        unknown = [k for k in table if k not in tables[name]]
+        for key in unknown:
+            problems.append(f"[{name}] has {key}, which the app does not know"
+                            + _guess(key, tables[name]))
+    sandbox = data.get(SANDBOX_TABLE)
+    if isinstance(sandbox, dict) and not isinstance(sandbox.get(SANDBOX_KEY, False), bool):
+        problems.append(f"[{SANDBOX_TABLE}] {SANDBOX_KEY} must be true or false")
+    if problems:
+        known = ", ".join(f"[{t}]" for t in tables)
+        raise ConfigError(f"The settings file {path} has " + "; ".join(problems) + ".",
+                          f"Fix the file (names are lower case; the tables are {known}); "
+                          "nothing was sent.")
