@@ -43,7 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "camera_source": "",             # an index, a video file or a stream URL (overrides)
     "camera_width": 1280,
     "camera_height": 720,
-    "camera_backend": "",            # "" = dshow on Windows, auto elsewhere; or msmf, ...
+    "camera_system": "qt",           # qt (QtMultimedia); opencv (the optional extra)
+    "camera_backend": "",            # OpenCV's API: "" = dshow on Windows, else auto; msmf...
     "camera_absent_frames": 8,
     "camera_repeat_after": 10.0,     # seconds; 0 = only after the code left the view
     "camera_preview": True,
