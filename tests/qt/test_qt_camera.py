@@ -12,14 +12,14 @@ pytest.importorskip("PySide6.QtMultimedia")
 pytest.importorskip("zxingcpp")
 pytest.importorskip("PIL")
 
-from PySide6.QtCore import QSize  # noqa: E402
-from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat  # noqa: E402
+from PySide6.QtCore import QSize
+from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
 
-from pos_app.core.scanning.camera import CameraConfig  # noqa: E402
-from pos_app.core.scanning.decoder import Decoder  # noqa: E402
-from pos_app.core.scanning.synthetic import qr_frame, write_qr_video  # noqa: E402
-from pos_app.qt.scanning.camera_view import CameraInput  # noqa: E402
-from pos_app.qt.scanning.qt_camera import mapped_luma  # noqa: E402
+from pos_app.core.scanning.camera import CameraConfig
+from pos_app.core.scanning.decoder import Decoder
+from pos_app.core.scanning.synthetic import qr_frame, write_qr_video
+from pos_app.qt.scanning.camera_view import CameraInput
+from pos_app.qt.scanning.qt_camera import mapped_luma
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore(
     r"Couldn't (load|resolve) ", "PulseAudioService", "propagateSizeHints", "HW decoder")]
