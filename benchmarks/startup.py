@@ -5,8 +5,9 @@
 Starts ``pos-app sandbox`` on free loopback ports, writes a settings file pointing at it
 (secrets in the file, as without a keyring), then runs ``pos-app card CODE --json`` for a Luna
 and a Loona demo card N times each, against a bare ``python -c pass`` in the same run
-(interleaved), with bytecode caching on as in an installed app. Prints the median and best wall time of each, and which heavy modules the
-command imported (``-X importtime``). Exit code 0 when the median is under 0.12 s.
+(interleaved), with bytecode caching on as in an installed app. Prints the median and best
+wall time of each, and which heavy modules the command imported (``-X importtime``). Exit
+code 0 when the median is under 0.12 s.
 """
 
 from __future__ import annotations

@@ -9,10 +9,12 @@ uses its built-in sandbox, and no real settings or journal are touched):
 
 1. ``version``: ``pos-app --version`` prints ``pos-app <__version__ of pos_app/__init__.py>``.
 2. ``card``: ``pos-app card 931520-641-829 --json`` finds the Luna demo card on the sandbox.
-3. ``window``: ``pos-app`` with ``QT_QPA_PLATFORM=offscreen`` and ``POS_APP_SMOKE=1`` opens
+3. ``decode``: ``pos-app decode IMAGE --json`` reads a QR code from a PNG and a JPEG (zxing-cpp
+   and Pillow in the bundle; OpenCV and numpy are not shipped).
+4. ``window``: ``pos-app`` with ``QT_QPA_PLATFORM=offscreen`` and ``POS_APP_SMOKE=1`` opens
    its window, prints ``window ready`` once the counter is ready and exits 0.
 
-On Windows the first two use ``pos-app-cli.exe`` (console) and the third ``pos-app.exe``
+On Windows the first three use ``pos-app-cli.exe`` (console) and the third ``pos-app.exe``
 (windowed, the one the Start menu starts). Exit status 0 when all pass, 1 otherwise, with a
 plain message for each failure. ``--skip window`` (etc.) leaves checks out.
 """
@@ -35,7 +37,8 @@ from appversion import read_version  # noqa: E402
 
 DEMO_CARD = "931520-641-829"
 TIMEOUT = 60.0
-CHECKS = ("version", "card", "window")
+CHECKS = ("version", "card", "decode", "window")
+DECODE_TEXT = "LUNA 931520-641-829"
 EXE = ".exe" if sys.platform == "win32" else ""
 
 
@@ -98,6 +101,30 @@ def check_card(cli: Path, env: dict[str, str]) -> str:
     return f"{card.get('service')} {card.get('kind')} card, status {card.get('status')}"
 
 
+def check_decode(cli: Path, env: dict[str, str], folder: Path) -> str:
+    import segno
+
+    png = folder / "code.png"
+    segno.make_qr(DECODE_TEXT).save(str(png), kind="png", scale=6)
+    paths = [png]
+    try:
+        from PIL import Image
+
+        jpg = folder / "code.jpg"
+        Image.open(png).convert("RGB").save(jpg, quality=85)
+        paths.append(jpg)
+    except ImportError:  # the building Python without Pillow: the PNG alone
+        pass
+    p = run([str(cli), "decode", *map(str, paths), "--json"], env)
+    if p.returncode != 0:
+        raise SmokeFailure(f"exit code {p.returncode}{_tail(p.stdout, p.stderr)}")
+    texts = [json.loads(line).get("text") for line in p.stdout.splitlines() if line.strip()]
+    if texts != [DECODE_TEXT] * len(paths):
+        raise SmokeFailure(f"read {texts!r}, expected {DECODE_TEXT!r} from each of "
+                           f"{len(paths)} images{_tail(p.stdout, p.stderr)}")
+    return f"read the code from {', '.join(x.suffix for x in paths)}"
+
+
 def check_window(gui: Path, env: dict[str, str]) -> str:
     env = {**env, "QT_QPA_PLATFORM": "offscreen", "POS_APP_SMOKE": "1"}
     try:
@@ -146,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                     what = check_version(cli, env, expected)
                 elif name == "card":
                     what = check_card(cli, env)
+                elif name == "decode":
+                    what = check_decode(cli, env, home)
                 else:
                     what = check_window(gui, env)
             except SmokeFailure as exc:
