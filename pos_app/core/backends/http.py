@@ -87,13 +87,26 @@ class _LazyTLSTransport(httpx.BaseTransport):
             self._transport.close()
 
 
+class _PlainHTTPTransport(httpx.HTTPTransport):
+    """httpx's transport for plain HTTP only, without the SSL context ``HTTPTransport()``
+    always builds (the process's first one costs ~10 ms: OpenSSL reads its configuration).
+    Mounted for one loopback host's ``http://`` URLs, so TLS never goes through it."""
+
+    def __init__(self) -> None:  # not super().__init__(): that builds the SSL context
+        import httpcore
+
+        self._pool = httpcore.ConnectionPool(ssl_context=None, max_connections=100,
+                                             max_keepalive_connections=20,
+                                             keepalive_expiry=5.0)
+
+
 def _loopback_mount(base_url: str) -> dict[str, httpx.BaseTransport] | None:
     """For a plain-HTTP base URL on a loopback host: that host's requests need no TLS."""
     url = httpx.URL(base_url)
     if url.scheme != "http" or url.host not in ("127.0.0.1", "localhost", "::1"):
         return None
     host = f"[{url.host}]" if ":" in url.host else url.host
-    return {f"http://{host}": httpx.HTTPTransport(verify=False)}
+    return {f"http://{host}": _PlainHTTPTransport()}
 
 
 class ServiceHttp:
