@@ -41,7 +41,7 @@ import numpy as np  # noqa: E402
 import segno  # noqa: E402
 import zxingcpp  # noqa: E402
 
-from pos_app.core.scanning.decoder import Decoder, load_image  # noqa: E402
+from pos_app.core.scanning.decoder import Decoder, GrayImage, load_image  # noqa: E402
 
 IMAGE_EXT = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
 LABELLED_SETS = [f"qrcode-{i}" for i in range(1, 7)]
@@ -95,12 +95,19 @@ def opencv_reader(detector: Any) -> ReadFn:
 
 
 def app_reader(decoder: Decoder, *, still: bool) -> ReadFn:
+    """The app's path on what the app itself gets: ``pos-app decode`` reads files with its own
+    loader (Pillow, gray); a camera gives its luma plane. ``APP_INPUT`` maps each candidate
+    image to that."""
     fn = decoder.decode if still else decoder.decode_frame
 
     def read(img: np.ndarray) -> list[str]:
-        return [d.text for d in fn(img)]
+        return [d.text for d in fn(APP_INPUT.get(id(img), img))]
 
     return read
+
+
+#: id(array the libraries get) -> what the app gets for the same photo (its own loader's gray).
+APP_INPUT: dict[int, Any] = {}
 
 
 def candidates(app_frame: Decoder, app_still: Decoder) -> dict[str, ReadFn | None]:
@@ -170,6 +177,27 @@ def _strip_nl(s: str) -> str:
     return s[:-1] if s.endswith("\n") else s
 
 
+def cv_load(path: Path) -> np.ndarray:
+    """The libraries' input: OpenCV's reading of the file (BGR or gray, transparency on white,
+    16-bit reduced to 8), as the app read files before it dropped OpenCV."""
+    img = cv2.imdecode(np.fromfile(str(path), np.uint8), cv2.IMREAD_UNCHANGED)
+    if img is None or img.size == 0:
+        raise ValueError(f"not a readable image: {path}")
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    if img.ndim == 3 and img.shape[2] == 4:
+        alpha = img[:, :, 3:4].astype(np.uint16)
+        rgb = img[:, :, :3].astype(np.uint16)
+        img = ((rgb * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
+    return img
+
+
+def luma(frame: np.ndarray) -> GrayImage:
+    """What a camera gives the app through QtMultimedia: the frame's luma plane."""
+    g = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    return GrayImage(g.tobytes(), g.shape[1], g.shape[0])
+
+
 def load_photos(data: Path, quick: bool) -> tuple[list[Photo], list[Photo], list[str]]:
     """Labelled + no-code photos, the multi-1 images, and files OpenCV could not open."""
     labelled: list[Photo] = []
@@ -187,20 +215,22 @@ def load_photos(data: Path, quick: bool) -> tuple[list[Photo], list[Photo], list
             if not txt.exists():
                 continue
             try:
-                img = load_image(p)
+                img = cv_load(p)
             except (OSError, ValueError):
                 unreadable.append(str(p.relative_to(data)))
                 continue
+            APP_INPUT[id(img)] = load_image(p)
             # bytes, not read_text(): universal newlines would turn the payload's \r\n into \n
             expected = _strip_nl(txt.read_bytes().decode("utf-8"))
             labelled.append(Photo(p, img, expected))
     for s in [*FP_SETS, MULTI_SET]:
         for p in images(data / s):
             try:
-                img = load_image(p)
+                img = cv_load(p)
             except (OSError, ValueError):
                 unreadable.append(str(p.relative_to(data)))
                 continue
+            APP_INPUT[id(img)] = load_image(p)
             no_code.append(Photo(p, img, None if s != MULTI_SET else "<multi>"))
     if quick:
         labelled = labelled[::4]
@@ -243,6 +273,43 @@ def run_photos(name: str, fn: ReadFn | None, labelled: list[Photo], others: list
                 res.wrong += 1
                 res.wrong_items.append(f"{rel}: {got[0][:40]!r}")
     return res
+
+
+NO_NUMPY_RUN = """
+import json, sys
+sys.modules["numpy"] = None
+sys.modules["cv2"] = None
+from pos_app.core.scanning.decoder import Decoder, load_image
+items = json.load(sys.stdin)
+out = {}
+for still in (False, True):
+    dec = Decoder()
+    fn = dec.decode if still else dec.decode_frame
+    correct = wrong = fp = 0
+    for path, expected in items:
+        got = [t[:-1] if t.endswith("\\n") else t for t in (d.text for d in fn(load_image(path)))]
+        if expected is None:
+            fp += bool(got)
+        elif expected in got:
+            correct += 1
+        elif got:
+            wrong += 1
+    out["still" if still else "frame"] = {"correct": correct, "wrong": wrong, "fp": fp}
+print(json.dumps(out))
+"""
+
+
+def run_without_numpy(labelled: list[Photo], others: list[Photo]) -> dict[str, Any]:
+    """The app's two paths again in a child process where numpy and OpenCV cannot be
+    imported (as in the installers)."""
+    import subprocess
+
+    items = [(str(p.path), p.expected) for p in [*labelled, *others] if p.expected != "<multi>"]
+    proc = subprocess.run([sys.executable, "-c", NO_NUMPY_RUN], input=json.dumps(items),
+                          capture_output=True, text=True, cwd=REPO, check=False)
+    if proc.returncode:
+        return {"error": proc.stderr.strip().splitlines()[-1:]}
+    return json.loads(proc.stdout)
 
 
 # -- synthetic frames ---------------------------------------------------------------------
@@ -387,24 +454,32 @@ def run_frames(quick: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
     def bare(frame: np.ndarray) -> list[str]:
         return [b.text for b in zxingcpp.read_barcodes(frame, formats=fmt)]
 
+    lumas: dict[int, GrayImage] = {}
+    grays: dict[int, np.ndarray] = {}
+
     def bare_same(frame: np.ndarray) -> list[str]:
-        # what the app's pass 1 does, without the app's code around it
-        g = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        got = zxingcpp.read_barcodes(g, formats=fmt, text_mode=tm_plain, return_errors=True)
+        # what the app's pass 1 does on the same luma, without the app's code around it
+        got = zxingcpp.read_barcodes(grays[id(frame)], formats=fmt, text_mode=tm_plain,
+                                     return_errors=True)
         return [b.text for b in got if b.valid]
 
     def app_frame(frame: np.ndarray) -> list[str]:
-        return [d.text for d in app.decode_frame(frame)]
+        return [d.text for d in app.decode_frame(lumas[id(frame)])]
 
     fns = {"bare": bare, "bare_same": bare_same, "app": app_frame}
+    warm = np.zeros((64, 64, 3), np.uint8)
+    lumas[id(warm)], grays[id(warm)] = luma(warm), warm[:, :, 0].copy()
     for f in fns.values():
-        f(np.zeros((64, 64, 3), np.uint8))
+        f(warm)
     rows: list[dict[str, Any]] = []
     idle_rescues = 0
     idle_calls = 0
     for seed, (h, w) in enumerate(((480, 640), (720, 1280))):
         idle, code = make_frames(h, w, n, seed)
         for fs in (idle, code):
+            for frame in fs.frames:
+                lumas[id(frame)] = luma(frame)
+                grays[id(frame)] = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
             before = (app.stats.calls, app.stats.rescue_runs)
             t = time_frames(fs, fns, reps)
             if fs.texts[0] is None:
@@ -467,6 +542,15 @@ def main(argv: list[str] | None = None) -> int:
           f"; still-image extras: ran {app_still.stats.still_extra_runs}x, "
           f"read {app_still.stats.still_extra_read}")
 
+    bare_proc = run_without_numpy(labelled, others)
+    if "error" in bare_proc:
+        print(f"  without numpy and OpenCV: FAILED {bare_proc['error']}")
+    else:
+        f, st = bare_proc["frame"], bare_proc["still"]
+        print(f"  without numpy and OpenCV in the process: frame path {f['correct']}, still "
+              f"path {st['correct']} of {len(labelled)}; wrong {f['wrong']} / {st['wrong']}, "
+              f"reads on no-code photos {f['fp']} / {st['fp']}")
+
     rows, counters = run_frames(args.quick)
     print()
     hdr2 = (f"{'synthetic frames':22s} {'bare ms':>8s} {'app ms':>8s} {'overhead':>9s} "
@@ -498,6 +582,9 @@ def main(argv: list[str] | None = None) -> int:
     appf = next(r for r in results if r.name.startswith("APP decode_frame"))
     apps = next(r for r in results if r.name.startswith("APP decode ("))
     ok1 = all(a.correct >= best.correct and a.wrong + a.false_pos == 0 for a in (appf, apps))
+    ok1 = ok1 and "error" not in bare_proc and all(
+        bare_proc[k]["correct"] == r.correct and not bare_proc[k]["wrong"] + bare_proc[k]["fp"]
+        for k, r in (("frame", appf), ("still", apps)))
     idle720 = next(r for r in rows if r["idle"] and r["h"] == 720)
     cpu_share = idle720["app"]["cpu_ms_mean"] * FPS / 1000
     wall_share = idle720["app"]["ms_mean"] * FPS / 1000
@@ -525,6 +612,7 @@ def main(argv: list[str] | None = None) -> int:
             "photos": [r.summary() for r in results],
             "frames": rows,
             "frame_counters": counters,
+            "app_without_numpy_opencv": bare_proc,
             "goals": {
                 "1_rate_no_wrong": {"pass": ok1, "best_library": best.name,
                                     "best_library_correct": best.correct,

@@ -1,7 +1,7 @@
 """Build the pos-app bundle for this platform with ``packaging/pos-app.spec``.
 
     python packaging/build.py                # -> dist/pos-app/ (and dist/pos-app.app on macOS)
-    python packaging/build.py --no-scan      # without the optional cv2/zxing-cpp scanning stack
+    python packaging/build.py --no-scan      # without the zxing-cpp/Pillow scanning stack
 
 Needs the app and PyInstaller installed in the running Python (``pip install .[scan]
 pyinstaller``). Prints the build time and the bundle's size, and writes the size with the
@@ -48,7 +48,8 @@ def _group(rel: Path) -> str:
         return "(top)"
     if parts[0] == "PySide6" and len(parts) > 2 and parts[1] == "Qt":
         return f"PySide6/Qt/{parts[2]}"
-    if parts[0] in ("PySide6", "shiboken6", "cv2", "numpy", "numpy.libs", "zxingcpp",
+    if parts[0] in ("PySide6", "shiboken6", "cv2", "numpy", "numpy.libs", "zxingcpp", "PIL",
+                    "pillow.libs", "cryptography",
                     "opencv_python_headless.libs", "base_library.zip", "lib-dynload"):
         return parts[0]
     name = parts[0].lower()
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller",
                         help="PyInstaller's work folder (default: build/pyinstaller/)")
     parser.add_argument("--no-scan", action="store_true",
-                        help="leave out cv2/zxing-cpp/numpy even if installed")
+                        help="leave out zxing-cpp/Pillow even if installed")
     parser.add_argument("--clean", action="store_true", help="empty PyInstaller's cache first")
     args = parser.parse_args(argv)
 

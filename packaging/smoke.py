@@ -11,7 +11,9 @@ uses its built-in sandbox, and no real settings or journal are touched):
 2. ``card``: ``pos-app card 931520-641-829 --json`` finds the Luna demo card on the sandbox.
 3. ``slip``: ``pos-app apply 931520-641-829 stamp 1 --json``, then ``pos-app slip ID --pdf
    FILE`` writes that operation's slip as PDF (Qt's PDF writer and print support are in).
-4. ``window``: ``pos-app`` with ``QT_QPA_PLATFORM=offscreen`` and ``POS_APP_SMOKE=1`` opens
+4. ``decode``: ``pos-app decode IMAGE --json`` reads a QR code from a PNG and a JPEG (zxing-cpp
+   and Pillow in the bundle; OpenCV and numpy are not shipped).
+5. ``window``: ``pos-app`` with ``QT_QPA_PLATFORM=offscreen`` and ``POS_APP_SMOKE=1`` opens
    its window, prints ``window ready`` once the counter is ready and exits 0.
 
 On Windows the first three use ``pos-app-cli.exe`` (console) and the third ``pos-app.exe``
@@ -37,7 +39,8 @@ from appversion import read_version  # noqa: E402
 
 DEMO_CARD = "931520-641-829"
 TIMEOUT = 60.0
-CHECKS = ("version", "card", "slip", "window")
+CHECKS = ("version", "card", "slip", "decode", "window")
+DECODE_TEXT = "LUNA 931520-641-829"
 EXE = ".exe" if sys.platform == "win32" else ""
 
 
@@ -114,6 +117,30 @@ def check_slip(cli: Path, env: dict[str, str]) -> str:
     return f"slip #{journal_id} saved as PDF ({pdf.stat().st_size} bytes)"
 
 
+def check_decode(cli: Path, env: dict[str, str], folder: Path) -> str:
+    import segno
+
+    png = folder / "code.png"
+    segno.make_qr(DECODE_TEXT).save(str(png), kind="png", scale=6)
+    paths = [png]
+    try:
+        from PIL import Image
+
+        jpg = folder / "code.jpg"
+        Image.open(png).convert("RGB").save(jpg, quality=85)
+        paths.append(jpg)
+    except ImportError:  # the building Python without Pillow: the PNG alone
+        pass
+    p = run([str(cli), "decode", *map(str, paths), "--json"], env)
+    if p.returncode != 0:
+        raise SmokeFailure(f"exit code {p.returncode}{_tail(p.stdout, p.stderr)}")
+    texts = [json.loads(line).get("text") for line in p.stdout.splitlines() if line.strip()]
+    if texts != [DECODE_TEXT] * len(paths):
+        raise SmokeFailure(f"read {texts!r}, expected {DECODE_TEXT!r} from each of "
+                           f"{len(paths)} images{_tail(p.stdout, p.stderr)}")
+    return f"read the code from {', '.join(x.suffix for x in paths)}"
+
+
 def check_window(gui: Path, env: dict[str, str]) -> str:
     env = {**env, "QT_QPA_PLATFORM": "offscreen", "POS_APP_SMOKE": "1"}
     try:
@@ -164,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
                     what = check_card(cli, env)
                 elif name == "slip":
                     what = check_slip(cli, env)
+                elif name == "decode":
+                    what = check_decode(cli, env, home)
                 else:
                     what = check_window(gui, env)
             except SmokeFailure as exc:

@@ -10,7 +10,9 @@ When no keyring works, :func:`status` says so in a sentence the settings dialog 
 ``pos-app check`` can show, and the settings file keeps the secrets (created mode 0600).
 ``POS_APP_NO_KEYRING=1`` forces the file (the tests set it).
 
-In the settings file a secret kept in the keyring reads ``token = "keyring:"``.
+In the settings file a secret kept in the keyring reads ``token = "keyring:"``. ``keyring``
+(and, through its Secret Service backend, ``cryptography``) is imported on first use only: a
+command whose secrets are all in the file never loads it.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.core
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ def _platform_backend() -> KeyringBackend | None:
 
 
 def _usable(backend: object) -> bool:
+    from keyring.backend import KeyringBackend
+
     module = type(backend).__module__
     return isinstance(backend, KeyringBackend) and not module.startswith(_REJECTED_MODULES)
 
@@ -79,6 +83,8 @@ def backend() -> KeyringBackend | None:
     """The keyring to use now, or ``None`` when secrets must stay in the settings file."""
     if os.environ.get(NO_KEYRING_ENV, "").strip() not in ("", "0"):
         return None
+    import keyring.core
+
     chosen = getattr(keyring.core, "_keyring_backend", None)  # set by keyring.set_keyring
     if chosen is not None and _usable(chosen):
         return chosen  # type: ignore[no-any-return]

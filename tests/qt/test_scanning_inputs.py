@@ -327,7 +327,7 @@ def test_a_code_no_service_claims_sounds_different_and_says_why(
 @MULTIMEDIA_NOISE
 def test_camera_into_on_code_with_preview(qtbot: Any, installed: Any, main_window: Any,
                                           tmp_path: Path) -> None:
-    pytest.importorskip("cv2")
+    pytest.importorskip("PIL")
     pytest.importorskip("zxingcpp")
     from pos_app.core.scanning.synthetic import write_qr_video
 
@@ -453,7 +453,7 @@ def test_settings_page_tests_the_wedge_and_saves(qtbot: Any, qapp: QApplication,
 
 @MULTIMEDIA_NOISE
 def test_settings_page_camera_test_on_a_video_file(qtbot: Any, tmp_path: Path) -> None:
-    pytest.importorskip("cv2")
+    pytest.importorskip("PIL")
     from pos_app.core.scanning.synthetic import write_qr_video
     from pos_app.qt.scanning.inputs_settings import InputsSettingsPage
 

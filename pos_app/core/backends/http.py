@@ -69,6 +69,46 @@ class Answer:
             return None
 
 
+class _LazyTLSTransport(httpx.BaseTransport):
+    """httpx's transport with TLS verification on, made at the first request: building its
+    SSL context (the CA bundle) costs ~17 ms, which a command talking plain HTTP to the
+    sandbox on loopback never needs."""
+
+    def __init__(self) -> None:
+        self._transport: httpx.HTTPTransport | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._transport is None:
+            self._transport = httpx.HTTPTransport(verify=True)
+        return self._transport.handle_request(request)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+
+class _PlainHTTPTransport(httpx.HTTPTransport):
+    """httpx's transport for plain HTTP only, without the SSL context ``HTTPTransport()``
+    always builds (the process's first one costs ~10 ms: OpenSSL reads its configuration).
+    Mounted for one loopback host's ``http://`` URLs, so TLS never goes through it."""
+
+    def __init__(self) -> None:  # not super().__init__(): that builds the SSL context
+        import httpcore
+
+        self._pool = httpcore.ConnectionPool(ssl_context=None, max_connections=100,
+                                             max_keepalive_connections=20,
+                                             keepalive_expiry=5.0)
+
+
+def _loopback_mount(base_url: str) -> dict[str, httpx.BaseTransport] | None:
+    """For a plain-HTTP base URL on a loopback host: that host's requests need no TLS."""
+    url = httpx.URL(base_url)
+    if url.scheme != "http" or url.host not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return {f"http://{host}": _PlainHTTPTransport()}
+
+
 class ServiceHttp:
     """One ``httpx.Client`` per service, reused across calls.
 
@@ -84,8 +124,9 @@ class ServiceHttp:
         self.base_url = base_url.rstrip("/")
         self.deadline = DEFAULT_DEADLINE if deadline is None else deadline
         self._client = httpx.Client(
-            timeout=timeout, verify=True, follow_redirects=False,
+            timeout=timeout, follow_redirects=False,
             headers={"User-Agent": _user_agent(), **(headers or {})},
+            transport=_LazyTLSTransport(), mounts=_loopback_mount(self.base_url),
         )
 
     def close(self) -> None:

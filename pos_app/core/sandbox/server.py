@@ -30,6 +30,10 @@ CONTROL_PREFIX = "/_sandbox/"
 MAX_REQUEST_BYTES = 1 << 20
 
 
+#: serve_forever's poll: only how often an idle loop wakes (stop() does not wait for it).
+IDLE_POLL_S = 30.0
+
+
 class SandboxServer(ThreadingHTTPServer):
     """One service on loopback. ``start()`` runs it on a daemon thread."""
 
@@ -66,7 +70,9 @@ class SandboxServer(ThreadingHTTPServer):
         return self.base_url + self.app.base_path
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.1},
+        # No polling: the loop sleeps until a connection comes; stop() wakes it with one.
+        self._thread = threading.Thread(target=self.serve_forever,
+                                        kwargs={"poll_interval": IDLE_POLL_S},
                                         name=f"sandbox-{self.app.name}", daemon=True)
         self._thread.start()
         return self
@@ -84,7 +90,7 @@ class SandboxServer(ThreadingHTTPServer):
     def stop(self) -> None:
         """Stop serving and cut every open connection, as a service that went away would."""
         self._stopping.set()
-        self.shutdown()
+        self._shutdown_now()
         self.server_close()
         with self._open_lock:
             for sock in list(self._open):
@@ -92,6 +98,19 @@ class SandboxServer(ThreadingHTTPServer):
                     sock.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def _shutdown_now(self) -> None:
+        """``shutdown()`` without waiting for the loop's poll: connect to the server until
+        the loop has seen the request to stop (each connection wakes it at once)."""
+        if self._thread is None or not self._thread.is_alive():
+            return
+        waiter = threading.Thread(target=self.shutdown, name="sandbox-stop", daemon=True)
+        waiter.start()
+        host, port = self.server_address[:2]
+        while waiter.is_alive():
+            with contextlib.suppress(OSError):
+                socket.create_connection((host, port), timeout=0.5).close()
+            waiter.join(0.02)
 
     def wait(self, seconds: float) -> None:
         """Sleep, but wake at once when the server stops."""

@@ -1,21 +1,22 @@
-"""Camera capture loop: latest frame only, decode off the GUI thread, dedupe, reconnect (Qt-free).
+"""Camera capture loops: latest frame only, decode off the GUI thread, dedupe, reconnect (Qt-free).
 
-Two worker threads per camera:
+:class:`DecodeWorker` is the part every camera shares: a one-slot buffer (:class:`LatestFrame`)
+that a new frame replaces if the decoder has not taken the last one yet (a slow decode never
+makes the picture lag behind), and a **decoder** thread that takes the newest frame, decodes it
+(:meth:`Decoder.decode_frame`), reports what it saw (for the preview's outline) and, through
+:class:`Dedupe`, each code once per appearance. Frames are pushed into it
+(:meth:`DecodeWorker.push`) by whoever captures them: the app's QtMultimedia camera
+(:mod:`pos_app.qt.scanning.qt_camera`: the video sink's frames, their luma plane mapped in
+place) or the optional OpenCV loop below.
 
-* the **grabber** reads frames from OpenCV's ``VideoCapture`` as fast as the source gives them
-  and puts each into a one-slot buffer (:class:`LatestFrame`), replacing the frame there if the
-  decoder has not taken it yet: a slow decode never makes the picture lag behind;
-* the **decoder** takes the newest frame, decodes it (:meth:`Decoder.decode_frame`), reports
-  what it saw (for the preview's outline) and, through :class:`Dedupe`, each code once per
-  appearance.
-
-A camera that cannot be opened, is busy or goes away is reported (:class:`CameraStatus`) and
-tried again with a growing delay; a video file simply ends. Sources: a device index, a video
-file or a stream URL (:func:`parse_source`). cv2 is imported on first use only.
-
-On Windows the backend comes from the settings: DirectShow (``"dshow"``, opens in well under a
-second) or Media Foundation (``"msmf"``) with ``OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS=0``,
-which avoids its slow (5-30 s) open.
+:class:`CameraLoop` is the OpenCV backend (``pip install pos-app[opencv]``, not in the
+installers): a **grabber** thread reads OpenCV's ``VideoCapture`` as fast as the source gives
+frames and pushes them into a :class:`DecodeWorker`. A camera that cannot be opened, is busy
+or goes away is reported (:class:`CameraStatus`) and tried again with a growing delay; a video
+file simply ends. Sources: a device index, a video file or a stream URL (:func:`parse_source`).
+cv2 is imported on first use only. On Windows the OpenCV API comes from the settings:
+DirectShow (``"dshow"``, opens in well under a second) or Media Foundation (``"msmf"``) with
+``OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS=0``, which avoids its slow (5-30 s) open.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -41,6 +43,7 @@ __all__ = [
     "CameraError",
     "CameraLoop",
     "CameraStatus",
+    "DecodeWorker",
     "Dedupe",
     "FrameSource",
     "LatestFrame",
@@ -50,7 +53,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Backend names accepted in the settings -> ``cv2.CAP_*`` attribute.
+#: Camera systems: Qt's (QtMultimedia, in the installers) and OpenCV's (the opencv extra).
+SYSTEMS = ("qt", "opencv")
+
+#: OpenCV backend names accepted in the settings -> ``cv2.CAP_*`` attribute.
 BACKENDS = {
     "auto": "CAP_ANY",
     "dshow": "CAP_DSHOW",
@@ -101,7 +107,14 @@ class CameraConfig:
     """Where frames come from and how a code is deduplicated. See the module docstring."""
 
     source: int | str = 0
+    #: ``"qt"`` (QtMultimedia) or ``"opencv"``; see :data:`SYSTEMS`.
+    system: str = "qt"
+    #: OpenCV only: its capture API (:data:`BACKENDS`).
     backend: str = "auto"
+    #: Qt only: the camera's id and name as QMediaDevices gives them (the source's index is
+    #: used when neither matches).
+    camera_id: str = ""
+    camera_name: str = ""
     width: int | None = None
     height: int | None = None
     #: A code is read again once it has been absent from this many decoded frames...
@@ -129,8 +142,9 @@ class CameraConfig:
     @classmethod
     def from_settings(cls, table: dict[str, Any], **overrides: Any) -> CameraConfig:
         """From ``settings.section("scanner")``: ``camera_source`` (index, path or URL),
-        ``camera_backend``, ``camera_width``/``camera_height``, ``camera_absent_frames``,
-        ``camera_repeat_after`` (0: never)."""
+        ``camera_system`` (qt, opencv), ``camera_id``, ``camera_name``, ``camera_backend``,
+        ``camera_width``/``camera_height``, ``camera_absent_frames``, ``camera_repeat_after``
+        (0: never)."""
         d = cls()
         backend = str(table.get("camera_backend") or default_backend())
         if backend not in BACKENDS:
@@ -144,8 +158,12 @@ class CameraConfig:
                 return default
 
         repeat = num("camera_repeat_after", d.repeat_after, float)
+        system = str(table.get("camera_system") or "qt")
         values: dict[str, Any] = {
             "source": parse_source(table.get("camera_source", d.source)),
+            "system": system if system in SYSTEMS else "qt",
+            "camera_id": str(table.get("camera_id") or ""),
+            "camera_name": str(table.get("camera_name") or ""),
             "backend": backend,
             "width": num("camera_width", None, int) or None,
             "height": num("camera_height", None, int) or None,
@@ -168,8 +186,9 @@ def import_cv2() -> Any:
     try:
         import cv2
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise CameraError("unavailable", "The camera needs OpenCV: pip install "
-                          "'pos-app[scan]'.") from exc
+        raise CameraError("unavailable", "The OpenCV camera system is not installed "
+                          "(pip install 'pos-app[opencv]'): choose Qt's in the settings.") \
+            from exc
     try:
         from cv2.utils import logging as cvlog
 
@@ -191,7 +210,7 @@ class FrameSource(Protocol):
     def open(self) -> None:
         """Open the source; raise :class:`CameraError` when it cannot be opened."""
 
-    def read(self) -> np.ndarray | None:
+    def read(self) -> Any:
         """The next frame, or ``None`` when none came (gone, or the end of a file)."""
 
     def close(self) -> None: ...
@@ -347,7 +366,7 @@ class Dedupe:
 
 @dataclass
 class LoopStats:
-    """Counters for diagnostics, the settings page and the tests."""
+    """Counters for diagnostics, the settings page, the tests and the benchmark."""
 
     captured: int = 0
     dropped: int = 0
@@ -362,12 +381,115 @@ class LoopStats:
 
 
 #: Called from the decoder thread with the frame and what was seen in it.
-FrameCallback = Callable[["np.ndarray", "list[Decoded]"], None]
+FrameCallback = Callable[[Any, "list[Decoded]"], None]
+#: ``open_frame(frame)``: a context manager giving what the decoder reads (a GrayImage or an
+#: array) while it is open; a QtMultimedia frame is mapped for that time, then unmapped.
+FrameOpener = Callable[[Any], AbstractContextManager[Any]]
+
+
+class DecodeWorker:
+    """The decoder thread behind a one-slot buffer. :meth:`push` from any thread (a video
+    sink's callback, a grabber); callbacks run on the decoder thread:
+
+    * ``on_code(text)``: a code newly in view (deduplicated);
+    * ``on_frame(frame, decoded)``: every decoded frame with every code seen in it, while the
+      frame is still open (for the preview); skipped while ``preview`` is False.
+    """
+
+    def __init__(self, config: CameraConfig, *, on_code: Callable[[str], None],
+                 on_frame: FrameCallback | None = None, decoder: Decoder | None = None,
+                 open_frame: FrameOpener | None = None, lossless: bool = False,
+                 stats: LoopStats | None = None, name: str = "camera") -> None:
+        self.config = config
+        self.on_code = on_code
+        self.on_frame = on_frame
+        self.preview = on_frame is not None
+        self._decoder = decoder
+        self._open = open_frame or nullcontext
+        self.slot = LatestFrame(lossless=lossless)
+        self._dedupe = Dedupe(config.absent_frames, config.repeat_after)
+        self._stop = threading.Event()
+        #: Set when no more frames will come (a file's end): the thread ends once the slot
+        #: is empty.
+        self.source_done = threading.Event()
+        self.stats = stats or LoopStats()
+        self._thread = threading.Thread(target=self._run, name=f"{name}-decode", daemon=True)
+
+    def start(self) -> DecodeWorker:
+        if not self._thread.is_alive() and not self._stop.is_set():
+            self._thread.start()
+        return self
+
+    def push(self, frame: Any) -> None:
+        """A new frame (replaces the one waiting, if any)."""
+        self.stats.captured += 1
+        self.slot.put(frame)
+        self.stats.dropped = self.slot.dropped
+
+    def finish(self) -> None:
+        """No more frames: decode what is waiting, then end."""
+        self.source_done.set()
+        self.slot.close()
+
+    def stop(self, timeout: float = 3.0) -> bool:
+        self._stop.set()
+        self.slot.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            decoder = self._decoder
+            if decoder is None:
+                from pos_app.core.scanning.decoder import default_decoder
+
+                decoder = default_decoder()
+            min_interval = 1.0 / self.config.max_decode_fps if self.config.max_decode_fps else 0
+            last = 0.0
+            while True:
+                frame = self.slot.take(timeout=0.5)
+                if frame is None:
+                    if self._stop.is_set() or self.source_done.is_set():
+                        return
+                    continue
+                if min_interval and time.monotonic() - last < min_interval:
+                    continue
+                last = time.monotonic()
+                self._decode_one(decoder, frame)
+        except Exception:
+            log.exception("the camera's decode thread stopped")
+
+    def _decode_one(self, decoder: Decoder, frame: Any) -> None:
+        t0 = time.perf_counter()
+        found: list[Decoded] = []
+        try:
+            with self._open(frame) as image:
+                if image is not None:
+                    found = decoder.decode_frame(image)
+                self.stats.decode_ms_total += (time.perf_counter() - t0) * 1000
+                self.stats.decoded += 1
+                self.stats.dropped = self.slot.dropped
+                if self.preview and self.on_frame is not None:
+                    _call(self.on_frame, image, found)
+        except Exception:
+            log.exception("decoding a camera frame failed")
+        for text in self._dedupe.update((d.text for d in found), time.monotonic()):
+            self.stats.codes += 1
+            _call(self.on_code, text)
 
 
 class CameraLoop:
-    """Capture + decode on two daemon threads. Callbacks run on those threads (a Qt caller
-    turns them into signals):
+    """The OpenCV backend: capture on a grabber thread, decode on a :class:`DecodeWorker`.
+    Callbacks run on those threads (a Qt caller turns them into signals):
 
     * ``on_code(text)``: a code newly in view (deduplicated);
     * ``on_frame(frame, decoded)``: every decoded frame, with every code seen in it (for the
@@ -382,60 +504,63 @@ class CameraLoop:
                  source_factory: Callable[[CameraConfig], FrameSource] | None = None,
                  sleep: Callable[[float], None] | None = None) -> None:
         self.config = config
-        self.on_code = on_code
-        self.on_frame = on_frame
         self.on_status = on_status
-        self.preview = on_frame is not None
-        self._decoder = decoder
         self._factory = source_factory or OpenCVSource
         self._stop = threading.Event()
         self._sleep = sleep or self._stop.wait
-        self._slot = LatestFrame(lossless=config.is_file and config.file_speed <= 0)
-        self._dedupe = Dedupe(config.absent_frames, config.repeat_after)
-        self._threads: list[threading.Thread] = []
-        self._source_done = threading.Event()
         self.stats = LoopStats()
+        self.worker = DecodeWorker(config, on_code=on_code, on_frame=on_frame,
+                                   decoder=decoder, stats=self.stats,
+                                   lossless=config.is_file and config.file_speed <= 0,
+                                   name=f"camera-{config.source}")
+        self._grabber: threading.Thread | None = None
         self.status = CameraStatus("stopped")
+
+    @property
+    def preview(self) -> bool:
+        return self.worker.preview
+
+    @preview.setter
+    def preview(self, on: bool) -> None:
+        self.worker.preview = on
 
     # -- control --------------------------------------------------------------------------
 
     def start(self) -> CameraLoop:
         """Start the threads (opening happens on the grabber thread: never blocks)."""
-        if self._threads:
+        if self._grabber is not None:
             return self
-        name = f"camera-{self.config.source}"
-        self._threads = [
-            threading.Thread(target=self._grab_loop, name=f"{name}-grab", daemon=True),
-            threading.Thread(target=self._decode_loop, name=f"{name}-decode", daemon=True),
-        ]
-        for t in self._threads:
-            t.start()
+        self._grabber = threading.Thread(target=self._grab_loop,
+                                         name=f"camera-{self.config.source}-grab", daemon=True)
+        self._grabber.start()
+        self.worker.start()
         return self
 
     def stop(self, timeout: float = 3.0) -> bool:
         """Ask the threads to end and wait up to ``timeout``; ``True`` when both ended (a read
         blocked in a driver may outlast it; the threads are daemons)."""
         self._stop.set()
-        self._slot.close()
         deadline = time.monotonic() + timeout
-        for t in self._threads:
-            t.join(max(0.0, deadline - time.monotonic()))
-        done = not any(t.is_alive() for t in self._threads)
+        done = self.worker.stop(timeout)
+        if self._grabber is not None:
+            self._grabber.join(max(0.0, deadline - time.monotonic()))
+            done = done and not self._grabber.is_alive()
         self._report(CameraStatus("stopped"))
         return done
 
     @property
     def running(self) -> bool:
-        return any(t.is_alive() for t in self._threads)
+        return self.worker.running or (self._grabber is not None and self._grabber.is_alive())
 
     def wait_ended(self, timeout: float | None = None) -> bool:
         """Wait until a file source has been played and decoded to the end."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        for t in self._threads:
-            t.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        if self._grabber is not None:
+            self._grabber.join(timeout)
+        self.worker.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
         return not self.running
 
-    # -- threads --------------------------------------------------------------------------
+    # -- the grabber ----------------------------------------------------------------------
 
     def _report(self, status: CameraStatus) -> None:
         self.status = status
@@ -477,8 +602,7 @@ class CameraLoop:
                 self._sleep(delay)
                 delay = min(delay * cfg.retry_factor, cfg.retry_max)
         finally:
-            self._source_done.set()
-            self._slot.close()
+            self.worker.finish()
 
     def _pump(self, source: FrameSource, had_frames: bool) -> CameraError | None:
         """Read frames into the slot until the source fails (the error) or ends (None)."""
@@ -508,9 +632,7 @@ class CameraLoop:
                 got_any = True
                 self._report(CameraStatus("running", "The camera is on."))
             failed = 0
-            self.stats.captured += 1
-            self._slot.put(frame)
-            self.stats.dropped = self._slot.dropped
+            self.worker.push(frame)
             if interval:
                 next_at += interval
                 pause = next_at - time.monotonic()
@@ -519,41 +641,6 @@ class CameraLoop:
                 else:
                     next_at = time.monotonic()
         return None
-
-    def _decode_loop(self) -> None:
-        try:
-            decoder = self._decoder
-            if decoder is None:
-                from pos_app.core.scanning.decoder import default_decoder
-
-                decoder = default_decoder()
-            min_interval = 1.0 / self.config.max_decode_fps if self.config.max_decode_fps else 0
-            last = 0.0
-            while True:
-                frame = self._slot.take(timeout=0.5)
-                if frame is None:
-                    if self._stop.is_set() or self._source_done.is_set():
-                        return
-                    continue
-                if min_interval and time.monotonic() - last < min_interval:
-                    continue
-                last = time.monotonic()
-                t0 = time.perf_counter()
-                try:
-                    found = decoder.decode_frame(frame)
-                except Exception:
-                    log.exception("decoding a camera frame failed")
-                    found = []
-                self.stats.decode_ms_total += (time.perf_counter() - t0) * 1000
-                self.stats.decoded += 1
-                self.stats.dropped = self._slot.dropped
-                if self.preview and self.on_frame is not None:
-                    _call(self.on_frame, frame, found)
-                for text in self._dedupe.update((d.text for d in found), time.monotonic()):
-                    self.stats.codes += 1
-                    _call(self.on_code, text)
-        except Exception:
-            log.exception("the camera's decode thread stopped")
 
 
 def _call(fn: Callable[..., None], *args: Any) -> None:

@@ -1,11 +1,12 @@
-"""QR decoding for camera frames and image files (Qt-free).
+"""QR decoding for camera frames and image files (Qt-free, no numpy or OpenCV needed).
 
 The decoder is zxing-cpp, picked by measurement (see ``benchmarks/decode.py``). On top of one
 plain library call the app adds a rescue pass that runs *only* when zxing-cpp saw a code-like
 symbol and could not read it, so a frame without any code costs one library call and nothing
 more:
 
-1. First pass: zxing-cpp on the grayscale frame, QR only, ``TextMode.Plain`` (ECI-aware,
+1. First pass: zxing-cpp on the gray image, read in place (a camera frame's luma plane, see
+   :class:`~pos_app.core.scanning.gray.GrayImage`), QR only, ``TextMode.Plain`` (ECI-aware,
    guesses Shift_JIS/UTF-8/ISO-8859-1 when no ECI is given, keeps control characters as they
    are) and ``return_errors=True`` so that unreadable symbols come back with their position.
 2. Rescue pass (only if pass 1 returned such an unreadable symbol, outside any code it read):
@@ -16,9 +17,9 @@ more:
    whole-image variants above plus local-average on the blurred copy and a 2x upscale of small
    images. Never used by :meth:`Decoder.decode_frame`.
 
-Only symbols that zxing-cpp validated (Reed-Solomon checked) are returned. Heavy modules
-(numpy, cv2, zxingcpp) are imported lazily, on first use, never when this module is imported.
-OpenCV is optional for frames (faster gray conversion) and needed for files and step 3.
+Crops, upscales and blurs are Pillow's (bicubic; the 3x3 kernel 1-2-1), image files are read
+with Pillow. Only symbols that zxing-cpp validated (Reed-Solomon checked) are returned.
+zxingcpp and PIL are imported lazily, on first use, never when this module is imported.
 """
 
 from __future__ import annotations
@@ -26,15 +27,21 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import numpy as np
+from pos_app.core.scanning.gray import (
+    GrayImage,
+    ScannerUnavailable,
+    as_gray,
+    load_image,
+    to_pil,
+)
 
 __all__ = [
     "Decoded",
     "Decoder",
     "DecoderStats",
+    "GrayImage",
     "ScannerUnavailable",
     "decode_file",
     "default_decoder",
@@ -43,10 +50,6 @@ __all__ = [
 
 Point = tuple[int, int]
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1
-
-
-class ScannerUnavailable(RuntimeError):
-    """The optional scanning dependencies (``pip install pos-app[scan]``) are missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,27 +87,22 @@ def _zxing() -> Any:
     return zxingcpp
 
 
-def _cv2() -> Any | None:
-    try:
-        import cv2
-    except ImportError:  # pragma: no cover - depends on the install
-        return None
-    return cv2
-
-
 @dataclass(slots=True)
 class _Lib:
     """The resolved library objects and keyword arguments, built once per Decoder."""
 
     zx: Any
-    cv2: Any | None
     kwargs: dict[str, Any]
     local_average: Any
     global_histogram: Any
 
 
+_BLUR_3X3 = (1, 2, 1, 2, 4, 2, 1, 2, 1)
+
+
 class Decoder:
-    """Reads QR codes from BGR/BGRA/grayscale ``uint8`` images.
+    """Reads QR codes from gray images (:class:`GrayImage`: a camera frame's luma plane),
+    Pillow images, or numpy ``uint8`` arrays (gray, BGR, BGRA).
 
     Use :meth:`decode_frame` for camera frames (cheap: one library call per frame without a
     code) and :meth:`decode` for still images (tries harder when nothing was read).
@@ -147,9 +145,7 @@ class Decoder:
                 "return_errors": True,
                 "try_invert": self.try_invert,
             }
-            import numpy as np
-
-            probe = np.zeros((8, 8), dtype=np.uint8)
+            probe = GrayImage(bytes(64), 8, 8).view(zx)
             try:
                 zx.read_barcodes(probe, **kwargs)
             except TypeError:  # zxing-cpp < 3 has no try_invert (it always inverts)
@@ -157,7 +153,6 @@ class Decoder:
                 zx.read_barcodes(probe, **kwargs)
             self._lib = _Lib(
                 zx=zx,
-                cv2=_cv2(),
                 kwargs=kwargs,
                 local_average=zx.Binarizer.LocalAverage,
                 global_histogram=zx.Binarizer.GlobalHistogram,
@@ -166,25 +161,26 @@ class Decoder:
 
     # -- public ---------------------------------------------------------------------------
 
-    def decode_frame(self, image: np.ndarray) -> list[Decoded]:
+    def decode_frame(self, image: Any) -> list[Decoded]:
         """Read codes from one camera frame: pass 1, plus the rescue pass only when pass 1
         saw a symbol it could not read. A frame without a code costs one library call."""
         return self._decode(image, still=False)
 
-    def decode(self, image: np.ndarray) -> list[Decoded]:
+    def decode(self, image: Any) -> list[Decoded]:
         """Read codes from a still image: like :meth:`decode_frame`, then, if nothing was
         read, a few extra image variants (a few ms more on a photo without a code)."""
         return self._decode(image, still=True)
 
     # -- internals ------------------------------------------------------------------------
 
-    def _decode(self, image: np.ndarray, *, still: bool) -> list[Decoded]:
+    def _decode(self, image: Any, *, still: bool) -> list[Decoded]:
         lib = self._setup()
-        img = _prepare(image, lib)
+        gray = as_gray(image)
         self.stats.calls += 1
         found: list[Decoded] = []
         unread: list[Box] = []
-        for b in lib.zx.read_barcodes(img, binarizer=lib.local_average, **lib.kwargs):
+        for b in lib.zx.read_barcodes(gray.view(lib.zx), binarizer=lib.local_average,
+                                      **lib.kwargs):
             if _ok(b):
                 _add(found, _to_decoded(b))
             else:
@@ -193,31 +189,27 @@ class Decoder:
             return found
         # Symbols that failed inside a code that was read are not worth a rescue.
         unread = [u for u in unread if not any(_inside(_centre(u), _box(d.points)) for d in found)]
-        tried: set[str] = set()
+        pil = _Variants(gray, lib)
         if unread:
             self.stats.rescue_runs += 1
             before = len(found)
-            self._rescue(img, lib, found, unread, tried)
+            self._rescue(pil, found, unread)
             self.stats.rescued += len(found) > before
-        if still and not found and lib.cv2 is not None and _is_array(img):
+        if still and not found:
             self.stats.still_extra_runs += 1
-            self._still_extras(img, lib, found, tried)
+            self._still_extras(pil, found)
             self.stats.still_extra_read += bool(found)
         return found
 
-    def _rescue(self, img: Any, lib: _Lib, found: list[Decoded], unread: list[Box],
-                tried: set[str]) -> None:
+    def _rescue(self, v: _Variants, found: list[Decoded], unread: list[Box]) -> None:
         """Pass 2, for symbols pass 1 located but could not read. In order, stopping at the
         first read: global-histogram binarizer on the whole image; each unread region (at most
         two) cropped and upscaled 2-3x (small or blurred codes); the global-histogram binarizer
         on a 3x3-blurred image (print texture, moire)."""
-        tried.add("gh")
-        if self._read(img, lib, lib.global_histogram, found):
+        lib = v.lib
+        if v.read("gh", found):
             return
-        cv2 = lib.cv2
-        if cv2 is None or not _is_array(img):
-            return
-        h, w = img.shape[:2]
+        w, h = v.gray.width, v.gray.height
         regions: list[Box] = []
         for box in sorted(unread, key=_area, reverse=True):
             if len(regions) < 2 and not any(_inside(_centre(box), r) for r in regions):
@@ -231,38 +223,76 @@ class Decoder:
             if side < 16 or side > 640:
                 continue
             k = 3 if side < 200 else 2
-            crop = cv2.resize(img[y0:y1, x0:x1], None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
+            crop = to_pil(v.gray.crop(x0, y0, x1, y1))
+            crop = crop.resize((crop.width * k, crop.height * k), v.image.Resampling.BICUBIC)
             for binarizer in (lib.local_average, lib.global_histogram):
-                if self._read(crop, lib, binarizer, found, scale=k, offset=(x0, y0)):
+                if _read(crop, lib, binarizer, found, scale=k, offset=(x0, y0)):
                     return
-        tried.add("blur-gh")
-        blurred = cv2.GaussianBlur(img, (3, 3), 0)
-        self._read(blurred, lib, lib.global_histogram, found)
+        v.read("blur-gh", found)
 
-    def _still_extras(self, img: Any, lib: _Lib, found: list[Decoded], tried: set[str]) -> None:
+    def _still_extras(self, v: _Variants, found: list[Decoded]) -> None:
         """Still images where nothing was read: the whole-image variants of the rescue pass
         not tried yet, then the local-average binarizer on a blurred copy and on a 2x upscale
         of small images."""
-        cv2 = lib.cv2
-        if "gh" not in tried and self._read(img, lib, lib.global_histogram, found):
+        if v.read("gh", found) or v.read("blur-gh", found) or v.read("blur-la", found):
             return
-        blurred = cv2.GaussianBlur(img, (3, 3), 0)
-        if "blur-gh" not in tried and self._read(blurred, lib, lib.global_histogram, found):
-            return
-        if self._read(blurred, lib, lib.local_average, found):
-            return
-        if max(img.shape[:2]) <= 1024:
-            up = cv2.resize(img, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-            self._read(up, lib, lib.local_average, found, scale=2)
+        if max(v.gray.width, v.gray.height) <= 1024:
+            up = v.pil.resize((v.gray.width * 2, v.gray.height * 2),
+                              v.image.Resampling.BICUBIC)
+            _read(up, v.lib, v.lib.local_average, found, scale=2)
 
-    def _read(self, data: Any, lib: _Lib, binarizer: Any, found: list[Decoded], *,
-              scale: float = 1, offset: Point = (0, 0)) -> bool:
-        """One zxing-cpp call; add its trusted reads (in original image coordinates)."""
-        added = False
-        for b in lib.zx.read_barcodes(data, binarizer=binarizer, **lib.kwargs):
-            if _ok(b):
-                added |= _add(found, _to_decoded(b, scale, offset))
-        return added
+
+class _Variants:
+    """The rescue pass's whole-image attempts, each run at most once per image; the Pillow
+    copies are made on first use."""
+
+    def __init__(self, gray: GrayImage, lib: _Lib) -> None:
+        self.gray = gray
+        self.lib = lib
+        self._tried: set[str] = set()
+        self._pil: Any = None
+        self._blurred: Any = None
+
+    @property
+    def image(self) -> Any:
+        from PIL import Image
+
+        return Image
+
+    @property
+    def pil(self) -> Any:
+        if self._pil is None:
+            self._pil = to_pil(self.gray)
+        return self._pil
+
+    @property
+    def blurred(self) -> Any:
+        if self._blurred is None:
+            from PIL import ImageFilter
+
+            self._blurred = self.pil.filter(ImageFilter.Kernel((3, 3), _BLUR_3X3, 16))
+        return self._blurred
+
+    def read(self, name: str, found: list[Decoded]) -> bool:
+        """Run attempt ``name`` (``gh``, ``blur-gh``, ``blur-la``) unless it ran already."""
+        if name in self._tried:
+            return False
+        self._tried.add(name)
+        lib = self.lib
+        if name == "gh":
+            return _read(self.gray.view(lib.zx), lib, lib.global_histogram, found)
+        binarizer = lib.global_histogram if name == "blur-gh" else lib.local_average
+        return _read(self.blurred, lib, binarizer, found)
+
+
+def _read(data: Any, lib: _Lib, binarizer: Any, found: list[Decoded], *,
+          scale: float = 1, offset: Point = (0, 0)) -> bool:
+    """One zxing-cpp call; add its trusted reads (in original image coordinates)."""
+    added = False
+    for b in lib.zx.read_barcodes(data, binarizer=binarizer, **lib.kwargs):
+        if _ok(b):
+            added |= _add(found, _to_decoded(b, scale, offset))
+    return added
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -317,83 +347,6 @@ def _add(found: list[Decoded], new: Decoded) -> bool:
         return False
     found.append(new)
     return True
-
-
-def _is_array(obj: Any) -> bool:
-    return hasattr(obj, "shape") and hasattr(obj, "dtype")
-
-
-def _prepare(image: Any, lib: _Lib) -> Any:
-    """Return what zxing-cpp gets: a C-contiguous gray array when OpenCV is there, else the
-    BGR array (or an ImageView for BGRA)."""
-    import numpy as np
-
-    arr = np.asarray(image)
-    if arr.dtype != np.uint8:
-        raise TypeError(f"expected a uint8 image, got {arr.dtype}")
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim == 2:
-        return np.ascontiguousarray(arr)
-    if arr.ndim != 3 or arr.shape[2] not in (3, 4):
-        raise ValueError(f"expected a gray, BGR or BGRA image, got shape {arr.shape}")
-    cv2 = lib.cv2
-    if cv2 is not None:
-        code = cv2.COLOR_BGR2GRAY if arr.shape[2] == 3 else cv2.COLOR_BGRA2GRAY
-        return cv2.cvtColor(arr, code)
-    arr = np.ascontiguousarray(arr)
-    if arr.shape[2] == 3:
-        return arr
-    h, w = arr.shape[:2]
-    return lib.zx.ImageView(arr, w, h, lib.zx.ImageFormat.BGRA)
-
-
-def load_image(path: str | Path) -> np.ndarray:
-    """Read an image file (png/jpg/webp/bmp...) into a BGR or gray ``uint8`` array.
-
-    Transparent pixels are put on white; 16-bit images are reduced to 8 bits. Works with
-    non-ASCII paths on Windows (reads bytes, then decodes). Raises ``OSError`` when the file
-    cannot be read and ``ValueError`` when it is not an image OpenCV can decode.
-    """
-    import numpy as np
-
-    cv2 = _cv2()
-    if cv2 is None:  # pragma: no cover - depends on the install
-        raise ScannerUnavailable("reading image files needs OpenCV: pip install 'pos-app[scan]'")
-    raw = Path(path).read_bytes()
-    img = _imdecode(cv2, np.frombuffer(raw, dtype=np.uint8)) if raw else None
-    if img is None or img.size == 0:
-        raise ValueError(f"not a readable image: {path}")
-    if img.dtype == np.uint16:
-        img = (img >> 8).astype(np.uint8)
-    elif img.dtype != np.uint8:
-        img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
-    if img.ndim == 3 and img.shape[2] == 4:
-        alpha = img[:, :, 3:4].astype(np.uint16)
-        rgb = img[:, :, :3].astype(np.uint16)
-        img = ((rgb * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
-    elif img.ndim == 3 and img.shape[2] == 2:  # gray + alpha
-        alpha = img[:, :, 1].astype(np.uint16)
-        img = ((img[:, :, 0] * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
-    return img
-
-
-def _imdecode(cv2: Any, buf: np.ndarray) -> np.ndarray | None:
-    """``cv2.imdecode`` without OpenCV printing its own errors on stderr for bad files."""
-    try:
-        from cv2.utils import logging as cvlog
-    except ImportError:  # pragma: no cover - depends on the OpenCV build
-        cvlog = None
-    old = cvlog.getLogLevel() if cvlog is not None else None
-    if cvlog is not None:
-        cvlog.setLogLevel(cvlog.LOG_LEVEL_SILENT)
-    try:
-        return cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
-    except cv2.error:
-        return None
-    finally:
-        if cvlog is not None:
-            cvlog.setLogLevel(old)
 
 
 _default: Decoder | None = None

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "camera_absent_frames": 8,
     "camera_repeat_after": 10.0,     # seconds; 0 = only after the code left the view
     "camera_preview": True,
+    "camera_system": "qt",           # qt (QtMultimedia); opencv (the optional extra)
     "serial_enabled": False,
     "serial_port": "",
     "serial_baud": 9600,

@@ -1,18 +1,23 @@
 """The webcam input and its preview.
 
-:class:`CameraInput` runs the core capture loop (:mod:`pos_app.core.scanning.camera`: OpenCV on
-a worker thread, latest frame only, decode on a second thread, dedupe, reconnect) and turns its
-callbacks into Qt signals. :class:`CameraView` shows the latest frame with each code seen
-outlined, and the camera's state in words; hiding it stops the preview work, not the scanning.
+:class:`CameraInput` runs a camera and turns its reports into Qt signals. The camera system
+comes from the settings (``camera_system``): Qt's (:mod:`pos_app.qt.scanning.qt_camera`:
+QtMultimedia capture, each frame's luma handed to the decoder in place), the default and the
+one the installers ship; or OpenCV's (:class:`~pos_app.core.scanning.camera.CameraLoop`, the
+``opencv`` extra) for a source QtMultimedia cannot open. Both keep only the latest frame,
+decode on a worker thread, report each code once per appearance and reconnect.
+:class:`CameraView` shows the latest frame (gray: the luma the decoder read, scaled down)
+with each code seen outlined, and the camera's state in words; hiding it stops the preview
+work, not the scanning.
 
-Cameras are chosen by name: Qt's ``QMediaDevices.videoInputs()`` (QtMultimedia, in
-``PySide6-Addons``) lists them with their names and resolutions; :func:`list_cameras` maps each
-to the index OpenCV opens — exactly on Linux (``/dev/videoN``), by enumeration order on Windows
-and macOS (the order both APIs use; a virtual camera that only DirectShow sees can shift it, so
-the settings also take a plain index). Without QtMultimedia the list is "Camera 0..3".
+Cameras are chosen by name: Qt's ``QMediaDevices.videoInputs()`` lists them with their names
+and resolutions. Qt's system opens the camera saved by id or name; for OpenCV,
+:func:`resolve_source` maps it to the index OpenCV opens — exactly on Linux (``/dev/videoN``),
+by enumeration order on Windows and macOS (a virtual camera that only DirectShow sees can
+shift it, so the settings also take a plain index).
 
-Opening never blocks the GUI thread (it happens on the grabber thread). On macOS the camera
-permission is asked first with Qt's ``QCameraPermission``; a refusal is said in words.
+Opening never blocks the GUI thread. On macOS the camera permission is asked first with Qt's
+``QCameraPermission``; a refusal is said in words.
 """
 
 from __future__ import annotations
@@ -29,12 +34,18 @@ from PySide6.QtCore import QCoreApplication, QObject, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from pos_app.core.scanning.camera import CameraConfig, CameraLoop, CameraStatus, FrameSource
+from pos_app.core.scanning.camera import (
+    CameraConfig,
+    CameraLoop,
+    CameraStatus,
+    DecodeWorker,
+    FrameSource,
+)
+from pos_app.core.scanning.gray import GrayImage
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from pos_app.core.scanning.decoder import Decoded, Decoder
+    from pos_app.qt.scanning.qt_camera import QtCamera
 
 __all__ = ["CameraChoice", "CameraInput", "CameraView", "list_cameras", "resolve_source"]
 
@@ -108,6 +119,18 @@ def resolve_source(table: dict[str, Any],
         return 0
 
 
+#: Stopped QtMultimedia inputs, kept until the app ends: deleting one whose player the
+#: FFmpeg backend still shares crashes Qt ("shared QObject was deleted directly"). One is
+#: left per camera start (settings changed, camera switched): a few kilobytes.
+_RETIRED: list[QObject] = []
+
+
+def retire(obj: QObject) -> None:
+    """Keep a stopped input alive, owned by nobody but this list."""
+    obj.setParent(None)
+    _RETIRED.append(obj)
+
+
 class CameraInput(QObject):
     """The camera as an input: ``code_scanned`` per new code in view, ``status_changed(state,
     message)`` (states of :class:`CameraStatus`, plus ``denied`` for a refused permission),
@@ -127,6 +150,8 @@ class CameraInput(QObject):
         self._decoder = decoder
         self._factory = source_factory
         self._loop: CameraLoop | None = None
+        self._qt: QtCamera | None = None
+        self._worker: DecodeWorker | None = None
         self._preview = False
         self._last_preview = 0.0
         self._preview_pending = False
@@ -136,7 +161,13 @@ class CameraInput(QObject):
 
     @property
     def loop(self) -> CameraLoop | None:
+        """The OpenCV loop, when that system runs."""
         return self._loop
+
+    @property
+    def worker(self) -> DecodeWorker | None:
+        """The decoder thread of whichever system runs (its ``stats`` count frames)."""
+        return self._loop.worker if self._loop is not None else self._worker
 
     @property
     def preview(self) -> bool:
@@ -146,12 +177,16 @@ class CameraInput(QObject):
         """Send preview images (costs a resize per shown frame); off while hidden."""
         self._preview = on
         self._preview_pending = False
-        if self._loop is not None:
-            self._loop.preview = on
+        if self.worker is not None:
+            self.worker.preview = on
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None or self._qt is not None
 
     def start(self) -> None:
         """Ask for permission where the OS wants it, then start capturing (non-blocking)."""
-        if self._loop is not None:
+        if self.running:
             return
         self._with_permission(self._start_loop)
 
@@ -159,16 +194,35 @@ class CameraInput(QObject):
         """Stop capturing. Waits at most ``timeout`` for the threads (a driver stuck in a read
         or a slow open must not freeze the window); they end by themselves after that."""
         loop, self._loop = self._loop, None
+        qt, self._qt = self._qt, None
+        worker, self._worker = self._worker, None
         if loop is not None and not loop.stop(timeout):
             log.info("camera thread still busy in the driver; left to end by itself")
+        if qt is not None:
+            qt.stop()
+            retire(qt)
+        if worker is not None and not worker.stop(timeout):
+            log.info("camera decode thread still busy; left to end by itself")
         self._set("stopped", "")
 
     def _start_loop(self) -> None:
-        self._loop = CameraLoop(self.config, on_code=self.code_scanned.emit,
-                                on_frame=self._on_frame, on_status=self._status_from_thread.emit,
-                                decoder=self._decoder, source_factory=self._factory)
-        self._loop.preview = self._preview
-        self._loop.start()
+        if self.config.system == "opencv" or self._factory is not None:
+            self._loop = CameraLoop(self.config, on_code=self.code_scanned.emit,
+                                    on_frame=self._on_frame,
+                                    on_status=self._status_from_thread.emit,
+                                    decoder=self._decoder, source_factory=self._factory)
+            self._loop.preview = self._preview
+            self._loop.start()
+            return
+        from pos_app.qt.scanning.qt_camera import QtCamera
+
+        self._worker = DecodeWorker(self.config, on_code=self.code_scanned.emit,
+                                    on_frame=self._on_frame, decoder=self._decoder,
+                                    name="qt-camera")
+        self._worker.preview = self._preview
+        self._qt = QtCamera(self.config, self._worker, self._on_status, parent=self)
+        self._worker.start()
+        self._qt.start()
 
     def _with_permission(self, then: Callable[[], None]) -> None:
         if sys.platform != "darwin":
@@ -196,26 +250,24 @@ class CameraInput(QObject):
         self.status_changed.emit(state, message)
 
     def _on_status(self, status: CameraStatus) -> None:
-        if self._loop is None and status.state != "stopped":
+        if not self.running and status.state != "stopped":
             return  # a late report from a loop already stopped
         self._set(status.state, status.message)
 
-    def _on_frame(self, frame: np.ndarray, found: list[Decoded]) -> None:
-        """Decoder thread: a scaled copy for the preview, at most PREVIEW_FPS and only when the
-        last one was painted (a slow GUI never queues up images)."""
+    def _on_frame(self, frame: Any, found: list[Decoded]) -> None:
+        """Decoder thread, the frame still open: a scaled copy for the preview, at most
+        PREVIEW_FPS and only when the last one was painted (a slow GUI never queues up
+        images)."""
         now = time.monotonic()
-        if not self._preview or self._preview_pending or now - self._last_preview \
-                < 1.0 / PREVIEW_FPS:
+        if frame is None or not self._preview or self._preview_pending \
+                or now - self._last_preview < 1.0 / PREVIEW_FPS:
             return
         self._last_preview = now
-        h, w = frame.shape[:2]
-        scale = min(1.0, PREVIEW_MAX_WIDTH / w)
-        if scale < 1.0:
-            import cv2
-
-            frame = cv2.resize(frame, (round(w * scale), round(h * scale)),
-                               interpolation=cv2.INTER_AREA)
         image = _to_qimage(frame)
+        scale = min(1.0, PREVIEW_MAX_WIDTH / image.width())
+        if scale < 1.0:
+            image = image.scaledToWidth(round(image.width() * scale),
+                                        Qt.TransformationMode.SmoothTransformation)
         outlines = [(d.text, [(x * scale, y * scale) for x, y in d.points]) for d in found]
         self._preview_pending = True
         self.preview_ready.emit(image, outlines)
@@ -225,7 +277,16 @@ class CameraInput(QObject):
         self._preview_pending = False
 
 
-def _to_qimage(frame: np.ndarray) -> QImage:
+def _to_qimage(frame: Any) -> QImage:
+    """A QImage copy of a gray image (the Qt system's luma) or of an OpenCV BGR/gray array."""
+    if isinstance(frame, GrayImage):
+        if frame.step == 1:
+            data, stride = memoryview(frame.data).cast("B"), frame.stride
+            data = bytes(data[:(frame.height - 1) * stride + frame.width])
+        else:
+            data, stride = frame.tobytes(), frame.width
+        return QImage(data, frame.width, frame.height, stride,
+                      QImage.Format.Format_Grayscale8).copy()
     import numpy as np
 
     arr = np.ascontiguousarray(frame)

@@ -2,7 +2,8 @@
 
 * Keyboard scanner: on/off, the timing rules, the suffix keys, US or as-typed keyboard, and a
   "scan something now" test that shows what was read and how fast.
-* Camera: on/off, the camera by name (or a video file / stream URL), resolution, backend on
+* Camera: on/off, the camera by name (or a video file / stream URL), resolution, the camera
+  system (Qt's, or OpenCV's when installed) and OpenCV's API on
   Windows, when to read the same code again, and a live preview test.
 * Serial scanner: on/off, port (listed by the system), speed, suffix, and a read test.
 * Feedback: sound and flash.
@@ -193,14 +194,26 @@ class InputsSettingsPage(QWidget):
         form.addRow("File or URL", self.camera_source)
         self.camera_resolution = QComboBox()
         form.addRow("Resolution", self.camera_resolution)
+        self.camera_system = QComboBox()
+        self.camera_system.setObjectName("cameraSystem")
+        self.camera_system.addItem("Qt (built in)", "qt")
+        opencv = _opencv_installed()
+        self.camera_system.addItem("OpenCV" if opencv else "OpenCV (not installed)", "opencv")
+        if not opencv:
+            item = self.camera_system.model().item(1)  # type: ignore[attr-defined]
+            item.setEnabled(False)
+        _combo_select(self.camera_system, t["camera_system"] or "qt")
+        self.camera_system.currentIndexChanged.connect(self._camera_system_changed)
+        form.addRow("Camera system", self.camera_system)
         self.camera_backend = QComboBox()
         self.camera_backend.addItem("DirectShow (opens fast)", "dshow")
         self.camera_backend.addItem("Media Foundation", "msmf")
         _combo_select(self.camera_backend, t["camera_backend"] or "dshow")
         if sys.platform == "win32":
-            form.addRow("Windows camera system", self.camera_backend)
+            form.addRow("OpenCV's Windows camera API", self.camera_backend)
         else:
             self.camera_backend.hide()
+        self._camera_system_changed()
         self.camera_repeat = QDoubleSpinBox()
         self.camera_repeat.setRange(0, 600)
         self.camera_repeat.setDecimals(0)
@@ -227,6 +240,9 @@ class InputsSettingsPage(QWidget):
         self.camera_view.hide()
         form.addRow(self.camera_view)
         return box
+
+    def _camera_system_changed(self) -> None:
+        self.camera_backend.setEnabled(self.camera_system.currentData() == "opencv")
 
     def _list_cameras(self) -> None:
         from pos_app.qt.scanning.camera_view import list_cameras
@@ -272,6 +288,7 @@ class InputsSettingsPage(QWidget):
         values: dict[str, Any] = {"camera_enabled": self.camera_enabled.isChecked(),
                                   "camera_preview": self.camera_preview.isChecked(),
                                   "camera_repeat_after": float(self.camera_repeat.value()),
+                                  "camera_system": self.camera_system.currentData() or "qt",
                                   "camera_backend": self.camera_backend.currentData()
                                   if sys.platform == "win32" else
                                   self.table.get("camera_backend", "")}
@@ -526,3 +543,10 @@ class ScannerSettingsDialog(QDialog):
         self.page.stop_tests()
         if self.handle is not None and (self._saved or self.handle.suspended):
             self.handle.configure(self.settings)
+
+
+def _opencv_installed() -> bool:
+    """Whether the optional OpenCV camera system can be chosen (found, not imported)."""
+    import importlib.util
+
+    return importlib.util.find_spec("cv2") is not None
