@@ -7,14 +7,13 @@ from typing import Any
 
 from pos_app.core.cards import Card
 from pos_app.core.money import format_money, format_number
+from pos_app.core.units import Unit, balance_unit, quantity
 
 
 def balance_text(card: Card) -> str | None:
     if card.balance is None:
         return None
-    if card.balance_unit == "money":
-        return format_money(card.balance)
-    return f"{format_number(card.balance)} points"
+    return quantity(card.balance, balance_unit(card))
 
 
 def stamps_text(card: Card) -> str | None:
@@ -81,18 +80,38 @@ OUTCOME_LABELS = {
     "points": "Points earned",
     "bonus_spent": "Paid from the card",
     "spent": "Paid from the card",
+    "balance_after": "Left on the card",
+    "recorded": "Recorded at the service",
 }
+#: Figures in money whatever the card; the others are in the card's balance unit.
+_MONEY_FIGURES = ("to_pay", "discount", "recorded")
+#: The order figures are shown in (amount to pay first).
+OUTCOME_ORDER = ("to_pay", "discount", "bonus_spent", "spent", "bonus_accrued", "points",
+                 "recorded")
 
 
-def outcome_rows(outcome: dict[str, Any]) -> list[tuple[str, str]]:
-    """Label/value rows for the figures an operation produced (amount to pay first)."""
+def outcome_rows(outcome: dict[str, Any], card: Card | None = None) -> list[tuple[str, str]]:
+    """Label/value rows for the figures an operation produced (amount to pay first), each in
+    its unit: money, or what the card's balance is (points; money on a gift certificate)."""
+    unit = balance_unit(card) if card is not None else None
     rows = []
-    for key in ("to_pay", "discount", "bonus_spent", "spent", "bonus_accrued", "points"):
+    for key in OUTCOME_ORDER:
         value = outcome.get(key)
-        if value is None:
+        if value is None or isinstance(value, bool):
             continue
-        text = format_money(Decimal(str(value))) if key in (
-            "to_pay", "discount", "bonus_spent", "spent") else format_number(
-            Decimal(str(value)))
-        rows.append((OUTCOME_LABELS[key], text))
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            continue
+        label = OUTCOME_LABELS[key]
+        if key in _MONEY_FIGURES:
+            text = format_money(number)
+        elif unit is None:
+            text = format_money(number) if key in ("bonus_spent", "spent", "balance_after") \
+                else format_number(number)
+        else:
+            text = quantity(number, unit)
+            if unit is Unit.MONEY and key in ("bonus_accrued", "points"):
+                label = "Added to the balance"
+        rows.append((label, text))
     return rows

@@ -80,8 +80,10 @@ def install_scanners(app: QApplication, window: MainWindow) -> ScanningHandle:
         counter = window.controller.counter
         return None if counter is None else counter.router
 
-    handle = install_scanning(app, window, lambda code, _source: window.scan(code), None,
+    handle = install_scanning(app, window, lambda code, _source: window.scanned(code), None,
                               router=router)  # type: ignore[arg-type]
+    handle.code_rejected.connect(lambda code, _source, reason: window.scan_rejected(code,
+                                                                                    reason))
     window.controller.opened.connect(lambda info: handle.configure(info.settings))
     window.closing.connect(handle.stop)
     return handle

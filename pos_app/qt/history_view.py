@@ -51,7 +51,8 @@ class HistoryView(QWidget):
     def set_loading(self) -> None:
         self._say("Loading the card's history…")
 
-    def set_rows(self, card: Card, rows: list[HistoryRow]) -> None:
+    def set_rows(self, card: Card, rows: list[HistoryRow], *, till: bool = False) -> None:
+        """The card's history at its service, or (``till``) this till's journal for it."""
         if self.card is None or card.card_id != self.card.card_id:
             return
         self.loaded_for = card.card_id
@@ -65,12 +66,23 @@ class HistoryView(QWidget):
             item = QTreeWidgetItem([when, row.what, row.value])
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
-        if rows:
-            self._say(f"{card.service.capitalize()} history of this card "
-                      f"({len(rows)} entr{'ies' if len(rows) != 1 else 'y'}).")
+        service = card.service.capitalize()
+        count = f"{len(rows)} entr{'ies' if len(rows) != 1 else 'y'}"
+        if rows and till:
+            self._say(f"{service} keeps no history of its own; this till's operations on the "
+                      f"card ({count}):")
             self.tree.show()
+        elif rows:
+            self._say(f"{service} history of this card ({count}).")
+            self.tree.show()
+        elif till:
+            self._say(f"{service} keeps no history for this card, and this till has no "
+                      "operations on it.")
         else:
-            self._say(f"{card.service.capitalize()} keeps no history for this card.")
+            self._say(f"{service} keeps no history for this card.")
+
+    def set_till_rows(self, card: Card, rows: list[HistoryRow]) -> None:
+        self.set_rows(card, rows, till=True)
 
     def set_error(self, card: Card, text: str) -> None:
         if self.card is None or card.card_id != self.card.card_id:

@@ -17,13 +17,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core.cards import Card, CardKind, CardStatus
+from pos_app.core.errors import PosError
 from pos_app.core.journal import Entry, State
-from pos_app.core.operations import LABELS, OpName
+from pos_app.core.operations import Operation
+from pos_app.core.present import outcome_rows
+from pos_app.core.units import describe
 from pos_app.qt import theme
 
 STATE_WORDS = {State.DONE: "Done", State.FAILED: "Not done", State.UNKNOWN: "Unknown",
                State.PENDING: "Pending"}
-COLUMNS = ("Time", "State", "Operation", "Card")
+#: The card before the operation: its code is short, the operation with its figures long.
+COLUMNS = ("Time", "State", "Card", "Operation")
 
 
 def local_time(iso: str) -> str:
@@ -37,12 +42,38 @@ def local_time(iso: str) -> str:
     return when.strftime("%m-%d %H:%M")
 
 
-def operation_text(entry: Entry) -> str:
+def entry_card(entry: Entry) -> Card:
+    """The card as the journal recorded it before the operation (for its units)."""
+    before = entry.before if isinstance(entry.before, dict) else {}
     try:
-        label = LABELS[OpName(entry.operation)]
+        kind = CardKind(before.get("kind"))
     except ValueError:
-        label = entry.operation
-    return f"{label} {' '.join(entry.args)}".strip()
+        kind = CardKind.POINTS
+    unit = "money" if before.get("balance_unit") == "money" else "points"
+    return Card(entry.service, entry.card, entry.card_id, kind, CardStatus.ACTIVE,
+                balance_unit=unit)
+
+
+def operation_text(entry: Entry) -> str:
+    """The operation in the card's units, then the figures it produced (to pay...)."""
+    card = entry_card(entry)
+    try:
+        text = describe(Operation.parse(entry.operation, entry.args), card)
+    except PosError:
+        text = f"{entry.operation} {' '.join(entry.args)}".strip()
+    figures = entry_figures(entry, card)
+    return text + (" · " + ", ".join(f"{k} {v}" for k, v in figures) if figures else "")
+
+
+def entry_figures(entry: Entry, card: Card | None = None) -> list[tuple[str, str]]:
+    """``To pay``, discount, points earned... of a done operation, where the journal has
+    them (read defensively: older entries may have none)."""
+    outcome = entry.outcome if isinstance(entry.outcome, dict) else {}
+    if entry.state is not State.DONE or not outcome:
+        return []
+    figures = outcome.get("figures")
+    source = figures if isinstance(figures, dict) else outcome
+    return outcome_rows(source, card or entry_card(entry))
 
 
 class JournalView(QWidget):
@@ -96,12 +127,13 @@ class JournalView(QWidget):
         for entry in self.entries:
             item = QTreeWidgetItem([
                 local_time(entry.created), STATE_WORDS.get(entry.state, entry.state.value),
-                operation_text(entry), f"{entry.service.capitalize()} {entry.card}"])
+                f"{entry.service.capitalize()} {entry.card}", operation_text(entry)])
             item.setForeground(1, QBrush(QColor(tones.get(entry.state, colors.muted))))
             font = item.font(1)
             font.setBold(True)
             item.setFont(1, font)
-            tip = f"#{entry.id}  {entry.created[:19].replace('T', ' ')} UTC"
+            tip = f"#{entry.id}  {entry.created[:19].replace('T', ' ')} UTC\n" + \
+                operation_text(entry)
             if entry.error:
                 tip += f"\n{entry.error}"
             for col in range(len(COLUMNS)):

@@ -29,6 +29,8 @@ class OperationsPanel(QWidget):
     """Large buttons for the card's operations; ``chosen`` says which one was pressed."""
 
     chosen = Signal(object)  # OpName
+    #: A key pressed for an operation the card cannot do now (the window says why).
+    unavailable = Signal(object)  # OpName
 
     def __init__(self, shortcut_parent: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,8 +101,13 @@ class OperationsPanel(QWidget):
         ops = set(self.available())
         for op, button in self.buttons.items():
             button.setEnabled(self._enabled and op in ops)
-            self.shortcuts[op].setEnabled(self._enabled and op in ops)
+            # Every key answers: what the card cannot do now is said, not ignored.
+            self.shortcuts[op].setEnabled(self._enabled)
 
     def _choose(self, op: OpName) -> None:
-        if self._enabled and op in self.available():
+        if not self._enabled:
+            return
+        if op in self.available():
             self.chosen.emit(op)
+        else:
+            self.unavailable.emit(op)

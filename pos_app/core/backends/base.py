@@ -117,6 +117,12 @@ class Backend(abc.ABC):
     title: ClassVar[str]
     #: Whether retrying a step with the same key is safe without reading the card first.
     idempotent: ClassVar[bool] = False
+    #: The shortest code this service's cards carry: a faster burst of keys typed into an
+    #: amount or a date is typing below it (the wedge scanner's judge).
+    min_code_length: int = 4
+    #: The step in which the service records a purchase's sum (``Decimal(1)``: whole sums);
+    #: ``None`` when it takes cents. The cashier is told before sending when it differs.
+    sum_quantum: ClassVar[Decimal | None] = None
 
     @abc.abstractmethod
     def claim(self, code: str) -> str | None:

@@ -115,6 +115,8 @@ class LoonaBackend(Backend):
     name = "loona"
     title = "Loona"
     idempotent = True
+    #: A QR holds a pass id (assumed 5 digits or more) or a 10-digit encrypted id.
+    min_code_length = 5
 
     def __init__(self, base_url: str, token_url: str, client_id: str, client_secret: str, *,
                  pattern: str | None = None, timeout: httpx.Timeout | None = None,

@@ -230,6 +230,10 @@ class LunaBackend(Backend):
     name = "luna"
     title = "Luna"
     idempotent = False
+    #: A serial: ``\d{6}-\d{3}-\d{3}``.
+    min_code_length = 14
+    #: Luna records total spent in whole sums.
+    sum_quantum = Decimal(1)
 
     def __init__(self, base_url: str, token: str, *, pattern: str | None = None,
                  timeout: httpx.Timeout | None = None) -> None:
@@ -244,6 +248,8 @@ class LunaBackend(Backend):
         except re.error:
             raise ConfigError(f"The Luna code pattern {pattern!r} is not a valid regular "
                               "expression.") from None
+        if self._pattern is not None:  # codes of the shop's own pattern may be shorter
+            self.min_code_length = Backend.min_code_length
         self._http = ServiceHttp(SERVICE, base_url.strip(), timeout=timeout or DEFAULT_TIMEOUT,
                                  headers={TOKEN_HEADER: token.strip()})
 

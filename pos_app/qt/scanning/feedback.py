@@ -139,6 +139,11 @@ class Feedback(QObject):
         self._show(BAD_COLOR, f"Scanned “{shown}”: {reason}", 4000)
         self.shown.emit(False, reason)
 
+    def cancel(self) -> None:
+        """Take a flash still showing away (the window says what followed the read)."""
+        if self._flash is not None:
+            self._flash._done()
+
     def _show(self, color: QColor, message: str, ms: int) -> None:
         if not self.flash_enabled or self._window is None:
             return

@@ -19,9 +19,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
-from pos_app.core.errors import InvalidCode
+from pos_app.core.errors import InvalidCode, InvalidInput
+from pos_app.core.operations import fits_field
 from pos_app.core.router import Router, clean_code
-from pos_app.core.scanning.wedge import WedgeOptions
+from pos_app.core.scanning.wedge import Judge, WedgeOptions
 from pos_app.core.settings import Settings
 from pos_app.qt.scanning.feedback import Feedback
 
@@ -35,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "wedge_max_gap_ms": 50,
     "wedge_min_length": 4,
     "wedge_suffixes": ["enter", "tab"],
+    "wedge_field_min_length": 0,     # in an amount or a date: 0 = the services' shortest code
     "wedge_keyboard": "us",          # "us": rebuild from key positions; "as-typed"
     "wedge_layout": "auto",          # fallback table: auto (input locale), us, ru, fr, de
     "camera_enabled": False,
@@ -141,6 +143,7 @@ class ScanningHandle(QObject):
                                      layout=None if layout == "auto" else str(layout),
                                      parent=self)
             self.wedge.code_scanned.connect(lambda code: self.deliver(code, "wedge"))
+            self.wedge.field_judge = self.field_judge
             self.wedge.install(self.app)
             return
         self.wedge.set_options(options, mode=mode)
@@ -230,6 +233,41 @@ class ScanningHandle(QObject):
         self.suspended.add(source)
 
     # -- codes ------------------------------------------------------------------------------
+
+    def shortest_code(self) -> int:
+        """Below this, a burst in an entry field is typing: the setting, else the shortest
+        code of the configured services."""
+        try:
+            wanted = int(self.table.get("wedge_field_min_length") or 0)
+        except (TypeError, ValueError):
+            wanted = 0
+        if wanted > 0:
+            return wanted
+        router = self._router()
+        lengths = [int(getattr(b, "min_code_length", 4)) for b in
+                   (router.backends if router is not None else [])]
+        return min(lengths) if lengths else WedgeOptions.min_length
+
+    def field_judge(self, widget: QWidget) -> Judge:
+        """How a burst typed into an entry field is judged: a scan only when it is as long as
+        a code of a configured service, a service claims it, and it is not what the field
+        takes (an amount, a count, a date, typed fast)."""
+        name = widget.objectName()
+        kind = name.removeprefix("field_") if name.startswith("field_") else ""
+        shortest = self.shortest_code()
+
+        def judge(code: str) -> bool:
+            if len(code) < shortest or (kind and fits_field(kind, code)):
+                return False
+            router = self._router()
+            try:
+                if router is not None:
+                    router.route(clean_code(code))
+            except InvalidInput:
+                return False
+            return True
+
+        return judge
 
     def divert(self, receiver: Callable[[str, str], None] | None) -> None:
         """While set, codes go to ``receiver(code, source)`` only (the settings page's test)."""
