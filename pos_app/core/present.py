@@ -7,7 +7,7 @@ from typing import Any
 
 from pos_app.core.cards import Card
 from pos_app.core.money import format_money, format_number
-from pos_app.core.units import Unit, balance_unit, quantity
+from pos_app.core.units import Unit, balance_unit, mark_unit, quantity
 
 
 def balance_text(card: Card) -> str | None:
@@ -35,8 +35,9 @@ def card_fields(card: Card) -> list[tuple[str, str]]:
         if card.holder.phone:
             who += f"  ({card.holder.masked_phone})"
         rows.append(("Holder", who))
+    marks = f"{mark_unit(card).value.capitalize()}s"
     for label, value in (
-        ("Stamps", stamps_text(card)),
+        (marks, stamps_text(card)),
         ("Rewards", None if card.rewards is None else str(card.rewards)),
         ("Balance", balance_text(card)),
         ("Percent", None if card.percent is None else f"{format_number(card.percent)}%"),

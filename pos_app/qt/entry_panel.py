@@ -72,6 +72,7 @@ class EntryPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(14)
         left = QVBoxLayout()
+        left.setSpacing(6)
         self.title = QLabel()
         self.title.setObjectName("title")
         self.title.setWordWrap(True)
@@ -81,8 +82,12 @@ class EntryPanel(QWidget):
         self.subtitle.setWordWrap(True)
         left.addWidget(self.subtitle)
         self.form = QFormLayout()
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Labels beside their fields: two fields, the hint and a refusal fit in the space a
+        # 1024x768 window leaves (labels above them made the rows overlap).
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setVerticalSpacing(8)
         left.addLayout(self.form)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -129,7 +134,7 @@ class EntryPanel(QWidget):
             font = edit.font()
             font.setPointSizeF(font.pointSizeF() * 1.5)
             edit.setFont(font)
-            edit.setMinimumHeight(44)
+            edit.setMinimumHeight(40)
             if spec.kind in ("money", "count"):
                 edit.setInputMethodHints(Qt.InputMethodHint.ImhFormattedNumbersOnly)
             edit.setMaxLength(40)
