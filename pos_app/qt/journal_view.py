@@ -62,7 +62,7 @@ def operation_text(entry: Entry) -> str:
     except PosError:
         text = f"{entry.operation} {' '.join(entry.args)}".strip()
     figures = entry_figures(entry, card)
-    return text + (" · " + ", ".join(f"{k} {v}" for k, v in figures) if figures else "")
+    return text + ("\n" + ", ".join(f"{k} {v}" for k, v in figures) if figures else "")
 
 
 def entry_figures(entry: Entry, card: Card | None = None) -> list[tuple[str, str]]:
@@ -104,11 +104,15 @@ class JournalView(QWidget):
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setWordWrap(False)
+        # Time, state and card at their width; the operation and its figures take the rest,
+        # wrapped, so that nothing is off-screen or needs scrolling sideways.
+        self.tree.setUniformRowHeights(False)
+        self.tree.setWordWrap(True)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.tree.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.tree.setAccessibleName("Recent operations")
         layout.addWidget(self.tree)
         self.empty = QLabel("No operations yet on this terminal.")
@@ -127,7 +131,7 @@ class JournalView(QWidget):
         for entry in self.entries:
             item = QTreeWidgetItem([
                 local_time(entry.created), STATE_WORDS.get(entry.state, entry.state.value),
-                f"{entry.service.capitalize()} {entry.card}", operation_text(entry)])
+                f"{entry.service.capitalize()}\n{entry.card}", operation_text(entry)])
             item.setForeground(1, QBrush(QColor(tones.get(entry.state, colors.muted))))
             font = item.font(1)
             font.setBold(True)

@@ -75,6 +75,9 @@ class InputsSettingsPage(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Up and down only: the page is as wide as its widest row, and the dialog fits it.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = scroll
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self._wedge_box())
@@ -84,6 +87,12 @@ class InputsSettingsPage(QWidget):
         layout.addStretch(1)
         scroll.setWidget(body)
         outer.addWidget(scroll)
+        self.body = body
+
+    def wanted_width(self) -> int:
+        """The width the page needs so that nothing is cut or scrolls sideways."""
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return self.body.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth()
 
     # -- keyboard scanner ---------------------------------------------------------------------
 
@@ -499,7 +508,10 @@ class ScannerSettingsDialog(QDialog):
         layout.addLayout(buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         self.finished.connect(self._finished)
-        self.resize(640, 720)
+        self.page.setMinimumWidth(self.page.wanted_width())
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        height = 720 if screen is None else min(720, screen.height() - 48)
+        self.resize(max(640, self.minimumSizeHint().width()), height)
 
     def save(self) -> None:
         values = self.page.values()
