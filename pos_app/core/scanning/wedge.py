@@ -26,6 +26,7 @@ __all__ = [
     "Step",
     "WedgeDetector",
     "WedgeOptions",
+    "field_judge",
 ]
 
 T = TypeVar("T")
@@ -90,6 +91,25 @@ class WedgeOptions:
         return {"wedge_max_gap_ms": self.max_gap_ms, "wedge_min_length": self.min_length,
                 "wedge_suffixes": list(self.suffixes),
                 "wedge_field_min_length": self.field_min_length}
+
+
+def field_judge(kind: str, shortest: int, claimed: Callable[[str], bool],
+                typed: Callable[[], str] = str) -> Judge:
+    """How a burst typed into an entry field of ``kind`` (``money``, ``count``, ``date``, or
+    ``""`` for text) is judged: a scan only when it is at least ``shortest`` characters (the
+    shortest code of the configured services), a service ``claimed`` it, and the field's text
+    with it (``typed()``: what is before the cursor) is not what the field takes: an amount,
+    a count or a date typed fast by a person, whole or in quick runs of keys."""
+    from pos_app.core.operations import fits_field
+
+    def judge(code: str) -> bool:
+        if len(code) < shortest:
+            return False
+        if kind and (fits_field(kind, code) or fits_field(kind, typed() + code)):
+            return False
+        return claimed(code)
+
+    return judge
 
 
 class Action(enum.Enum):

@@ -16,13 +16,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLineEdit, QMainWindow, QWidget
 
 from pos_app.core.errors import InvalidCode, InvalidInput
-from pos_app.core.operations import fits_field
 from pos_app.core.router import Router, clean_code
-from pos_app.core.scanning.wedge import Judge, WedgeOptions
+from pos_app.core.scanning.wedge import Judge, WedgeOptions, field_judge
 from pos_app.core.settings import Settings
 from pos_app.qt.scanning.feedback import Feedback
 
@@ -249,25 +249,30 @@ class ScanningHandle(QObject):
         return min(lengths) if lengths else WedgeOptions.min_length
 
     def field_judge(self, widget: QWidget) -> Judge:
-        """How a burst typed into an entry field is judged: a scan only when it is as long as
-        a code of a configured service, a service claims it, and it is not what the field
-        takes (an amount, a count, a date, typed fast)."""
+        """How a burst typed into an entry field is judged (:func:`field_judge`): the
+        field's kind comes from its object name (``field_money``...)."""
         name = widget.objectName()
         kind = name.removeprefix("field_") if name.startswith("field_") else ""
-        shortest = self.shortest_code()
 
-        def judge(code: str) -> bool:
-            if len(code) < shortest or (kind and fits_field(kind, code)):
-                return False
-            router = self._router()
-            try:
-                if router is not None:
-                    router.route(clean_code(code))
-            except InvalidInput:
-                return False
-            return True
+        def typed() -> str:
+            if not isinstance(widget, QLineEdit) or not shiboken6.isValid(widget):
+                return ""
+            text, cursor = widget.text(), widget.cursorPosition()
+            if widget.hasSelectedText():  # typing replaces the selection
+                start = widget.selectionStart()
+                return text[:start]
+            return text[:cursor]
 
-        return judge
+        return field_judge(kind, self.shortest_code(), self._claimed, typed)
+
+    def _claimed(self, code: str) -> bool:
+        router = self._router()
+        try:
+            if router is not None:
+                router.route(clean_code(code))
+        except InvalidInput:
+            return False
+        return True
 
     def divert(self, receiver: Callable[[str, str], None] | None) -> None:
         """While set, codes go to ``receiver(code, source)`` only (the settings page's test)."""
