@@ -25,6 +25,7 @@ import random
 import string
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,6 +120,17 @@ def human_times(rng: random.Random, n: int, start: float) -> list[float]:
     return times
 
 
+def key_times(rng: random.Random, s: Seq, start: float,
+              human: Callable[[random.Random, int, float], list[float]]) -> list[float]:
+    """When each key of ``s`` (its suffix included) is pressed: a scanner's or ``human``'s."""
+    n = len(s.text) + (1 if s.suffix else 0)
+    if s.kind == "usb":
+        return usb_times(rng, n, start)
+    if s.kind == "bluetooth":
+        return bluetooth_times(rng, n, start)
+    return human(rng, n, start)
+
+
 def build(rng: random.Random, count: int) -> list[Seq]:
     seqs: list[Seq] = []
     for i in range(count):
@@ -131,15 +143,9 @@ def build(rng: random.Random, count: int) -> list[Seq]:
     rng.shuffle(seqs)
     t = 1000.0
     for s in seqs:
-        n = len(s.text) + (1 if s.suffix else 0)
-        if s.kind == "usb":
-            s.times = usb_times(rng, n, t)
-        elif s.kind == "bluetooth":
-            s.times = bluetooth_times(rng, n, t)
-        else:
-            s.times = human_times(rng, n, t)
-            if s.suffix:  # Enter after a look at the screen
-                s.times[-1] = s.times[-2] + rng.uniform(150, 600)
+        s.times = key_times(rng, s, t, human_times)
+        if s.kind == "human" and s.suffix:  # Enter after a look at the screen
+            s.times[-1] = s.times[-2] + rng.uniform(150, 600)
         # Next sequence: sometimes right after (a scan just after typing), mostly later.
         t = s.times[-1] + (rng.uniform(80, 300) if rng.random() < 0.3
                            else rng.uniform(500, 3000))
@@ -195,13 +201,7 @@ def build_field(rng: random.Random, count: int) -> tuple[list[Seq], list[str]]:
     seqs, kinds = [seqs[i] for i in order], [kinds[i] for i in order]
     t = 1000.0
     for s in seqs:
-        n = len(s.text) + (1 if s.suffix else 0)
-        if s.kind == "usb":
-            s.times = usb_times(rng, n, t)
-        elif s.kind == "bluetooth":
-            s.times = bluetooth_times(rng, n, t)
-        else:
-            s.times = keypad_times(rng, n, t)
+        s.times = key_times(rng, s, t, keypad_times)
         t = s.times[-1] + rng.uniform(500, 3000)
     return seqs, kinds
 
