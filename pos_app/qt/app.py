@@ -109,6 +109,7 @@ def install_scanners(app: QApplication, window: MainWindow) -> ScanningHandle:
                               router=router)  # type: ignore[arg-type]
     handle.code_rejected.connect(lambda code, _source, reason: window.scan_rejected(code,
                                                                                     reason))
+    handle.feedback.say_reason = False  # the window's banner says it, once
     window.controller.opened.connect(lambda info: handle.configure(info.settings))
     window.closing.connect(handle.stop)
     window.scanning = handle

@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
         self.collector = GuiThreadCollector(self)
         self._looking_up = False
         self._enrolling = False
+        #: The service a "not answering" banner is about (cleared when it answers again).
+        self._away_banner = ""
         self._pending_code = ""
         self._closing = False
         #: The scanner inputs when :func:`pos_app.qt.app.run_app` installed them.
@@ -439,6 +441,7 @@ class MainWindow(QMainWindow):
                 feedback.cancel()
             service = (error.service or "The service").capitalize()
             self.banner.show_message("warn", f"{service} is not answering", text)
+            self._away_banner = (error.service or "").lower()
             self._say("The card was read; try again when the service answers.")
         else:
             self.banner.show_message("error", "Card not read", text)
@@ -626,6 +629,10 @@ class MainWindow(QMainWindow):
         except RuntimeError:
             return
         status = self.status.text()
+        if self._away_banner and self._away_banner not in away and self.banner.tone == "warn":
+            self.banner.clear()  # it answers again: the warning about it is out of date
+        if not away or self._away_banner not in away:
+            self._away_banner = ""
         if away:
             names = " and ".join(s.capitalize() for s in away)
             every = len(away) == len(counter.backends)

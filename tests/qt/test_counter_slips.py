@@ -297,6 +297,8 @@ def test_8_health_is_checked_at_start_and_again_until_the_service_is_back(
     try:
         qtbot.waitUntil(lambda: "not answering" not in w.services_label.text(), timeout=10000)
         assert w.status.text().startswith("Ready")
+        with qtbot.waitSignal(w.card_shown, timeout=10000):
+            w.scan(LUNA["stamps"])
     finally:
         server.stop()
 
@@ -310,6 +312,7 @@ def test_9_a_good_read_with_the_service_down_is_said_once(luna_down: Any, qtbot:
     assert flash is None or not flash.isVisible(), "green 'good read' beside the message"
     assert w.banner.tone == "warn" and "Card not read" not in w.banner.summary()
     assert "Luna is not answering" in w.banner.summary()
+    assert not handle.feedback.flash_widget.label.isVisible()
 
 
 # -- 10./11. every key says why not; names from the service ------------------------------------
