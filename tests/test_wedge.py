@@ -266,8 +266,13 @@ def test_a_date_typed_in_quick_runs_is_typing() -> None:
 
     field = ""
     judge = field_judge("date", 5, lambda _code: True, lambda: field)
-    assert not judge("2031-05-31") and not judge("31.05.2031")
+    assert not judge("2031-05-31", "enter") and not judge("31.05.2031", "pause")
     field = "203"
-    assert not judge("1-05-")  # the rest of a date after a pause
-    assert judge("4820193375"), "a 10-digit Loona code is no date"
-    assert not field_judge("money", 14, lambda _c: True)("4820193375"), "shorter than Luna's"
+    assert not judge("1-05-", "pause")  # the rest of a date after a pause
+    assert judge("4820193375", "pause"), "a 10-digit Loona code is no date"
+    assert not field_judge("money", 14, lambda _c: True)("4820193375", "enter"), \
+        "shorter than Luna's"
+    phone = field_judge("phone", 5, lambda _c: True)
+    assert not phone("+7 900 111 22 33", "pause") and not phone("+79001112233", "enter")
+    text = field_judge("", 5, lambda _c: True)
+    assert not text("Vera Lind", "pause") and text("931520-641-829", "enter")

@@ -151,11 +151,15 @@ class Operation:
 
 
 #: What a cashier types into an entry field, whole or begun: an amount (at most 7 digits
-#: before the cents), a count (at most 6 digits), a date (YYYY-MM-DD or DD.MM.YYYY).
+#: before the cents), a count (at most 6 digits), a date (YYYY-MM-DD or DD.MM.YYYY), a
+#: person's name (no digits), a phone number, an email address.
 _TYPED = {
     "money": re.compile(r"\d{1,3}(?:[ \u00a0]?\d{3})*(?:\d{0,4})(?:[.,]\d{0,2})?|[.,]\d{0,2}"),
     "count": re.compile(r"\d{1,6}"),
     "date": re.compile(r"\d{4}-(?:\d{1,2}(?:-\d{0,2})?)?|\d{1,2}\.(?:\d{1,2}(?:\.\d{0,4})?)?"),
+    "name": re.compile(r"[^\d:/=?&]+"),
+    "phone": re.compile(r"\+?[\d ().-]{1,24}"),
+    "email": re.compile(r"[\w.+-]*@?[\w.-]*"),
 }
 
 

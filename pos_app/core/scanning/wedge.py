@@ -34,8 +34,9 @@ T = TypeVar("T")
 #: Suffix keys that end a burst.
 SUFFIX_KEYS = ("enter", "tab")
 
-#: Decides, once a burst has ended, whether its text is a scan (``True``) or typing.
-Judge = Callable[[str], bool]
+#: Decides, once a burst has ended, whether its text is a scan (``True``) or typing; given
+#: the text and how the burst ended (``enter``, ``tab``, ``pause``, ``key``).
+Judge = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
@@ -95,17 +96,21 @@ class WedgeOptions:
 
 def field_judge(kind: str, shortest: int, claimed: Callable[[str], bool],
                 typed: Callable[[], str] = str) -> Judge:
-    """How a burst typed into an entry field of ``kind`` (``money``, ``count``, ``date``, or
-    ``""`` for text) is judged: a scan only when it is at least ``shortest`` characters (the
-    shortest code of the configured services), a service ``claimed`` it, and the field's text
-    with it (``typed()``: what is before the cursor) is not what the field takes: an amount,
-    a count or a date typed fast by a person, whole or in quick runs of keys."""
+    """How a burst typed into an entry field of ``kind`` (``money``, ``count``, ``date``,
+    ``name``, ``phone``, ``email``, or ``""`` for other text) is judged: a scan only when it
+    is at least ``shortest`` characters (the shortest code of the configured services), a
+    service ``claimed`` it, and the field's text with it (``typed()``: what is before the
+    cursor) is not what the field takes: an amount, a count, a date... typed fast by a
+    person, whole or in quick runs of keys. In a field of no known kind, only a burst that a
+    scanner's Enter or Tab ended is a scan (a person pauses before pressing Enter)."""
     from pos_app.core.operations import fits_field
 
-    def judge(code: str) -> bool:
+    def judge(code: str, ended_by: str) -> bool:
         if len(code) < shortest:
             return False
         if kind and (fits_field(kind, code) or fits_field(kind, typed() + code)):
+            return False
+        if not kind and ended_by not in SUFFIX_KEYS:
             return False
         return claimed(code)
 
@@ -273,7 +278,7 @@ class WedgeDetector(Generic[T]):
         held keys are then released. ``True`` for a scan."""
         code = "".join(self._chars)
         held = [p for _, p in self._held]
-        if self._judge is not None and not self._judge(code):
+        if self._judge is not None and not self._judge(code, ended_by):
             step.release.extend(held)
             return False
         step.code, step.ended_by = code, ended_by

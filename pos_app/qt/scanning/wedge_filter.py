@@ -286,7 +286,7 @@ class WedgeFilter(QObject):
         if self.field_judge is not None:
             return self.field_judge(widget)
         shortest = max(self.options.field_min_length, self.options.min_length)
-        return lambda code: len(code) >= shortest
+        return lambda code, _ended_by: len(code) >= shortest
 
     def _release(self, watched: QObject, ev: QKeyEvent) -> bool:
         key = (ev.key(), ev.nativeScanCode())
