@@ -161,6 +161,7 @@ _TYPED = {
     "phone": re.compile(r"\+?[\d ().-]{1,24}"),
     "email": re.compile(r"[\w.+-]*@?[\w.-]*"),
 }
+_TYPED["contact"] = re.compile(f"{_TYPED['phone'].pattern}|{_TYPED['email'].pattern}")
 
 
 def fits_field(kind: str, text: str) -> bool:

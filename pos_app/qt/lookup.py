@@ -58,6 +58,9 @@ class CustomerLookupDialog(QDialog):
         self.query.setPlaceholderText("Phone number or email")
         self.query.setAccessibleName("Phone or email")
         self.query.setObjectName("codeField")
+        # A phone or an email typed fast is typing; a scanned code that looks like neither
+        # closes the dialog and opens the card (issue 14.4, 14.6).
+        self.query.setProperty("entryKind", "contact")
         self.query.setMaxLength(120)
         self.query.returnPressed.connect(self._enter)
         self.query.textEdited.connect(self._query_edited)

@@ -250,9 +250,11 @@ class ScanningHandle(QObject):
 
     def field_judge(self, widget: QWidget) -> Judge:
         """How a burst typed into an entry field is judged (:func:`field_judge`): the
-        field's kind comes from its object name (``field_money``...)."""
+        field's kind is its ``entryKind`` property or comes from its object name
+        (``field_money``...)."""
         name = widget.objectName()
-        kind = name.removeprefix("field_") if name.startswith("field_") else ""
+        kind = str(widget.property("entryKind") or "") or (
+            name.removeprefix("field_") if name.startswith("field_") else "")
 
         def typed() -> str:
             if not isinstance(widget, QLineEdit) or not shiboken6.isValid(widget):

@@ -78,8 +78,10 @@ _TEXT_INPUTS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
 
 
 def is_entry_field(widget: QWidget | None) -> bool:
-    """A text input that is not a code field: an amount, a count, a date, a name..."""
-    return isinstance(widget, _TEXT_INPUTS) and widget.objectName() != CODE_FIELD
+    """A text input that is not a code field (an amount, a count, a date, a name...), or one
+    that says what it takes with an ``entryKind`` property."""
+    return isinstance(widget, _TEXT_INPUTS) and (
+        widget.objectName() != CODE_FIELD or bool(widget.property("entryKind")))
 
 
 def _copy(ev: QKeyEvent) -> QKeyEvent:
