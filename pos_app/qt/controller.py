@@ -685,7 +685,9 @@ def till_history(entries: list[Any], card: Card) -> list[HistoryRow]:
         if entry.state is not State.DONE:
             what += f" ({entry.state.value})"
         figures = outcome_rows(entry.outcome or {}, card) if entry.state is State.DONE else []
-        rows.append(HistoryRow(when, what, ", ".join(f"{k} {v}" for k, v in figures)))
+        if figures:
+            what += "\n" + ", ".join(f"{k} {v}" for k, v in figures)
+        rows.append(HistoryRow(when, what, ""))
     return rows
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +29,31 @@ STATE_WORDS = {State.DONE: "Done", State.FAILED: "Not done", State.UNKNOWN: "Unk
                State.PENDING: "Pending"}
 #: The card before the operation: its code is short, the operation with its figures long.
 COLUMNS = ("Time", "State", "Card", "Operation")
+
+
+def fit_rows(tree: QTreeWidget, column: int) -> None:
+    """Give each row the height its wrapped text in ``column`` needs at the column's width
+    (the tree itself sizes rows without it)."""
+    width = max(tree.columnWidth(column) - 8, 40)
+    metrics = tree.fontMetrics()
+    flags = int(Qt.TextFlag.TextWordWrap)
+    for i in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(i)
+        box = metrics.boundingRect(QRect(0, 0, width, 10_000), flags, item.text(column))
+        item.setSizeHint(column, QSize(width, box.height() + 6))
+
+
+def wrap_last_column(tree: QTreeWidget, fit: object) -> None:
+    """Every column at its width but the last, which takes the rest and wraps: nothing is
+    off-screen or needs scrolling sideways. ``fit`` re-fits the rows when widths change."""
+    tree.setUniformRowHeights(False)
+    tree.setWordWrap(True)
+    tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    header = tree.header()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(tree.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
+    header.sectionResized.connect(fit)
 
 
 def local_time(iso: str) -> str:
@@ -104,15 +129,8 @@ class JournalView(QWidget):
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
-        # Time, state and card at their width; the operation and its figures take the rest,
-        # wrapped, so that nothing is off-screen or needs scrolling sideways.
-        self.tree.setUniformRowHeights(False)
-        self.tree.setWordWrap(True)
-        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.tree.header()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        # Time, state and card at their width; the operation and its figures wrapped.
+        wrap_last_column(self.tree, self._fit_rows)
         self.tree.setAccessibleName("Recent operations")
         layout.addWidget(self.tree)
         self.empty = QLabel("No operations yet on this terminal.")
@@ -144,6 +162,7 @@ class JournalView(QWidget):
                 item.setToolTip(col, tip)
             item.setData(0, Qt.ItemDataRole.UserRole, entry.id)
             self.tree.addTopLevelItem(item)
+        QTimer.singleShot(0, self, self._fit_rows)
         self.tree.setVisible(bool(self.entries))
         self.empty.setVisible(not self.entries)
         unknown = sum(e.state is State.UNKNOWN for e in self.entries)
@@ -156,6 +175,13 @@ class JournalView(QWidget):
         self.open_label.setText("Open: " + ", ".join(parts) + "." if parts else "")
         self.open_label.setStyleSheet(f"color: {colors.warn_fg}; font-weight: bold;")
         self.open_bar.setVisible(bool(parts))
+
+    def _fit_rows(self, *_: object) -> None:
+        fit_rows(self.tree, len(COLUMNS) - 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._fit_rows)  # once the columns have their widths
 
     def rows(self) -> list[list[str]]:
         """The visible text, row by row (for tests)."""

@@ -407,7 +407,8 @@ def test_13_a_rounded_sum_is_said_before_sending_and_loona_history_is_the_journa
     drive.key(K.Key_H, w, Qt.KeyboardModifier.AltModifier)
     drive.qtbot.waitUntil(lambda: len(w.history.rows()) == 3, timeout=10000)
     assert "this till's operations" in w.history.caption.text()
-    assert all("Purchase of 100.00" in row[1] for row in w.history.rows())
+    assert all("Purchase of 100.00" in row[2] and "To pay 100.00" in row[2]
+               for row in w.history.rows())
 
 
 # -- 14. adding a lot is confirmed; a plain spend says the card's rule -------------------------
