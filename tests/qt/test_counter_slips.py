@@ -193,6 +193,13 @@ def test_4_fast_typing_into_an_amount_or_a_date_is_typing(drive: Any, scanning: 
     assert shown.args[0].code == LUNA["cashback"] and amount.text() == ""
 
 
+def test_4_the_shortest_code_in_a_field_follows_the_services_or_the_setting(
+        drive: Any, scanning: Any) -> None:
+    assert scanning.shortest_code() == 5  # Luna 14, Loona 5 on the sandbox
+    scanning.configure({"wedge_field_min_length": 20})
+    assert scanning.shortest_code() == 20
+
+
 # -- 5. Find customer: typing edits the query --------------------------------------------------
 
 

@@ -117,6 +117,17 @@ class InputsSettingsPage(QWidget):
         self.wedge_min.setToolTip("Shorter fast sequences are typing. At most the length of "
                                   "the shortest code you scan.")
         form.addRow("Shortest code", self.wedge_min)
+        self.wedge_field_min = QSpinBox()
+        self.wedge_field_min.setRange(0, 64)
+        self.wedge_field_min.setSpecialValueText("the services' shortest code")
+        try:
+            self.wedge_field_min.setValue(int(t.get("wedge_field_min_length") or 0))
+        except (TypeError, ValueError):
+            self.wedge_field_min.setValue(0)
+        self.wedge_field_min.setToolTip(
+            "In an amount, a count or a date, faster keys than this many are still typing "
+            "(an amount typed quickly is not taken for a scan).")
+        form.addRow("Shortest code in an amount", self.wedge_field_min)
         ends = QHBoxLayout()
         suffixes = [str(s) for s in t["wedge_suffixes"]]
         self.wedge_enter = QCheckBox("Enter")
@@ -154,7 +165,8 @@ class InputsSettingsPage(QWidget):
         suffixes = tuple(s for s, box in (("enter", self.wedge_enter), ("tab", self.wedge_tab))
                          if box.isChecked())
         return WedgeOptions(max_gap_ms=float(self.wedge_gap.value()),
-                            min_length=self.wedge_min.value(), suffixes=suffixes)
+                            min_length=self.wedge_min.value(), suffixes=suffixes,
+                            field_min_length=self.wedge_field_min.value())
 
     def _wedge_changed(self) -> None:
         if self._test_wedge is not None:
