@@ -519,6 +519,8 @@ class MainWindow(QMainWindow):
         self.banner.show_result(result, self._name())
         card = result.after or result.before
         if self.card is not None and card.card_id == self.card.card_id:
+            if self._shown_code(self.code.text()) and card.code != self.card.code:
+                self.code.setText(card.code)  # a dynamic QR moved on: Enter finds it still
             self._set_card(card)
         else:
             self.ops_panel.set_enabled(True)

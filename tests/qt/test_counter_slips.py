@@ -151,6 +151,13 @@ def test_3_an_extra_enter_keeps_the_result_and_the_journal_shows_it(drive: Any) 
     drive.key(K.Key_Escape)
     assert not w.banner.isVisible()
 
+    drive.scan(LOONA["bonus_dynamic"])  # its QR changes after every operation
+    drive.operation(OpName.PURCHASE, "40")
+    assert w.card.code != LOONA["bonus_dynamic"] and w.code.text() == w.card.code
+    drive.key(K.Key_Return, w.code)
+    drive.idle()
+    assert w.banner.tone == "ok" and w.card is not None
+
 
 # -- 4. fast typing in a field is typing -------------------------------------------------------
 
