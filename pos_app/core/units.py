@@ -58,6 +58,22 @@ def operation_unit(op: OpName, card: Card | None) -> Unit | None:
     return None
 
 
+def op_label(op: OpName, card: Card | None) -> str:
+    """The operation's button label in the card's unit: "Add visits", "Add chops"..."""
+    from pos_app.core.operations import LABELS
+
+    unit = operation_unit(op, card)
+    if op is OpName.STAMP and unit is not Unit.STAMPS and unit is not None:
+        return f"Add {unit.value}s"
+    if op is OpName.UNSTAMP and unit is not None:
+        return f"Write off {unit.value}s"
+    if op is OpName.ACCRUE and unit is Unit.MONEY:
+        return "Top up the balance"
+    if op is OpName.SPEND and unit is Unit.MONEY:
+        return "Pay from the balance"
+    return LABELS[op]
+
+
 def describe(operation: Operation, card: Card | None, name: str = "") -> str:
     """The operation in the card's own units, for the entry, the confirmation, the banner.
 

@@ -21,9 +21,9 @@ from pos_app.core.cards import Card, CardKind
 from pos_app.core.checks import check_fits, recorded_sum, rounding_note, spend_rule_note
 from pos_app.core.errors import InvalidInput, Refused
 from pos_app.core.money import format_money, parse_amount
-from pos_app.core.operations import LABELS, TAKES_VALUE, Operation, OpName
+from pos_app.core.operations import TAKES_VALUE, Operation, OpName
 from pos_app.core.present import balance_text
-from pos_app.core.units import balance_unit, field_label, quantity
+from pos_app.core.units import balance_unit, field_label, op_label, quantity
 from pos_app.qt import theme
 from pos_app.qt.keypad import Keypad
 
@@ -143,7 +143,7 @@ class EntryPanel(QWidget):
             edit.installEventFilter(self)
             self.form.addRow(spec.label, edit)
             self.edits.append(edit)
-        self.title.setText(LABELS[op])
+        self.title.setText(op_label(op, card))
         self.subtitle.setText(SHORT.get(op, "").capitalize())
         confirm_follows = op in TAKES_VALUE
         self.ok_button.setText("Continue  (Enter)" if confirm_follows else "Send  (Enter)")

@@ -47,9 +47,10 @@ from pos_app.core.checks import confirm_reasons, why_not
 from pos_app.core.counter import OperationResult
 from pos_app.core.errors import RateLimited, ServiceUnavailable
 from pos_app.core.journal import State
-from pos_app.core.operations import LABELS, Operation, OpName
+from pos_app.core.operations import Operation, OpName
 from pos_app.core.router import clean_code
 from pos_app.core.settings import Settings
+from pos_app.core.units import op_label
 from pos_app.qt import theme
 from pos_app.qt.card_panel import CardPanel
 from pos_app.qt.collector import GuiThreadCollector
@@ -476,7 +477,7 @@ class MainWindow(QMainWindow):
         if self.card is None:
             self._say(text)
             return
-        self.banner.show_message("info", f"{LABELS[op]}: not possible", text)
+        self.banner.show_message("info", f"{op_label(op, self.card)}: not possible", text)
         self._say(text)
 
     def _submitted(self, operation: Operation) -> None:

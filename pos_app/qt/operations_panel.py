@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from pos_app.core.cards import Card
 from pos_app.core.operations import LABELS, TAKES_VALUE, OpName
+from pos_app.core.units import op_label
 
 #: Every operation keeps its key whatever the card, so that hands learn them.
 SHORTCUTS: dict[OpName, str] = {
@@ -75,8 +76,12 @@ class OperationsPanel(QWidget):
         ops = [op for op in OpName if card is not None and card.supports(op)]
         for i, op in enumerate(ops):
             row, col = divmod(i, COLUMNS)
-            self.grid.addWidget(self.buttons[op], row, col)
-            self.buttons[op].show()
+            button = self.buttons[op]
+            label = op_label(op, card)
+            button.setText(f"{label}\n{SHORTCUTS[op]}")
+            button.setAccessibleName(label)
+            self.grid.addWidget(button, row, col)
+            button.show()
         if card is None:
             self.note.setText("The card's operations appear here once it is read.\n"
                               "Ctrl+F finds a customer's cards by phone or email.")

@@ -381,6 +381,7 @@ def test_12_units_follow_the_card(drive: Any) -> None:
     assert "Add 30.00 to the balance" in summary and "Points" not in summary
 
     drive.scan(LUNA["subscription"])
+    assert w.ops_panel.buttons[OpName.STAMP].text() == "Add visits\nF5"
     drive.operation(OpName.STAMP, "1")
     assert "Add 1 visit" in w.banner.summary() and "stamp" not in w.banner.summary().lower()
 
@@ -392,6 +393,7 @@ def test_12_units_follow_the_card(drive: Any) -> None:
     drive.key(K.Key_Escape)
 
     drive.scan(LOONA["chop"])
+    assert w.ops_panel.buttons[OpName.STAMP].text() == "Add chops\nF5"
     result = drive.operation(OpName.STAMP, "1")
     assert result.ok and "Add 1 chop" in w.banner.summary()
     assert "chops" in w.card_panel.stamps_note.text()
