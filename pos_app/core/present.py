@@ -81,7 +81,7 @@ OUTCOME_LABELS = {
     "points": "Points earned",
     "bonus_spent": "Paid from the card",
     "spent": "Paid from the card",
-    "balance_after": "Left on the card",
+    "balance_after": "On the card after",
     "recorded": "Recorded at the service",
 }
 #: Figures in money whatever the card; the others are in the card's balance unit.

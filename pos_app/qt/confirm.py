@@ -35,7 +35,7 @@ def preview_rows(plan: Plan, card: Card) -> list[tuple[str, str]]:
         rows.append(("On the card now", balance_text(card) or "—"))
         after = plan.preview.get("balance", plan.preview.get("balance_after"))
         if after is not None:
-            rows.append(("Left on the card", quantity(Decimal(str(after)),
+            rows.append(("On the card after", quantity(Decimal(str(after)),
                                                       balance_unit(card))))
     if card.stamps is not None:
         rows.append((f"{mark_unit(card).value.capitalize()}s now", stamps_text(card) or "—"))
