@@ -8,8 +8,14 @@
 without Enter), shuffled into one key stream fed to one :class:`WedgeDetector` with the app's
 defaults, the pause timer simulated exactly. A burst counts as recognised when it gives exactly
 its code and none of its keys is delivered; a human sequence is taken for a scan when it gives
-a code or any of its keys is lost or reordered. Exit code 0 only when every burst is recognised
-and no human sequence is taken.
+a code or any of its keys is lost or reordered.
+
+Then the same in an entry field (an amount, a count, a date), where a burst is judged by
+:func:`field_judge` as the window does on the sandbox (Luna and Loona configured: codes of 5
+characters or more, Loona claims any): 1000 scanner bursts of the services' codes (Luna
+serials, Loona QR values) against 1000 fast people (numeric keypad at 30-60 ms a key: amounts,
+counts and dates, Enter as fast or none). Exit code 0 only when every burst of both runs is
+recognised and no human sequence is taken.
 """
 
 from __future__ import annotations
@@ -19,12 +25,20 @@ import random
 import string
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pos_app.core.scanning.wedge import Action, Step, WedgeDetector, WedgeOptions
+from pos_app.core.scanning.wedge import (
+    Action,
+    Judge,
+    Step,
+    WedgeDetector,
+    WedgeOptions,
+    field_judge,
+)
 
 CODE_CHARS = string.ascii_letters + string.digits + "-:/._=?&%+"
 
@@ -106,6 +120,17 @@ def human_times(rng: random.Random, n: int, start: float) -> list[float]:
     return times
 
 
+def key_times(rng: random.Random, s: Seq, start: float,
+              human: Callable[[random.Random, int, float], list[float]]) -> list[float]:
+    """When each key of ``s`` (its suffix included) is pressed: a scanner's or ``human``'s."""
+    n = len(s.text) + (1 if s.suffix else 0)
+    if s.kind == "usb":
+        return usb_times(rng, n, start)
+    if s.kind == "bluetooth":
+        return bluetooth_times(rng, n, start)
+    return human(rng, n, start)
+
+
 def build(rng: random.Random, count: int) -> list[Seq]:
     seqs: list[Seq] = []
     for i in range(count):
@@ -118,22 +143,73 @@ def build(rng: random.Random, count: int) -> list[Seq]:
     rng.shuffle(seqs)
     t = 1000.0
     for s in seqs:
-        n = len(s.text) + (1 if s.suffix else 0)
-        if s.kind == "usb":
-            s.times = usb_times(rng, n, t)
-        elif s.kind == "bluetooth":
-            s.times = bluetooth_times(rng, n, t)
-        else:
-            s.times = human_times(rng, n, t)
-            if s.suffix:  # Enter after a look at the screen
-                s.times[-1] = s.times[-2] + rng.uniform(150, 600)
+        s.times = key_times(rng, s, t, human_times)
+        if s.kind == "human" and s.suffix:  # Enter after a look at the screen
+            s.times[-1] = s.times[-2] + rng.uniform(150, 600)
         # Next sequence: sometimes right after (a scan just after typing), mostly later.
         t = s.times[-1] + (rng.uniform(80, 300) if rng.random() < 0.3
                            else rng.uniform(500, 3000))
     return seqs
 
 
-def run(seqs: list[Seq], options: WedgeOptions) -> dict[str, float]:
+def field_code(rng: random.Random) -> str:
+    """A code of a configured service: a Luna serial or a Loona QR value (10 digits)."""
+    if rng.random() < 0.5:
+        return "-".join("".join(rng.choices(string.digits, k=n)) for n in (6, 3, 3))
+    return "".join(rng.choices(string.digits, k=10))
+
+
+def fast_field_text(rng: random.Random) -> tuple[str, str]:
+    """What a quick cashier types on the numeric keypad: ``(field kind, text)``."""
+    kind = rng.random()
+    if kind < 0.45:
+        amount = f"{rng.randint(1, 99999)}"
+        if rng.random() < 0.5:
+            amount += rng.choice(".,") + f"{rng.randint(0, 99):02d}"
+        return "money", amount
+    if kind < 0.6:
+        return "count", str(rng.randint(1, 500))
+    year, month, day = rng.randint(2026, 2035), rng.randint(1, 12), rng.randint(1, 28)
+    if rng.random() < 0.6:
+        return "date", f"{year}-{month:02d}-{day:02d}"
+    return "date", f"{day:02d}.{month:02d}.{year}"
+
+
+def keypad_times(rng: random.Random, n: int, start: float) -> list[float]:
+    """30-60 ms a key: a practised hand on the numeric keypad."""
+    times, t = [], start
+    for _ in range(n):
+        times.append(t)
+        t += rng.uniform(30, 60)
+    return times
+
+
+def build_field(rng: random.Random, count: int) -> tuple[list[Seq], list[str]]:
+    """Bursts of the services' codes and fast keypad typing, each into an entry field."""
+    seqs: list[Seq] = []
+    kinds: list[str] = []
+    for i in range(count):
+        seqs.append(Seq("bluetooth" if i % 3 == 2 else "usb", field_code(rng),
+                        rng.choice(["enter", "tab", None])))
+        kinds.append(rng.choice(["money", "count", "date"]))
+    for _ in range(count):
+        kind, text = fast_field_text(rng)
+        seqs.append(Seq("human", text, rng.choice(["enter", None])))
+        kinds.append(kind)
+    order = list(range(len(seqs)))
+    rng.shuffle(order)
+    seqs, kinds = [seqs[i] for i in order], [kinds[i] for i in order]
+    t = 1000.0
+    for s in seqs:
+        s.times = key_times(rng, s, t, keypad_times)
+        t = s.times[-1] + rng.uniform(500, 3000)
+    return seqs, kinds
+
+
+def run(seqs: list[Seq], options: WedgeOptions, kinds: list[str] | None = None,
+        shortest: int = 5) -> dict[str, float]:
+    """Feed every key; with ``kinds``, each sequence is typed into an entry field of that kind
+    and bursts are judged as the window judges them (the field holding what was delivered)."""
     keys: list[Key] = []
     for si, s in enumerate(seqs):
         for i, ch in enumerate(s.text):
@@ -161,6 +237,13 @@ def run(seqs: list[Seq], options: WedgeOptions) -> dict[str, float]:
         elif step.action is Action.HOLD:
             held_at[id(key)] = now
 
+    def judge(seq: int) -> Judge | None:
+        if kinds is None:
+            return None
+        text = seqs[seq].text
+        return field_judge(kinds[seq], shortest, lambda _code: True,
+                           lambda: "".join(text[i] for i in delivered[seq] if i < len(text)))
+
     for key in keys:
         deadline = det.deadline()
         while deadline is not None and deadline < key.t:
@@ -169,7 +252,7 @@ def run(seqs: list[Seq], options: WedgeOptions) -> dict[str, float]:
         if key.char is None:
             step = det.suffix(key.t, seqs[key.seq].suffix or "enter", key)
         else:
-            step = det.char(key.t, key.char, key)
+            step = det.char(key.t, key.char, key, judge(key.seq))
         apply(step, key, key.t)
     deadline = det.deadline()
     if deadline is not None:
@@ -219,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     seqs = build(rng, args.count)
     s = run(seqs, options)
+    field_seqs, kinds = build_field(rng, args.count)
+    f = run(field_seqs, options, kinds, shortest=5)  # the sandbox's services: Luna 14, Loona 5
     elapsed = time.perf_counter() - t0
     print(f"wedge detector: max gap {options.max_gap_ms:g} ms, min length "
           f"{options.min_length}, suffixes {'/'.join(options.suffixes)}; seed {args.seed}; "
@@ -229,7 +314,13 @@ def main(argv: list[str] | None = None) -> int:
           f"{s['no_suffix_ok']:.0f}/{s['no_suffix']:.0f})")
     print(f"human sequences taken for a scan: {s['taken']:.0f}/{s['humans']:.0f}")
     print(f"human keys held back: median {s['hold_p50']:.1f} ms, max {s['hold_max']:.1f} ms")
-    ok = s["recognised"] == s["bursts"] and s["taken"] == 0
+    print(f"in an entry field: scanner bursts recognised {f['recognised']:.0f}/{f['bursts']:.0f}"
+          f" (USB-like {f['usb_ok']:.0f}/{f['usb']:.0f}, Bluetooth-like "
+          f"{f['bt_ok']:.0f}/{f['bt']:.0f}); fast keypad typing (30-60 ms a key) taken for a "
+          f"scan: {f['taken']:.0f}/{f['humans']:.0f}; keys held back median "
+          f"{f['hold_p50']:.1f} ms, max {f['hold_max']:.1f} ms")
+    ok = (s["recognised"] == s["bursts"] and s["taken"] == 0
+          and f["recognised"] == f["bursts"] and f["taken"] == 0)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

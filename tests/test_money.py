@@ -82,6 +82,6 @@ def test_service_numbers_are_read_defensively() -> None:
 
 
 def test_format_money() -> None:
-    assert format_money(Decimal("1234567.5")) == "1 234 567.50"
+    assert format_money(Decimal("1234567.5")) == "1\u00a0234\u00a0567.50"  # never split
     assert format_money(Decimal("-3")) == "-3.00"
     assert format_money(None) == "—"

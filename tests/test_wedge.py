@@ -232,3 +232,47 @@ def test_benchmark_passes_on_a_smaller_run(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "scanner bursts recognised: 200/200" in out
     assert "human sequences taken for a scan: 0/200" in out
+
+
+def test_a_judged_burst_in_a_field_is_typing_unless_the_judge_says_scan() -> None:
+    """Issue 14.4: "1500" at 45 ms a key in an amount field, then Enter, is typing: every key
+    is delivered in order and Enter passes; a service's code in the same field is a scan."""
+    from pos_app.core.scanning.wedge import field_judge
+
+    typed: list[str] = []
+    judge = field_judge("money", 5, lambda _code: True, lambda: "".join(typed))
+    det: WedgeDetector[str] = WedgeDetector()
+    actions = []
+    for i, ch in enumerate("1500"):
+        step = det.char(1000 + 45 * i, ch, ch, judge)
+        typed.extend(step.release)
+        actions.append(step.action)
+    end = det.suffix(1000 + 45 * 4, "enter", "\r")
+    typed.extend(end.release)
+    assert actions == [Action.HOLD] * 4 and end.action is Action.PASS and end.code is None
+    assert typed == list("1500")
+
+    det = WedgeDetector()
+    code = "931520-641-829"
+    for i, ch in enumerate(code):
+        assert det.char(2000 + 3 * i, ch, ch, judge).action is Action.HOLD
+    end = det.suffix(2000 + 3 * len(code), "enter", "\r")
+    assert end.code == code and end.action is Action.SWALLOW
+    assert end.dropped == list(code) and end.release == []
+
+
+def test_a_date_typed_in_quick_runs_is_typing() -> None:
+    from pos_app.core.scanning.wedge import field_judge
+
+    field = ""
+    judge = field_judge("date", 5, lambda _code: True, lambda: field)
+    assert not judge("2031-05-31", "enter") and not judge("31.05.2031", "pause")
+    field = "203"
+    assert not judge("1-05-", "pause")  # the rest of a date after a pause
+    assert judge("4820193375", "pause"), "a 10-digit Loona code is no date"
+    assert not field_judge("money", 14, lambda _c: True)("4820193375", "enter"), \
+        "shorter than Luna's"
+    phone = field_judge("phone", 5, lambda _c: True)
+    assert not phone("+7 900 111 22 33", "pause") and not phone("+79001112233", "enter")
+    text = field_judge("", 5, lambda _c: True)
+    assert not text("Vera Lind", "pause") and text("931520-641-829", "enter")

@@ -177,14 +177,15 @@ def _card(counter: Any, args: argparse.Namespace) -> int:
 def _apply(counter: Any, args: argparse.Namespace) -> int:
     from pos_app.core.operations import Operation
     from pos_app.core.present import changes, outcome_rows
+    from pos_app.core.units import describe
 
     operation = Operation.parse(args.operation, args.args)
     result = counter.apply(args.code, operation)
     if args.json:
         _emit(args, result.to_json())
     elif result.ok:
-        print(f"{result.message} Journal #{result.journal_id}.")
-        for label, value in outcome_rows(result.outcome):
+        print(f"Done: {describe(operation, result.before)}. Journal #{result.journal_id}.")
+        for label, value in outcome_rows(result.outcome, result.before):
             print(f"  {label:<24} {value}")
         if result.after is not None:
             for label, old, new in changes(result.before, result.after):

@@ -13,6 +13,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperatio
 from pos_app.core.errors import InvalidAmount
 
 CENT = Decimal("0.01")
+#: Between groups of thousands: a no-break space, so that "1 234.50" is never split
+#: across two lines (parsing takes it, and plain spaces, back).
+GROUP = "\u00a0"
 #: Larger amounts are refused as typing mistakes.
 MAX_AMOUNT = Decimal("1000000")
 #: Larger stamp/reward/point counts in one operation are refused as typing mistakes.
@@ -201,7 +204,8 @@ def money(value: Decimal) -> Decimal:
 
 
 def format_money(value: Decimal | None) -> str:
-    """``Decimal('1234.5')`` -> ``'1 234.50'``; ``None`` -> ``'—'``."""
+    """``Decimal('1234.5')`` -> ``'1 234.50'`` (groups of thousands joined by :data:`GROUP`);
+    ``None`` -> ``'—'``."""
     if value is None:
         return "—"
     # Enough precision for any number of whole digits (a mistyped huge amount is shown too).
@@ -213,7 +217,7 @@ def format_money(value: Decimal | None) -> str:
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
-    return f"{sign}{' '.join(groups)}.{frac}"
+    return f"{sign}{GROUP.join(groups)}.{frac}"
 
 
 def format_number(value: Decimal | int | None) -> str:
@@ -221,5 +225,5 @@ def format_number(value: Decimal | int | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, int) or value == value.to_integral_value():
-        return f"{int(value):,}".replace(",", " ")
+        return f"{int(value):,}".replace(",", GROUP)
     return format_money(value)

@@ -6,6 +6,7 @@ Each adapter maps these to its own calls and tells, per card, which are possible
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -149,19 +150,45 @@ class Operation:
         return cls(op)
 
 
+#: What a cashier types into an entry field, whole or begun: an amount (at most 7 digits
+#: before the cents), a count (at most 6 digits), a date (YYYY-MM-DD or DD.MM.YYYY), a
+#: person's name (no digits), a phone number, an email address.
+_TYPED = {
+    "money": re.compile(r"\d{1,3}(?:[ \u00a0]?\d{3})*(?:\d{0,4})(?:[.,]\d{0,2})?|[.,]\d{0,2}"),
+    "count": re.compile(r"\d{1,6}"),
+    "date": re.compile(r"\d{4}-(?:\d{1,2}(?:-\d{0,2})?)?|\d{1,2}\.(?:\d{1,2}(?:\.\d{0,4})?)?"),
+    "name": re.compile(r"[^\d:/=?&]+"),
+    "phone": re.compile(r"\+?[\d ().-]{1,24}"),
+    "email": re.compile(r"[\w.+-]*@?[\w.-]*"),
+}
+_TYPED["contact"] = re.compile(f"{_TYPED['phone'].pattern}|{_TYPED['email'].pattern}")
+
+
+def fits_field(kind: str, text: str) -> bool:
+    """Whether ``text`` is, or begins, what an entry field of ``kind`` (``money``, ``count``,
+    ``date``) takes: typed there fast, it is the cashier's typing, not a scanned code."""
+    pattern = _TYPED.get(kind)
+    if pattern is None or not pattern.fullmatch(text.strip()):
+        return False
+    digits = sum(ch.isdigit() for ch in text)
+    return kind != "money" or digits <= 9
+
+
+def _date(raw: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise InvalidInput(f"Date {raw!r} is not a date.", "Type it as YYYY-MM-DD.")
+
+
 def parse_date(text: str) -> dt.date:
     """Parse ``YYYY-MM-DD`` (or ``DD.MM.YYYY``) for a new expiry date; it must not be past."""
     raw = text.strip()
     if foreign_digits(raw):
         raise InvalidInput(f"Date {raw!r} has digits other than 0-9.", "Type it as YYYY-MM-DD.")
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            value = dt.datetime.strptime(raw, fmt).date()
-            break
-        except ValueError:
-            continue
-    else:
-        raise InvalidInput(f"Date {raw!r} is not a date.", "Type it as YYYY-MM-DD.")
+    value = _date(raw)
     if value < dt.date.today():
         raise InvalidInput("The expiry date is in the past.", "Choose today or a later date.")
     if value.year > dt.date.today().year + 100:

@@ -9,14 +9,13 @@ from typing import Any
 from pos_app.core.cards import Card
 from pos_app.core.figures import Figures
 from pos_app.core.money import format_money, format_number
+from pos_app.core.units import Unit, balance_unit, mark_unit, quantity
 
 
 def balance_text(card: Card) -> str | None:
     if card.balance is None:
         return None
-    if card.balance_unit == "money":
-        return format_money(card.balance)
-    return f"{format_number(card.balance)} points"
+    return quantity(card.balance, balance_unit(card))
 
 
 def stamps_text(card: Card) -> str | None:
@@ -38,8 +37,9 @@ def card_fields(card: Card) -> list[tuple[str, str]]:
         if card.holder.phone:
             who += f"  ({card.holder.masked_phone})"
         rows.append(("Holder", who))
+    marks = f"{mark_unit(card).value.capitalize()}s"
     for label, value in (
-        ("Stamps", stamps_text(card)),
+        (marks, stamps_text(card)),
         ("Rewards", None if card.rewards is None else str(card.rewards)),
         ("Balance", balance_text(card)),
         ("Percent", None if card.percent is None else f"{format_number(card.percent)}%"),
@@ -81,18 +81,37 @@ OUTCOME_LABELS = {
     "max_spend": "Most that may be spent",
     "earned": "Points earned",
     "spent": "Paid from the card",
+    "balance": "On the card after",
 }
+#: Figures in money whatever the card; the others are in the card's balance unit.
+_MONEY_FIGURES = ("to_pay", "discount")
+#: The order figures are shown in (amount to pay first).
+OUTCOME_ORDER = ("to_pay", "discount", "spent", "earned")
 
 
-def outcome_rows(outcome: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Label/value rows for the figures an operation produced (amount to pay first)."""
+def outcome_rows(outcome: Mapping[str, Any], card: Card | None = None) -> list[tuple[str, str]]:
+    """Label/value rows for the figures an operation produced (amount to pay first), each in
+    its unit: money, or what the card's balance is (points; money on a gift certificate)."""
     figures = outcome if isinstance(outcome, Figures) else Figures.from_mapping(outcome)
+    unit = balance_unit(card) if card is not None else None
     rows = []
-    for key in ("to_pay", "discount", "spent", "earned"):
+    for key in OUTCOME_ORDER:
         value = figures.get(key)
-        if value is None:
+        if value is None or isinstance(value, bool):
             continue
-        text = format_money(Decimal(str(value))) if key in (
-            "to_pay", "discount", "spent") else format_number(Decimal(str(value)))
-        rows.append((OUTCOME_LABELS[key], text))
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            continue
+        label = OUTCOME_LABELS[key]
+        if key in _MONEY_FIGURES:
+            text = format_money(number)
+        elif unit is None:
+            text = format_money(number) if key in ("spent", "balance") \
+                else format_number(number)
+        else:
+            text = quantity(number, unit)
+            if unit is Unit.MONEY and key == "earned":
+                label = "Added to the balance"
+        rows.append((label, text))
     return rows

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QRect, QTimer
+from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from pos_app import __version__
 from pos_app.core.errors import PosError
@@ -64,6 +64,31 @@ def create_window(config: str | None = None, *, mode: theme.Mode | str = theme.M
     return window
 
 
+#: The window's size on a large screen; smaller screens get what they have.
+PREFERRED_SIZE = (1280, 860)
+
+
+def fit_to_screen(window: QWidget, area: QRect, frame: tuple[int, int] | None = None) -> None:
+    """Size and place ``window`` so that all of it, its title bar and borders included, is
+    inside ``area`` (the screen less its panels): the status bar is never off-screen.
+
+    ``frame`` is the (width, height) the title bar and borders add; by default what the
+    window has now, or the style's title bar height before it is first shown.
+    """
+    if frame is None:
+        outer, inner = window.frameGeometry(), window.geometry()
+        frame = (outer.width() - inner.width(), outer.height() - inner.height())
+        if frame == (0, 0) and not window.isVisible():
+            frame = (0, window.style().pixelMetric(QStyle.PixelMetric.PM_TitleBarHeight) + 8)
+    width = max(window.minimumWidth(), min(PREFERRED_SIZE[0], area.width() - frame[0]))
+    height = max(window.minimumHeight(), min(PREFERRED_SIZE[1], area.height() - frame[1]))
+    window.resize(width, height)
+    outer = window.frameGeometry()
+    if not area.contains(outer):
+        window.move(max(area.left(), min(outer.left(), area.right() - width - frame[0])),
+                    max(area.top(), min(outer.top(), area.bottom() - height - frame[1])))
+
+
 def setup_file_log(settings: Settings | None = None) -> None:
     """Log to the app's log file with secrets redacted and personal data masked
     (:mod:`pos_app.core.logs`); called again once the settings are read, for their secrets."""
@@ -81,10 +106,14 @@ def install_scanners(app: QApplication, window: MainWindow) -> ScanningHandle:
         counter = window.controller.counter
         return None if counter is None else counter.router
 
-    handle = install_scanning(app, window, lambda code, _source: window.scan(code), None,
+    handle = install_scanning(app, window, lambda code, _source: window.scanned(code), None,
                               router=router)  # type: ignore[arg-type]
+    handle.code_rejected.connect(lambda code, _source, reason: window.scan_rejected(code,
+                                                                                    reason))
+    handle.feedback.say_reason = False  # the window's banner says it, once
     window.controller.opened.connect(lambda info: handle.configure(info.settings))
     window.closing.connect(handle.stop)
+    window.scanning = handle
     return handle
 
 
@@ -109,7 +138,11 @@ def run_app(config: str | None = None) -> int:
     screen = app.primaryScreen()
     if screen is not None:
         area = screen.availableGeometry()
-        window.resize(min(1280, area.width()), min(860, area.height()))
+        fit_to_screen(window, area)
+        window.show()
+        # The title bar's real height is known once the window manager has framed it.
+        for delay in (0, 400):
+            QTimer.singleShot(delay, window, lambda: fit_to_screen(window, area))
     window.show()
     if os.environ.get("POS_APP_SMOKE") == "1":
         _arm_smoke(app, window)

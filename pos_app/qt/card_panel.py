@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.money import format_money, format_number
 from pos_app.core.present import balance_text
+from pos_app.core.units import Unit, mark_unit, quantity
 from pos_app.qt import theme
 
 #: Statuses drawn as a warning or an error badge; the others are plain.
@@ -175,8 +176,9 @@ class CardPanel(QFrame):
         self.page = page
         self.set_card(None)
 
-    def set_card(self, card: Card | None) -> None:
-        """Draw ``card`` (``None``: the empty state)."""
+    def set_card(self, card: Card | None, name: str = "") -> None:
+        """Draw ``card`` (``None``: the empty state); ``name`` is what its service calls it
+        (the coupon's or the reward's name)."""
         self.card = card
         if card is None:
             self.stack.setCurrentWidget(self.empty)
@@ -210,7 +212,8 @@ class CardPanel(QFrame):
             self.stamps.setVisible(maximum > 0)
             words = (f"{card.stamps.current} of {maximum}" if maximum
                      else f"{card.stamps.current}")
-            words += " visits left" if card.kind is CardKind.SUBSCRIPTION else " stamps"
+            unit = mark_unit(card).value
+            words += f" {unit}s left" if card.kind is CardKind.SUBSCRIPTION else f" {unit}s"
             if card.stamps.total is not None:
                 words += f"  ·  {card.stamps.total} in total"
             self.stamps_note.setText(words)
@@ -219,7 +222,7 @@ class CardPanel(QFrame):
             self.stamps.setVisible(False)
             self.stamps_note.setVisible(False)
         rewards = card.rewards or 0
-        self.rewards.setText(f"{rewards} reward{'s' if rewards != 1 else ''} to use")
+        self.rewards.setText(f"{quantity(rewards, Unit.REWARDS)} to use")
         self.rewards.setVisible(rewards > 0)
         theme.set_badge(self.rewards, "ok" if rewards > 0 else None)
 
@@ -230,8 +233,8 @@ class CardPanel(QFrame):
             details.append(f"Level: {card.level}")
         if card.total_spent is not None:
             details.append(f"Purchases: {format_money(card.total_spent)}")
-        if card.template and card.template.strip() and not card.template.isdigit():
-            details.append(card.template)
+        if name:
+            details.insert(0, f"“{name}”")
         self.details.setText("   ·   ".join(details))
         self.details.setVisible(bool(details))
 

@@ -16,6 +16,7 @@ from pos_app.core.backends.base import Plan
 from pos_app.core.cards import Card
 from pos_app.core.money import format_money
 from pos_app.core.present import OUTCOME_LABELS, balance_text, outcome_rows, stamps_text
+from pos_app.core.units import balance_unit, describe, mark_unit, quantity
 from pos_app.qt import theme
 
 
@@ -25,17 +26,19 @@ def preview_rows(plan: Plan, card: Card) -> list[tuple[str, str]]:
     amount = plan.operation.amount
     if amount is not None and plan.operation.spend is not None:
         rows.append(("Purchase", format_money(amount)))
-    rows += outcome_rows(plan.preview)
+    rows += outcome_rows(plan.preview, card)
     limit = plan.preview.get("max_spend")
     if limit is not None:
-        rows.append((OUTCOME_LABELS["max_spend"], format_money(Decimal(str(limit)))))
+        rows.append((OUTCOME_LABELS["max_spend"],
+                     quantity(Decimal(str(limit)), balance_unit(card))))
     if card.balance is not None:
         rows.append(("On the card now", balance_text(card) or "—"))
         after = plan.preview.get("balance")
-        if after is not None and card.balance_unit == "money":
-            rows.append(("Left on the card", format_money(Decimal(str(after)))))
+        if after is not None:
+            rows.append(("On the card after", quantity(Decimal(str(after)),
+                                                      balance_unit(card))))
     if card.stamps is not None:
-        rows.append(("Stamps now", stamps_text(card) or "—"))
+        rows.append((f"{mark_unit(card).value.capitalize()}s now", stamps_text(card) or "—"))
     if card.rewards is not None and plan.operation.count is not None:
         rows.append(("Rewards now", str(card.rewards)))
     return rows
@@ -64,6 +67,10 @@ class ConfirmPanel(QFrame):
         self.card_line = QLabel()
         self.card_line.setWordWrap(True)
         layout.addWidget(self.card_line)
+        self.reasons = QLabel()
+        self.reasons.setObjectName("confirmReasons")
+        self.reasons.setWordWrap(True)
+        layout.addWidget(self.reasons)
         self.rows = QGridLayout()
         self.rows.setHorizontalSpacing(24)
         layout.addLayout(self.rows)
@@ -83,11 +90,17 @@ class ConfirmPanel(QFrame):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.confirm)
 
-    def show_plan(self, plan: Plan, card: Card, token: int) -> None:
-        """Fill in ``plan`` on ``card``; the panel is ready for one confirmation."""
+    def show_plan(self, plan: Plan, card: Card, token: int, reasons: list[str] | None = None,
+                  name: str = "") -> None:
+        """Fill in ``plan`` on ``card``; the panel is ready for one confirmation. ``reasons``
+        say why it is asked (a lot at once, a rounded sum); ``name`` is the coupon's or the
+        reward's name at the service."""
         self.token = token
         self._sent = False
-        self.what.setText(plan.operation.describe() + "?")
+        self.what.setText(describe(plan.operation, card, name) + "?")
+        self.reasons.setText("\n".join(reasons or []))
+        self.reasons.setVisible(bool(reasons))
+        theme.set_badge(self.reasons, "warn" if reasons else None)
         holder = card.holder.name if card.holder is not None else ""
         self.card_line.setText(" · ".join(p for p in (
             f"{card.service.capitalize()} {card.kind_label.lower()}", holder) if p))

@@ -17,7 +17,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from pos_app.core.backends.base import CardRef, CardTemplate, HistoryRow, Plan
 from pos_app.core.cards import Card, Holder
 from pos_app.core.counter import Counter, OperationResult
-from pos_app.core.errors import ConfigError, InvalidInput, PosError, Refused
+from pos_app.core.errors import (
+    ConfigError,
+    InvalidInput,
+    PosError,
+    RateLimited,
+    Refused,
+    ServiceUnavailable,
+)
 from pos_app.core.journal import JournalFilter
 from pos_app.core.money import CENT
 from pos_app.core.operations import Operation, OpName
@@ -30,6 +37,9 @@ log = logging.getLogger(__name__)
 JOURNAL_LIMIT = 50
 #: How often operations left open (queued while a service was away) are tried again.
 RECOVER_EVERY_MS = 60_000
+#: While a service does not answer, it is tried again after this, doubling up to the most.
+HEALTH_FIRST_MS = 2_000
+HEALTH_MOST_MS = 60_000
 
 #: What the busy line says per channel, most important first.
 BUSY_TEXT: dict[str, str] = {
@@ -72,11 +82,17 @@ class Controller(QObject):
     apply_failed = Signal(str)
     journal_loaded = Signal(list)           # list[Entry]
     history_loaded = Signal(object, list)   # Card, list[HistoryRow]
+    #: The service keeps no history of the card: this till's journal for it instead.
+    till_history_loaded = Signal(object, list)  # Card, list[HistoryRow]
+    #: Which services answer changed (``counter.unreachable``); checked at start and, while
+    #: one is away, again and again with a growing pause.
+    health_changed = Signal()
     history_failed = Signal(object, str)    # Card, message
     customers_found = Signal(str, list)     # query, list[CardRef]
     customers_failed = Signal(str)
     templates_loaded = Signal(list)         # list[CardTemplate]
     templates_failed = Signal(str)
+    names_loaded = Signal()                 # template_names were read
     enrolled = Signal(object)               # Card (card_loaded follows)
     enrol_failed = Signal(str)
     service_checked = Signal(str, bool, str)  # service, works, text
@@ -109,6 +125,16 @@ class Controller(QObject):
         self._recover_timer = QTimer(self)
         self._recover_timer.setInterval(RECOVER_EVERY_MS)
         self._recover_timer.timeout.connect(self.recover)
+        #: Why the last lookup failed (the window words a service that is away differently).
+        self.last_error: PosError | None = None
+        #: What each service calls its card templates: ``(service, id) -> name``.
+        self.template_names: dict[tuple[str, str], str] = {}
+        #: What the last enrolment found: a note for a customer who already had such a card.
+        self.enrol_note = ""
+        self.health_delay = HEALTH_FIRST_MS
+        self._health_timer = QTimer(self)
+        self._health_timer.setSingleShot(True)
+        self._health_timer.timeout.connect(self.check_health)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -162,6 +188,7 @@ class Controller(QObject):
     def reopen(self, settings: Settings) -> None:
         """Close the counter and open it again with new settings (after the settings dialog)."""
         self._recover_timer.stop()
+        self._health_timer.stop()
         self.runner.cancel_all()
         self._applying = False
         self._recovering = set()
@@ -189,8 +216,11 @@ class Controller(QObject):
 
         def done(value: tuple[Counter, CounterInfo]) -> None:
             self.counter, self.info = value
+            self.health_delay = HEALTH_FIRST_MS
             self.opened.emit(self.info)
             self.refresh_journal()
+            self.check_health()
+            self.load_template_names()
             self.recover()
             self._recover_timer.start()
 
@@ -210,6 +240,7 @@ class Controller(QObject):
             return
         self._closed = True
         self._recover_timer.stop()
+        self._health_timer.stop()
         self.runner.cancel_all()
         counter, self.counter = self.counter, None
         if counter is not None:
@@ -243,11 +274,91 @@ class Controller(QObject):
 
         def done(card: Card) -> None:
             self.card = card
+            self.last_error = None
             self.card_loaded.emit(card)
+            self._health_seen()
 
-        self._run("lookup", counter.lookup, code, on_ok=done,
-                  on_error=lambda exc: self.lookup_failed.emit(str(exc)), what="lookup")
+        def failed(exc: PosError) -> None:
+            self.last_error = exc
+            self.lookup_failed.emit(str(exc))
+            self._health_seen()
+
+        self._run("lookup", counter.lookup, code, on_ok=done, on_error=failed, what="lookup")
         return True
+
+    # -- service health ----------------------------------------------------------------------
+
+    def check_health(self) -> None:
+        """Try every service off the GUI thread; ``health_changed`` follows. While one is
+        away, it is tried again after :attr:`health_delay`, doubling each time."""
+        counter = self.counter
+        if counter is None or self._closed or self.runner.busy("health"):
+            return
+
+        def work() -> None:
+            for name, backend in list(counter.backends.items()):
+                try:
+                    backend.check()
+                except RateLimited:
+                    continue  # it answers: only slowly
+                except ServiceUnavailable as exc:
+                    counter.unreachable[name] = exc.message
+                    continue
+                except PosError:
+                    pass  # it answered (a refusal is an answer)
+                counter.unreachable.pop(name, None)
+
+        def done(_: object) -> None:
+            if self.counter is counter:
+                self._health_seen(grow=True)
+
+        self.runner.run(work, channel="health", on_ok=done,
+                        on_error=lambda exc: log.info("health check: %s", exc), what="health")
+
+    def _health_seen(self, grow: bool = False) -> None:
+        """Say what is known now; keep trying a service that is away (with backoff)."""
+        counter = self.counter
+        if counter is None or self._closed:
+            return
+        self.health_changed.emit()
+        if not counter.unreachable:
+            self.health_delay = HEALTH_FIRST_MS
+            self._health_timer.stop()
+            return
+        if not self._health_timer.isActive():
+            self._health_timer.start(self.health_delay)
+            if grow:
+                self.health_delay = min(self.health_delay * 2, HEALTH_MOST_MS)
+
+    def sum_quantum(self, card: Card | None) -> Decimal | None:
+        """The step in which the card's service records sums (``None``: it takes cents)."""
+        counter = self.counter
+        if card is None or counter is None or card.service not in counter.backends:
+            return None
+        return counter.backends[card.service].sum_quantum
+
+    def card_name(self, card: Card | None) -> str:
+        """What the service calls this card (its template): "Welcome coupon -15%"."""
+        if card is None or not card.template or not card.template.strip():
+            return ""
+        template = card.template.strip()
+        if not template.isdigit():
+            return template
+        return self.template_names.get((card.service, template), "")
+
+    def load_template_names(self) -> None:
+        """Read the services' template names (for :meth:`card_name`) off the GUI thread."""
+        counter = self.counter
+        if counter is None or self.runner.busy("names"):
+            return
+
+        def done(found: list[CardTemplate]) -> None:
+            self.template_names = {(t.service, t.id): t.name for t in found}
+            self.names_loaded.emit()
+
+        self.runner.run(counter.templates, channel="names", on_ok=done,
+                        on_error=lambda exc: log.info("template names: %s", exc),
+                        what="template names")
 
     def cancel(self) -> str:
         """Cancel whatever the cashier may cancel; return what was cancelled, or ``""``."""
@@ -413,8 +524,17 @@ class Controller(QObject):
         counter = self.counter
         if counter is None:
             return
-        self.runner.run(counter.history, card, channel="history",
-                        on_ok=lambda rows: self.history_loaded.emit(card, list(rows)),
+        def work() -> tuple[bool, list[HistoryRow]]:
+            rows = list(counter.history(card))
+            if rows:
+                return True, rows
+            return False, till_history(counter.journal.entries(limit=200), card)
+
+        def done(value: tuple[bool, list[HistoryRow]]) -> None:
+            own, rows = value
+            (self.history_loaded if own else self.till_history_loaded).emit(card, rows)
+
+        self.runner.run(work, channel="history", on_ok=done,
                         on_error=lambda exc: self.history_failed.emit(card, str(exc)),
                         what="history")
 
@@ -464,12 +584,28 @@ class Controller(QObject):
         self.runner.cancel("limit")
         self._plan_op = None
 
-        def done(card: Card) -> None:
+        def work() -> tuple[Card, str]:
+            had = _cards_of(counter, holder, template.service)
+            card = counter.enrol(template.service, template.id, holder)
+            same = [r for r in had if r.kind_label == card.kind_label and r.code != card.code]
+            note = ""
+            if same:
+                codes = ", ".join(r.code for r in same[:3])
+                note = (f"{holder.name or 'The customer'} already had a "
+                        f"{card.kind_label.lower()} at {template.service.capitalize()} "
+                        f"({codes}); this is another one.")
+            elif had:
+                note = (f"{template.service.capitalize()} knew the customer already; the card "
+                        "is added to their account.")
+            return card, note
+
+        def done(value: tuple[Card, str]) -> None:
+            card, self.enrol_note = value
             self.card = card
             self.enrolled.emit(card)
             self.card_loaded.emit(card)
 
-        self._run("enrol", counter.enrol, template.service, template.id, holder, on_ok=done,
+        self._run("enrol", work, on_ok=done,
                   on_error=lambda exc: self.enrol_failed.emit(str(exc)), what="enrol")
         return True
 
@@ -523,6 +659,51 @@ class Controller(QObject):
                         on_ok=lambda text: self.service_checked.emit(name, True, text),
                         on_error=lambda exc: self.service_checked.emit(name, False, str(exc)),
                         what=f"check {name}")
+
+
+def _cards_of(counter: Counter, holder: Holder, service: str) -> list[CardRef]:
+    """The cards ``service`` already has for this phone or email (empty if it cannot say)."""
+    backend = counter.backends.get(service)
+    if backend is None:
+        return []
+    found: list[CardRef] = []
+    for kwargs in ({"phone": holder.phone}, {"email": holder.email}):
+        if not next(iter(kwargs.values())):
+            continue
+        try:
+            found += [r for r in backend.find_cards(**kwargs) if r not in found]
+        except PosError as exc:
+            log.info("enrol: the customer's cards could not be listed: %s", exc.kind)
+    return found
+
+
+def till_history(entries: list[Any], card: Card) -> list[HistoryRow]:
+    """This till's journal entries for ``card``, as history rows (figures included)."""
+    import datetime as dt
+
+    from pos_app.core.journal import State
+    from pos_app.core.present import outcome_rows
+    from pos_app.core.units import describe
+
+    rows = []
+    for entry in entries:
+        if entry.service != card.service or entry.card_id != card.card_id:
+            continue
+        try:
+            when: dt.datetime | None = dt.datetime.fromisoformat(entry.created).astimezone()
+        except ValueError:
+            when = None
+        try:
+            what = describe(Operation.parse(entry.operation, entry.args), card)
+        except PosError:
+            what = entry.operation
+        if entry.state is not State.DONE:
+            what += f" ({entry.state.value})"
+        figures = outcome_rows(entry.outcome or {}, card) if entry.state is State.DONE else []
+        if figures:
+            what += "\n" + ", ".join(f"{k} {v}" for k, v in figures)
+        rows.append(HistoryRow(when, what, ""))
+    return rows
 
 
 def customer_query(text: str) -> dict[str, str]:

@@ -54,10 +54,11 @@ class EnrolDialog(QDialog):
         self.template.setAccessibleName("Card template")
         self.template.setEnabled(False)
         self.template.addItem("Reading the card templates…")
-        self.first = self._edit("First name", MAX_NAME)
-        self.last = self._edit("Last name", MAX_NAME)
-        self.phone = self._edit("Phone", 40, "With the country code, e.g. +7 912 555 01 23")
-        self.email = self._edit("Email", 254, "Optional when a phone is given")
+        self.first = self._edit("First name", MAX_NAME, kind="name")
+        self.last = self._edit("Last name", MAX_NAME, kind="name")
+        self.phone = self._edit("Phone", 40, "With the country code, e.g. +7 912 555 01 23",
+                                kind="phone")
+        self.email = self._edit("Email", 254, "Optional when a phone is given", kind="email")
         form.addRow("Card", self.template)
         form.addRow("First name", self.first)
         form.addRow("Last name", self.last)
@@ -96,8 +97,10 @@ class EnrolDialog(QDialog):
         self.setMinimumWidth(560)
         controller.load_templates()
 
-    def _edit(self, name: str, limit: int, placeholder: str = "") -> QLineEdit:
+    def _edit(self, name: str, limit: int, placeholder: str = "", *, kind: str) -> QLineEdit:
+        """A field; ``kind`` tells the scanner filter what fast typing in it looks like."""
         edit = QLineEdit()
+        edit.setObjectName(f"field_{kind}")
         edit.setAccessibleName(name)
         edit.setMaxLength(limit)
         edit.setPlaceholderText(placeholder)

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.core.cards import Card, CardKind
-from pos_app.core.errors import InvalidInput
+from pos_app.core.checks import check_fits, recorded_sum, rounding_note, spend_rule_note
+from pos_app.core.errors import InvalidInput, Refused
 from pos_app.core.money import format_money, parse_amount
-from pos_app.core.operations import LABELS, TAKES_VALUE, Operation, OpName
+from pos_app.core.operations import TAKES_VALUE, Operation, OpName
 from pos_app.core.present import balance_text
+from pos_app.core.units import balance_unit, field_label, op_label, quantity
 from pos_app.qt import theme
 from pos_app.qt.keypad import Keypad
 
@@ -35,18 +37,16 @@ class Field:
 
 def fields_for(op: OpName, card: Card | None) -> list[Field]:
     """The fields an operation asks for (none for coupon operations)."""
-    gift = card is not None and card.balance_unit == "money"
     year = dt.date.today() + dt.timedelta(days=365)
     return {
         OpName.PURCHASE: [Field("Purchase amount", "money")],
-        OpName.SPEND: [Field("Amount to take from the card" if gift
-                             else "Points to pay with", "money")],
+        OpName.SPEND: [Field(field_label(op, card), "money")],
         OpName.PURCHASE_SPEND: [Field("Purchase amount", "money"),
                                 Field("Pay from the card", "money")],
-        OpName.ACCRUE: [Field("Points to add", "count")],
-        OpName.STAMP: [Field("Stamps to add", "count", "1")],
-        OpName.UNSTAMP: [Field("Visits to write off", "count", "1")],
-        OpName.REWARD: [Field("Rewards to redeem", "count", "1")],
+        OpName.ACCRUE: [Field(field_label(op, card), "count")],
+        OpName.STAMP: [Field(field_label(op, card), "count", "1")],
+        OpName.UNSTAMP: [Field(field_label(op, card), "count", "1")],
+        OpName.REWARD: [Field(field_label(op, card), "count", "1")],
         OpName.SET_EXPIRY: [Field("New expiry date (YYYY-MM-DD)", "date", year.isoformat())],
     }.get(op, [])
 
@@ -65,11 +65,14 @@ class EntryPanel(QWidget):
         self.edits: list[QLineEdit] = []
         self._limit: tuple[Decimal, Decimal | None] | None = None
         self._auto_spend = ""
+        #: The step in which the card's service records sums (``None``: cents).
+        self.quantum: Decimal | None = None
 
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(14)
         left = QVBoxLayout()
+        left.setSpacing(6)
         self.title = QLabel()
         self.title.setObjectName("title")
         self.title.setWordWrap(True)
@@ -79,8 +82,12 @@ class EntryPanel(QWidget):
         self.subtitle.setWordWrap(True)
         left.addWidget(self.subtitle)
         self.form = QFormLayout()
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Labels beside their fields: two fields, the hint and a refusal fit in the space a
+        # 1024x768 window leaves (labels above them made the rows overlap).
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setVerticalSpacing(8)
         left.addLayout(self.form)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -111,9 +118,10 @@ class EntryPanel(QWidget):
 
     # -- set up ------------------------------------------------------------------------------
 
-    def start(self, op: OpName, card: Card) -> None:
-        """Show the fields for ``op`` on ``card`` and put the cursor in the first one."""
-        self.op, self.card = op, card
+    def start(self, op: OpName, card: Card, quantum: Decimal | None = None) -> None:
+        """Show the fields for ``op`` on ``card`` and put the cursor in the first one;
+        ``quantum`` is the step in which the card's service records sums."""
+        self.op, self.card, self.quantum = op, card, quantum
         self._limit = None
         self._auto_spend = ""
         while self.form.rowCount():
@@ -126,7 +134,7 @@ class EntryPanel(QWidget):
             font = edit.font()
             font.setPointSizeF(font.pointSizeF() * 1.5)
             edit.setFont(font)
-            edit.setMinimumHeight(44)
+            edit.setMinimumHeight(40)
             if spec.kind in ("money", "count"):
                 edit.setInputMethodHints(Qt.InputMethodHint.ImhFormattedNumbersOnly)
             edit.setMaxLength(40)
@@ -135,7 +143,7 @@ class EntryPanel(QWidget):
             edit.installEventFilter(self)
             self.form.addRow(spec.label, edit)
             self.edits.append(edit)
-        self.title.setText(LABELS[op])
+        self.title.setText(op_label(op, card))
         self.subtitle.setText(SHORT.get(op, "").capitalize())
         confirm_follows = op in TAKES_VALUE
         self.ok_button.setText("Continue  (Enter)" if confirm_follows else "Send  (Enter)")
@@ -146,10 +154,32 @@ class EntryPanel(QWidget):
         self.focus_first()
 
     def focus_first(self) -> None:
+        self.focus_field(0)
+
+    def focus_field(self, index: int) -> None:
+        """Put the cursor in field ``index`` with its text selected (to be typed over)."""
         if self.edits:
-            self.edits[0].setFocus(Qt.FocusReason.OtherFocusReason)
-            self.edits[0].selectAll()
-            self.keypad.set_target(self.edits[0])
+            edit = self.edits[max(0, min(index, len(self.edits) - 1))]
+            edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            edit.selectAll()
+            self.keypad.set_target(edit)
+
+    def show_refusal(self, text: str) -> None:
+        """The service refused what was typed: say why, cursor in the field refused."""
+        self.show_error(text)
+        self.focus_field(self._refused_field(text))
+
+    def _refused_field(self, text: str) -> int:
+        """Which field a refusal is about: in a purchase with spending, the amount paid from
+        the card, unless the purchase amount itself is wrong."""
+        if self.op is not OpName.PURCHASE_SPEND or len(self.edits) < 2:
+            return 0
+        if _amount_or_none(self.edits[0].text()) is None:
+            return 0
+        lowered = text.lower()
+        about_purchase = "purchase" in lowered and "spen" not in lowered \
+            and "from the card" not in lowered
+        return 0 if about_purchase else 1
 
     def set_busy(self, busy: bool) -> None:
         """While the operation is checked or sent, nothing can be changed or sent again."""
@@ -226,13 +256,23 @@ class EntryPanel(QWidget):
         if card is not None and op is not None:
             if op in (OpName.SPEND, OpName.PURCHASE_SPEND) and card.balance is not None:
                 lines.append(f"On the card: {balance_text(card)}")
+            if op is OpName.SPEND:
+                note = spend_rule_note(Operation(op), card)
+                if note:
+                    lines.append(note)
+            if op in (OpName.PURCHASE, OpName.PURCHASE_SPEND) and self.edits:
+                amount = _amount_or_none(self.edits[0].text())
+                if amount is not None and recorded_sum(amount, self.quantum) != amount:
+                    lines.append(rounding_note(amount, recorded_sum(amount, self.quantum),
+                                               card.service))
             if op is OpName.PURCHASE and card.kind is CardKind.DISCOUNT and card.percent:
                 lines.append(f"Discount {card.percent.normalize():f}% is taken off the amount")
             if op is OpName.PURCHASE_SPEND and len(self.edits) == 2:
                 amount = _amount_or_none(self.edits[0].text())
                 spend = _amount_or_none(self.edits[1].text(), allow_zero=True)
                 if self._limit is not None and self._limit[1] is not None:
-                    lines.append(f"Most that may be spent: {format_money(self._limit[1])}")
+                    most = quantity(self._limit[1], balance_unit(card))
+                    lines.append(f"Most that may be spent: {most}")
                 if amount is not None and spend is not None and spend <= amount:
                     lines.append(f"Left to pay: {format_money(amount - spend)}")
         self.hint.setText("\n".join(lines))
@@ -249,8 +289,10 @@ class EntryPanel(QWidget):
             return
         try:
             operation = Operation.parse(self.op.value, self.args())
-        except InvalidInput as exc:
-            self.show_error(str(exc))
+            if self.card is not None:
+                check_fits(operation, self.card)
+        except (InvalidInput, Refused) as exc:
+            self.show_refusal(str(exc))
             return
         self.show_error("")
         self.submitted.emit(operation)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QHeaderView,
     QLabel,
     QTreeWidget,
     QTreeWidgetItem,
@@ -14,10 +14,11 @@ from PySide6.QtWidgets import (
 
 from pos_app.core.backends.base import HistoryRow
 from pos_app.core.cards import Card
+from pos_app.qt.journal_view import fit_rows, wrap_last_column
 
 
 class HistoryView(QWidget):
-    """When, what, value; newest first. Says why when there is nothing to list."""
+    """When, value, what (wrapped, last); newest first. Says why when there is nothing."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,12 +28,10 @@ class HistoryView(QWidget):
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["When", "What", "Value"])
+        self.tree.setHeaderLabels(["When", "Value", "What"])
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setStretchLastSection(True)
+        wrap_last_column(self.tree, self._fit_rows)
         self.tree.setAccessibleName("Card history")
         layout.addWidget(self.tree, 1)
         self.card: Card | None = None
@@ -51,7 +50,8 @@ class HistoryView(QWidget):
     def set_loading(self) -> None:
         self._say("Loading the card's history…")
 
-    def set_rows(self, card: Card, rows: list[HistoryRow]) -> None:
+    def set_rows(self, card: Card, rows: list[HistoryRow], *, till: bool = False) -> None:
+        """The card's history at its service, or (``till``) this till's journal for it."""
         if self.card is None or card.card_id != self.card.card_id:
             return
         self.loaded_for = card.card_id
@@ -62,15 +62,27 @@ class HistoryView(QWidget):
             ordered = list(rows)
         for row in ordered:
             when = row.when.strftime("%Y-%m-%d %H:%M") if row.when is not None else "—"
-            item = QTreeWidgetItem([when, row.what, row.value])
-            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item = QTreeWidgetItem([when, row.value, row.what])
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
-        if rows:
-            self._say(f"{card.service.capitalize()} history of this card "
-                      f"({len(rows)} entr{'ies' if len(rows) != 1 else 'y'}).")
+        service = card.service.capitalize()
+        count = f"{len(rows)} entr{'ies' if len(rows) != 1 else 'y'}"
+        QTimer.singleShot(0, self, self._fit_rows)
+        if rows and till:
+            self._say(f"{service} keeps no history of its own; this till's operations on the "
+                      f"card ({count}):")
             self.tree.show()
+        elif rows:
+            self._say(f"{service} history of this card ({count}).")
+            self.tree.show()
+        elif till:
+            self._say(f"{service} keeps no history for this card, and this till has no "
+                      "operations on it.")
         else:
-            self._say(f"{card.service.capitalize()} keeps no history for this card.")
+            self._say(f"{service} keeps no history for this card.")
+
+    def set_till_rows(self, card: Card, rows: list[HistoryRow]) -> None:
+        self.set_rows(card, rows, till=True)
 
     def set_error(self, card: Card, text: str) -> None:
         if self.card is None or card.card_id != self.card.card_id:
@@ -79,6 +91,13 @@ class HistoryView(QWidget):
 
     def _say(self, text: str) -> None:
         self.caption.setText(text)
+
+    def _fit_rows(self, *_: object) -> None:
+        fit_rows(self.tree, 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._fit_rows)
 
     def rows(self) -> list[list[str]]:
         return [[self.tree.topLevelItem(i).text(c) for c in range(3)]

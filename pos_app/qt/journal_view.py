@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -17,13 +17,43 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.core.export import describe
+from pos_app.core.cards import Card, CardKind, CardStatus
+from pos_app.core.errors import PosError
 from pos_app.core.journal import Entry, State
+from pos_app.core.operations import Operation
+from pos_app.core.present import outcome_rows
+from pos_app.core.units import describe
 from pos_app.qt import theme
 
 STATE_WORDS = {State.DONE: "Done", State.FAILED: "Not done", State.UNKNOWN: "Unknown",
                State.PENDING: "Pending"}
-COLUMNS = ("Time", "State", "Operation", "Card")
+#: The card before the operation: its code is short, the operation with its figures long.
+COLUMNS = ("Time", "State", "Card", "Operation")
+
+
+def fit_rows(tree: QTreeWidget, column: int) -> None:
+    """Give each row the height its wrapped text in ``column`` needs at the column's width
+    (the tree itself sizes rows without it)."""
+    width = max(tree.columnWidth(column) - 8, 40)
+    metrics = tree.fontMetrics()
+    flags = int(Qt.TextFlag.TextWordWrap)
+    for i in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(i)
+        box = metrics.boundingRect(QRect(0, 0, width, 10_000), flags, item.text(column))
+        item.setSizeHint(column, QSize(width, box.height() + 6))
+
+
+def wrap_last_column(tree: QTreeWidget, fit: object) -> None:
+    """Every column at its width but the last, which takes the rest and wraps: nothing is
+    off-screen or needs scrolling sideways. ``fit`` re-fits the rows when widths change."""
+    tree.setUniformRowHeights(False)
+    tree.setWordWrap(True)
+    tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    header = tree.header()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(tree.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
+    header.sectionResized.connect(fit)
 
 
 def local_time(iso: str) -> str:
@@ -37,8 +67,38 @@ def local_time(iso: str) -> str:
     return when.strftime("%m-%d %H:%M")
 
 
+def entry_card(entry: Entry) -> Card:
+    """The card as the journal recorded it before the operation (for its units)."""
+    before = entry.before if isinstance(entry.before, dict) else {}
+    try:
+        kind = CardKind(before.get("kind"))
+    except ValueError:
+        kind = CardKind.POINTS
+    unit = "money" if before.get("balance_unit") == "money" else "points"
+    return Card(entry.service, entry.card, entry.card_id, kind, CardStatus.ACTIVE,
+                balance_unit=unit)
+
+
 def operation_text(entry: Entry) -> str:
-    return describe(entry)
+    """The operation in the card's units, then the figures it produced (to pay...)."""
+    card = entry_card(entry)
+    try:
+        text = describe(Operation.parse(entry.operation, entry.args), card)
+    except PosError:
+        text = f"{entry.operation} {' '.join(entry.args)}".strip()
+    figures = entry_figures(entry, card)
+    return text + ("\n" + ", ".join(f"{k} {v}" for k, v in figures) if figures else "")
+
+
+def entry_figures(entry: Entry, card: Card | None = None) -> list[tuple[str, str]]:
+    """``To pay``, discount, points earned... of a done operation, where the journal has
+    them (read defensively: older entries may have none)."""
+    outcome = entry.outcome if isinstance(entry.outcome, dict) else {}
+    if entry.state is not State.DONE or not outcome:
+        return []
+    figures = outcome.get("figures")
+    source = figures if isinstance(figures, dict) else outcome
+    return outcome_rows(source, card or entry_card(entry))
 
 
 class JournalView(QWidget):
@@ -69,11 +129,8 @@ class JournalView(QWidget):
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setWordWrap(False)
-        header = self.tree.header()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Time, state and card at their width; the operation and its figures wrapped.
+        wrap_last_column(self.tree, self._fit_rows)
         self.tree.setAccessibleName("Recent operations")
         layout.addWidget(self.tree)
         self.empty = QLabel("No operations yet on this terminal.")
@@ -92,18 +149,20 @@ class JournalView(QWidget):
         for entry in self.entries:
             item = QTreeWidgetItem([
                 local_time(entry.created), STATE_WORDS.get(entry.state, entry.state.value),
-                operation_text(entry), f"{entry.service.capitalize()} {entry.card}"])
+                f"{entry.service.capitalize()}\n{entry.card}", operation_text(entry)])
             item.setForeground(1, QBrush(QColor(tones.get(entry.state, colors.muted))))
             font = item.font(1)
             font.setBold(True)
             item.setFont(1, font)
-            tip = f"#{entry.id}  {entry.created[:19].replace('T', ' ')} UTC"
+            tip = f"#{entry.id}  {entry.created[:19].replace('T', ' ')} UTC\n" + \
+                operation_text(entry)
             if entry.error:
                 tip += f"\n{entry.error}"
             for col in range(len(COLUMNS)):
                 item.setToolTip(col, tip)
             item.setData(0, Qt.ItemDataRole.UserRole, entry.id)
             self.tree.addTopLevelItem(item)
+        QTimer.singleShot(0, self, self._fit_rows)
         self.tree.setVisible(bool(self.entries))
         self.empty.setVisible(not self.entries)
         unknown = sum(e.state is State.UNKNOWN for e in self.entries)
@@ -116,6 +175,13 @@ class JournalView(QWidget):
         self.open_label.setText("Open: " + ", ".join(parts) + "." if parts else "")
         self.open_label.setStyleSheet(f"color: {colors.warn_fg}; font-weight: bold;")
         self.open_bar.setVisible(bool(parts))
+
+    def _fit_rows(self, *_: object) -> None:
+        fit_rows(self.tree, len(COLUMNS) - 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._fit_rows)  # once the columns have their widths
 
     def rows(self) -> list[list[str]]:
         """The visible text, row by row (for tests)."""

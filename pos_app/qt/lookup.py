@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -36,7 +36,10 @@ def status_words(status: str) -> str:
 class CustomerLookupDialog(QDialog):
     """Type a phone or an email, Enter searches; Enter (or a double click) on a card picks it.
 
-    ``picked(code)`` is emitted with the chosen card's code and the dialog closes.
+    The cursor stays in the query: typing always edits it, Up and Down choose a card, and
+    Enter opens the chosen card only while the query is the one its results are for (once
+    the query is changed, Enter searches again). ``picked(code)`` is emitted with the chosen
+    card's code and the dialog closes.
     """
 
     picked = Signal(str)
@@ -47,14 +50,21 @@ class CustomerLookupDialog(QDialog):
         self.setWindowTitle("Find a customer's card")
         self.setModal(True)
         self.refs: list[CardRef] = []
+        #: The query the listed cards were found for.
+        self.shown_query: str | None = None
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.query = QLineEdit()
         self.query.setPlaceholderText("Phone number or email")
         self.query.setAccessibleName("Phone or email")
         self.query.setObjectName("codeField")
+        # A phone or an email typed fast is typing; a scanned code that looks like neither
+        # closes the dialog and opens the card (issue 14.4, 14.6).
+        self.query.setProperty("entryKind", "contact")
         self.query.setMaxLength(120)
-        self.query.returnPressed.connect(self.search)
+        self.query.returnPressed.connect(self._enter)
+        self.query.textEdited.connect(self._query_edited)
+        self.query.installEventFilter(self)
         self.search_button = QPushButton("Search  (Enter)")
         self.search_button.setAutoDefault(False)
         self.search_button.clicked.connect(self.search)
@@ -81,6 +91,7 @@ class CustomerLookupDialog(QDialog):
         self.list.header().setStretchLastSection(True)
         self.list.itemActivated.connect(lambda *_: self.pick())
         self.list.setAccessibleName("Cards found")
+        self.list.installEventFilter(self)
         layout.addWidget(self.list, 1)
         buttons = QHBoxLayout()
         close = QPushButton("Close  (Esc)")
@@ -99,6 +110,40 @@ class CustomerLookupDialog(QDialog):
         controller.customers_failed.connect(self._failed)
         self.resize(880, 480)
 
+    def _enter(self) -> None:
+        """Enter in the query: open the chosen card of this query's results, else search."""
+        if self.shown_query is not None and self.query.text().strip() == self.shown_query \
+                and self.list.currentItem() is not None:
+            self.pick()
+        else:
+            self.search()
+
+    def _query_edited(self, text: str) -> None:
+        """A changed query: the cards listed are another search's; Enter searches again."""
+        if self.shown_query is not None and text.strip() != self.shown_query:
+            self.open_button.setEnabled(False)
+            self._say("Press Enter to search for the new number or email.", None)
+        elif self.shown_query is not None and self.refs:
+            self.open_button.setEnabled(True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Up/Down in the query choose a card; typing in the list goes to the query."""
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if watched is self.query and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down,
+                                                     Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            QCoreApplication.sendEvent(self.list, QKeyEvent(event.type(), event.key(),
+                                                            event.modifiers()))
+            return True
+        if watched is self.list and event.text() and event.text().isprintable() and \
+                not event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                         | Qt.KeyboardModifier.AltModifier):
+            self.query.setFocus(Qt.FocusReason.OtherFocusReason)
+            QCoreApplication.sendEvent(self.query, QKeyEvent(event.type(), event.key(),
+                                                             event.modifiers(), event.text()))
+            return True
+        return False
+
     def search(self) -> None:
         text = self.query.text().strip()
         if not text:
@@ -106,6 +151,7 @@ class CustomerLookupDialog(QDialog):
             return
         self.list.clear()
         self.refs = []
+        self.shown_query = None
         self.open_button.setEnabled(False)
         self.progress.show()
         self._say(f"Searching for {text}…  Esc cancels.", None)
@@ -123,6 +169,7 @@ class CustomerLookupDialog(QDialog):
     def _found(self, query: str, refs: list[CardRef]) -> None:
         self.progress.hide()
         self.refs = list(refs)
+        self.shown_query = query
         self.list.clear()
         for ref in self.refs:
             holder = ""
@@ -134,9 +181,10 @@ class CustomerLookupDialog(QDialog):
             self.list.addTopLevelItem(item)
         if self.refs:
             n = len(self.refs)
-            self._say(f"{n} card{'s' if n != 1 else ''} found. Pick one and press Enter.", None)
+            self._say(f"{n} card{'s' if n != 1 else ''} found. Up/Down to choose, Enter to "
+                      "open it; type to search again.", None)
             self.list.setCurrentItem(self.list.topLevelItem(0))
-            self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.query.setFocus(Qt.FocusReason.OtherFocusReason)
             self.open_button.setEnabled(True)
         else:
             self._say("No cards found. Check the number, or try the email address.", "warn")
@@ -159,9 +207,10 @@ class CustomerLookupDialog(QDialog):
         super().keyPressEvent(event)
 
     def pick(self) -> None:
-        """Open the selected card in the window."""
+        """Open the selected card in the window (only a result of the query shown)."""
         item = self.list.currentItem()
-        if item is None or not self.isVisible():
+        if item is None or not self.isVisible() or self.shown_query is None \
+                or self.query.text().strip() != self.shown_query:
             return
         index = self.list.indexOfTopLevelItem(item)
         if 0 <= index < len(self.refs):

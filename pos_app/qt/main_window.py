@@ -45,11 +45,14 @@ from PySide6.QtWidgets import (
 from pos_app.core import services
 from pos_app.core.backends.base import Plan
 from pos_app.core.cards import Card
+from pos_app.core.checks import confirm_reasons, why_not
 from pos_app.core.counter import OperationResult
-from pos_app.core.errors import StorageError
+from pos_app.core.errors import RateLimited, ServiceUnavailable, StorageError
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation, OpName
+from pos_app.core.router import clean_code
 from pos_app.core.settings import Settings
+from pos_app.core.units import op_label
 from pos_app.qt import theme
 from pos_app.qt.card_panel import CardPanel
 from pos_app.qt.collector import GuiThreadCollector
@@ -90,6 +93,9 @@ class MainWindow(QMainWindow):
         self._dialogs: list[QDialog] = []
         self.collector = GuiThreadCollector(self)
         self._looking_up = False
+        self._enrolling = False
+        #: The service a "not answering" banner is about (cleared when it answers again).
+        self._away_banner = ""
         self._pending_code = ""
         self._closing = False
         #: The scanner inputs when :func:`pos_app.qt.app.run_app` installed them.
@@ -233,6 +239,10 @@ class MainWindow(QMainWindow):
         c.progress.connect(self._progress)
         c.recovered.connect(self._recovered)
         c.history_loaded.connect(self.history.set_rows)
+        c.till_history_loaded.connect(self.history.set_till_rows)
+        c.health_changed.connect(self._health_changed)
+        c.enrolled.connect(lambda _card: setattr(self, "_enrolling", True))
+        c.names_loaded.connect(lambda: self.card_panel.set_card(self.card, self._name()))
         c.history_failed.connect(self.history.set_error)
         self.code.returnPressed.connect(self.look_up)
         self.lookup_button.clicked.connect(self.look_up)
@@ -241,6 +251,7 @@ class MainWindow(QMainWindow):
         self.settings_button.clicked.connect(self.open_settings)
         self.theme_button.clicked.connect(self.toggle_theme)
         self.ops_panel.chosen.connect(self.start_operation)
+        self.ops_panel.unavailable.connect(self._unavailable)
         self.entry.submitted.connect(self._submitted)
         self.entry.back.connect(self.back_out)
         self.entry.limit_wanted.connect(c.spend_limit)
@@ -320,7 +331,7 @@ class MainWindow(QMainWindow):
                 self.tabs.removeTab(index)
         self._enable_code(True)
         self._set_card(None)
-        self._say("Ready: scan a card or type its code.")
+        self._say("Checking the services…  Scan a card or type its code.")
         moved = getattr(getattr(self.controller.counter, "journal", None), "moved_aside", None)
         if moved is not None:
             self.banner.show_message("warn", "The journal could not be read", moved.message())
@@ -352,10 +363,56 @@ class MainWindow(QMainWindow):
         self.code.setText(code)
         self.look_up()
 
+    def scanned(self, code: str) -> None:
+        """A scanner read ``code`` (any input): an open dialog closes, the card opens."""
+        if not self._close_dialogs():
+            self._say("Finish what the open window is doing, then scan the card again.")
+            return
+        self.scan(code)
+
+    def scan_rejected(self, code: str, reason: str) -> None:
+        """A scanner read a code no service claims: the previous card ends, nothing else
+        can be applied to it, as when the same code is typed."""
+        if self.controller.applying:
+            return  # the operation being sent finishes first; the code is said by the flash
+        self._close_dialogs()
+        self.controller.cancel()
+        self.controller.clear_card()
+        self._set_card(None)
+        self.code.setText(code)
+        self.banner.show_message("error", "Card not read", reason)
+        self._say("Scan the card again or type its code.")
+        self.code.selectAll()
+        self.focus_code()
+
+    def _close_dialogs(self) -> bool:
+        """Close every open dialog (as Esc would); ``False`` if one refuses (busy)."""
+        for dialog in list(self._dialogs):
+            if shiboken6.isValid(dialog) and dialog.isVisible():
+                dialog.reject()
+        self._dialogs = [d for d in self._dialogs if shiboken6.isValid(d) and d.isVisible()]
+        return not self._dialogs
+
+    def _shown_code(self, text: str) -> bool:
+        """``text`` is the code of the card on screen (an extra Enter, not a new card)."""
+        if self.card is None:
+            return False
+        try:
+            return clean_code(text) == self.card.code
+        except ValueError:
+            return False
+
     def look_up(self) -> None:
         text = self.code.text()
         if not text.strip():
             self._say("Scan a card or type its code, then press Enter.")
+            self.focus_code()
+            return
+        if self.banner.tone == "ok" and self._shown_code(text) and \
+                self.actions.currentWidget() is self.ops_panel:
+            # An extra Enter after a result: the result stays until the next card or Esc.
+            self._say("The result stays until the next card; Esc clears it.")
+            self.code.selectAll()
             self.focus_code()
             return
         if self.controller.counter is None and self.controller.runner.busy("open"):
@@ -373,6 +430,10 @@ class MainWindow(QMainWindow):
     def _card_loaded(self, card: Card) -> None:
         self._set_card(card)
         self._update_services()
+        note = self.controller.enrol_note if self._enrolling else ""
+        if self._enrolling:
+            self._enrolling = False
+            self._show_issued(card, note)
         ops = self.ops_panel.available()
         self._say(f"{card.service.capitalize()} {card.kind_label.lower()} read"
                   + (": press an operation's key." if ops else "."))
@@ -384,7 +445,7 @@ class MainWindow(QMainWindow):
         self.card = card
         self._looking_up = False
         self.card_panel.setEnabled(True)
-        self.card_panel.set_card(card)
+        self.card_panel.set_card(card, self._name())
         self.ops_panel.set_card(card)
         self.ops_panel.set_enabled(not self.controller.applying)
         self._show_actions(self.ops_panel)
@@ -396,8 +457,19 @@ class MainWindow(QMainWindow):
         self._update_services()
         self.controller.clear_card()
         self._set_card(None)
-        self.banner.show_message("error", "Card not read", text)
-        self._say("Scan the card again or type its code.")
+        error = self.controller.last_error
+        if isinstance(error, ServiceUnavailable) and not isinstance(error, RateLimited):
+            # The read was good; the service did not answer: one message, one colour.
+            feedback = getattr(self.scanning, "feedback", None)
+            if feedback is not None:
+                feedback.cancel()
+            service = (error.service or "The service").capitalize()
+            self.banner.show_message("warn", f"{service} is not answering", text)
+            self._away_banner = (error.service or "").lower()
+            self._say("The card was read; try again when the service answers.")
+        else:
+            self.banner.show_message("error", "Card not read", text)
+            self._say("Scan the card again or type its code.")
         self.code.selectAll()
         self.focus_code()
 
@@ -417,32 +489,45 @@ class MainWindow(QMainWindow):
         self.banner.clear()
         self._pending_op = op
         if fields_for(op, card):
-            self.entry.start(op, card)
+            self.entry.start(op, card, self.controller.sum_quantum(card))
             self._show_actions(self.entry)
             return
         self._submitted(Operation(op))
 
+    def _unavailable(self, op: OpName) -> None:
+        """A key for an operation the card cannot do now: say why (never silence)."""
+        text = why_not(op, self.card)
+        if self.card is None:
+            self._say(text)
+            return
+        self.banner.show_message("info", f"{op_label(op, self.card)}: not possible", text)
+        self._say(text)
+
     def _submitted(self, operation: Operation) -> None:
-        if operation.takes_value:
-            self.entry.set_busy(True)
-            self.controller.plan(operation)
-        elif self.controller.apply(operation):
-            self.entry.set_busy(True)
-            self.ops_panel.set_enabled(False)
+        """Checked with the service's rules first (the answer lands in the field); sent
+        straight away unless it takes value or asks to be confirmed."""
+        self.entry.set_busy(True)
+        self.ops_panel.set_enabled(False)
+        self.controller.plan(operation)
 
     def _planned(self, plan: Plan, card: Card, token: int) -> None:
         if self.card is None or card.card_id != self.card.card_id:
             return
         self.entry.set_busy(False)
-        self.confirm_panel.show_plan(plan, card, token)
+        reasons = confirm_reasons(plan.operation, card, self.controller.sum_quantum(card),
+                                  card.service)
+        if not plan.operation.takes_value and not reasons:
+            self._confirmed(token)
+            return
+        self.confirm_panel.show_plan(plan, card, token, reasons, self._name())
         self._show_actions(self.confirm_panel)
         self.confirm_panel.confirm_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _plan_failed(self, text: str) -> None:
         self.entry.set_busy(False)
+        self.ops_panel.set_enabled(not self.controller.applying)
         if self.actions.currentWidget() is self.entry:
-            self.entry.show_error(text)
-            self.entry.focus_first()
+            self.entry.show_refusal(text)
         else:
             self._show_actions(self.ops_panel)
             self.banner.show_message("error", "Not possible", text)
@@ -456,9 +541,11 @@ class MainWindow(QMainWindow):
     def _applied(self, result: OperationResult) -> None:
         self.entry.set_busy(False)
         self.journal_tools.last_id = result.journal_id
-        self.banner.show_result(result)
+        self.banner.show_result(result, self._name())
         card = result.after or result.before
         if self.card is not None and card.card_id == self.card.card_id:
+            if self._shown_code(self.code.text()) and card.code != self.card.code:
+                self.code.setText(card.code)  # a dynamic QR moved on: Enter finds it still
             self._set_card(card)
         else:
             self.ops_panel.set_enabled(True)
@@ -479,6 +566,24 @@ class MainWindow(QMainWindow):
         self._say("Not done.")
         self.focus_code()
         self.result_shown.emit(None)
+
+    def _name(self) -> str:
+        """What the service calls the card shown (its coupon's or reward's name)."""
+        return self.controller.card_name(self.card)
+
+    def _show_issued(self, card: Card, note: str) -> None:
+        """A card was just issued: to whom, its code and QR to hand over."""
+        holder = card.holder.name if card.holder is not None and card.holder.name else \
+            "the customer"
+        name = self._name()
+        what = f"{card.service.capitalize()} {card.kind_label.lower()}" + (
+            f" “{name}”" if name else "")
+        text = (f"{what}. Let the customer scan the QR code to add the card to their phone, "
+                "or give them the code.")
+        if note:
+            text = f"{note} {text}"
+        self.banner.show_issued(f"Card issued to {holder}", text, [("Code", card.code)],
+                                card.code)
 
     def _show_actions(self, page: QWidget) -> None:
         if page is not self.confirm_panel:
@@ -538,6 +643,32 @@ class MainWindow(QMainWindow):
                     result.after.card_id == self.card.card_id and not self.controller.applying:
                 self._set_card(result.after)
         self._update_services()
+
+    def _health_changed(self) -> None:
+        """Which services answer changed: the status bar, and the status line when it
+        still says a service is away (or that all is ready when none is)."""
+        counter = self.controller.counter
+        self._update_services()
+        if counter is None or self.controller.busy_text:
+            return
+        try:
+            away = sorted(dict(counter.unreachable))
+        except RuntimeError:
+            return
+        status = self.status.text()
+        if self._away_banner and self._away_banner not in away and self.banner.tone == "warn":
+            self.banner.clear()  # it answers again: the warning about it is out of date
+        if not away or self._away_banner not in away:
+            self._away_banner = ""
+        if away:
+            names = " and ".join(s.capitalize() for s in away)
+            every = len(away) == len(counter.backends)
+            wait = max(1, self.controller.health_delay // 1000)
+            self._say((f"Not connected: {names} {'is' if len(away) == 1 else 'are'} not "
+                       "answering" if every else f"Ready; {names} is not answering")
+                      + f" (trying again every {wait} s or so).")
+        elif "not answering" in status or status.startswith(("Not connected", "Checking")):
+            self._say("Ready: every service answers. Scan a card or type its code.")
 
     def _update_services(self) -> None:
         """The status bar: which services are used, and any that did not answer last time."""

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from pos_app.core.cards import Card
 from pos_app.core.operations import LABELS, TAKES_VALUE, OpName
+from pos_app.core.units import op_label
 
 #: Every operation keeps its key whatever the card, so that hands learn them.
 SHORTCUTS: dict[OpName, str] = {
@@ -29,6 +30,8 @@ class OperationsPanel(QWidget):
     """Large buttons for the card's operations; ``chosen`` says which one was pressed."""
 
     chosen = Signal(object)  # OpName
+    #: A key pressed for an operation the card cannot do now (the window says why).
+    unavailable = Signal(object)  # OpName
 
     def __init__(self, shortcut_parent: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,8 +76,12 @@ class OperationsPanel(QWidget):
         ops = [op for op in OpName if card is not None and card.supports(op)]
         for i, op in enumerate(ops):
             row, col = divmod(i, COLUMNS)
-            self.grid.addWidget(self.buttons[op], row, col)
-            self.buttons[op].show()
+            button = self.buttons[op]
+            label = op_label(op, card)
+            button.setText(f"{label}\n{SHORTCUTS[op]}")
+            button.setAccessibleName(label)
+            self.grid.addWidget(button, row, col)
+            button.show()
         if card is None:
             self.note.setText("The card's operations appear here once it is read.\n"
                               "Ctrl+F finds a customer's cards by phone or email.")
@@ -99,8 +106,13 @@ class OperationsPanel(QWidget):
         ops = set(self.available())
         for op, button in self.buttons.items():
             button.setEnabled(self._enabled and op in ops)
-            self.shortcuts[op].setEnabled(self._enabled and op in ops)
+            # Every key answers: what the card cannot do now is said, not ignored.
+            self.shortcuts[op].setEnabled(self._enabled)
 
     def _choose(self, op: OpName) -> None:
-        if self._enabled and op in self.available():
+        if not self._enabled:
+            return
+        if op in self.available():
             self.chosen.emit(op)
+        else:
+            self.unavailable.emit(op)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 from pos_app.core.counter import OperationResult
 from pos_app.core.journal import State
 from pos_app.core.present import changes, outcome_rows
+from pos_app.core.units import describe
 from pos_app.qt import theme
 
 #: Most before -> after rows shown (the journal keeps them all).
@@ -48,6 +49,10 @@ class ResultBanner(QFrame):
         self.to_pay.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         right.addWidget(self.to_pay_label)
         right.addWidget(self.to_pay)
+        self.qr = QLabel()
+        self.qr.setObjectName("bannerQr")
+        self.qr.setAccessibleName("The new card's QR code")
+        right.addWidget(self.qr)
         right.addStretch(1)
         layout.addLayout(right)
         self.clear()
@@ -56,9 +61,10 @@ class ResultBanner(QFrame):
         self.tone = None
         self.hide()
 
-    def show_result(self, result: OperationResult) -> None:
-        """An operation's result: what changed, figures, and the amount to pay if any."""
-        figures = outcome_rows(result.outcome) if result.ok else []
+    def show_result(self, result: OperationResult, name: str = "") -> None:
+        """An operation's result: what changed, figures, and the amount to pay if any;
+        it stays until the next card or Esc. ``name``: the coupon's or reward's name."""
+        figures = outcome_rows(result.outcome, result.before) if result.ok else []
         to_pay = next((value for label, value in figures if label == "To pay"), None)
         rows = [(label, value) for label, value in figures if label != "To pay"]
         if result.ok:
@@ -68,7 +74,8 @@ class ResultBanner(QFrame):
             else:
                 rows.append(("Card", "sent; the card could not be read again — scan it to see "
                              "it as it is now"))
-            self._show("ok", result.message, "", rows, to_pay)
+            title = f"Done: {describe(result.operation, result.before, name)}."
+            self._show("ok", title, "", rows, to_pay)
         elif result.state is State.UNKNOWN:
             self._show("warn", "Not confirmed by the service", result.message, [], None)
         elif result.state is State.PENDING:
@@ -79,6 +86,16 @@ class ResultBanner(QFrame):
     def show_message(self, tone: str, title: str, text: str = "") -> None:
         """A plain message: ``tone`` is ``ok``, ``error``, ``warn`` or ``info``."""
         self._show(tone, title, text, [], None)
+
+    def show_issued(self, title: str, text: str, rows: list[tuple[str, str]],
+                    code: str) -> None:
+        """A card just issued: what to tell the customer, and its code as a QR to scan."""
+        from pos_app.qt.demo_panel import qr_pixmap
+
+        self._show("ok", title, text, rows, None)
+        self.qr.setPixmap(qr_pixmap(code, 112))
+        self.qr.setToolTip(code)
+        self.qr.show()
 
     def _show(self, tone: str, title: str, text: str, rows: list[tuple[str, str]],
               to_pay: str | None) -> None:
@@ -102,6 +119,7 @@ class ResultBanner(QFrame):
             self.rows.addWidget(name, i, 0)
             self.rows.addWidget(val, i, 1)
         self.rows.setColumnStretch(1, 1)
+        self.qr.hide()
         self.to_pay.setText(to_pay or "")
         self.to_pay.setVisible(to_pay is not None)
         self.to_pay_label.setVisible(to_pay is not None)

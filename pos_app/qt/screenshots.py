@@ -129,6 +129,9 @@ class Shooter:
         self.scan(show["discount"])
         self.press(OpName.PURCHASE)
         type_text(w.entry.edits[0], "1240.50", enter=True)
+        # A service that records whole sums: the cashier is told (1 241) and confirms first.
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.enter(w.confirm_panel.confirm_button)
         self.wait(w.banner.isVisible, "the result")
         self.idle()
         self.save("05-discount-purchase-result")
@@ -177,6 +180,18 @@ class Shooter:
         self.wait(w.banner.isVisible, "the result")
         self.idle()
         self.shift_and_slip()
+
+        w.open_enrol()
+        enrol = w._dialogs[-1]
+        self.wait(lambda: enrol.templates, "the card templates")  # type: ignore[attr-defined]
+        enrol.template.setCurrentIndex(0)  # type: ignore[attr-defined]
+        for field, text in ((enrol.first, "Vera"), (enrol.last, "Lind"),  # type: ignore
+                            (enrol.phone, "+7 900 111 22 33")):  # type: ignore[attr-defined]
+            type_text(field, text)
+        self.enter(enrol.first)  # type: ignore[attr-defined]
+        self.wait(lambda: w.banner.qr.isVisible(), "the new card")
+        self.idle()
+        self.save("13-enrolled-card-issued")
         w.close()
         return self.saved
 

@@ -123,10 +123,11 @@ class SettingsDialog(QDialog):
         self.intro.setWordWrap(True)
         self.intro.setProperty("muted", True)
         layout.addWidget(self.intro)
-        self.keyring = QLabel()
+        # Shown from the start (its answer comes later): the dialog is sized with it, so the
+        # service boxes below are never squeezed and their buttons cut.
+        self.keyring = QLabel("Checking where service secrets are kept…\n")
         self.keyring.setWordWrap(True)
         self.keyring.setProperty("muted", True)
-        self.keyring.hide()
         layout.addWidget(self.keyring)
         self.boxes: dict[str, ServiceBox] = {}
         services = QHBoxLayout()  # side by side: the dialog stays short enough for 768 px
@@ -135,7 +136,7 @@ class SettingsDialog(QDialog):
             table = settings.data.get(name)
             box = ServiceBox(spec, table if isinstance(table, dict) else {})
             box.test_button.clicked.connect(lambda _=False, n=name: self.test(n))
-            services.addWidget(box, 1, Qt.AlignmentFlag.AlignTop)
+            services.addWidget(box, 1)  # full height of the row: never cut to its hint
             self.boxes[name] = box
         layout.addLayout(services)
         self.error = QLabel()

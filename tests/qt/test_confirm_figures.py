@@ -28,6 +28,6 @@ def test_a_certificate_spend_shows_what_is_left_on_the_card(counter: Counter) ->
             continue
         plan = counter.plan(card, Operation.parse("spend", ["100"]))
         rows = dict(preview_rows(plan, card))
-        assert "Left on the card" in rows, (card.service, rows)
-        assert rows["Left on the card"].replace("\u00a0", " ").replace(" ", "") \
+        assert "On the card after" in rows, (card.service, rows)
+        assert rows["On the card after"].replace("\u00a0", " ").replace(" ", "") \
             .startswith(str(int(card.balance) - 100)), rows

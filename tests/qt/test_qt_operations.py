@@ -15,6 +15,7 @@ from pos_app.core.operations import TAKES_VALUE, OpName
 from pos_app.core.present import changes
 from pos_app.core.services.loona.seed import DEMO as LOONA
 from pos_app.core.services.luna.seed import DEMO as LUNA
+from pos_app.core.units import describe
 
 pytestmark = pytest.mark.gui
 
@@ -67,7 +68,8 @@ def test_every_operation(drive: Any, service: str, name: str,
 
         assert result.ok and result.state is State.DONE, w.banner.summary()
         assert w.banner.isVisible() and w.banner.tone == "ok"
-        assert result.message in w.banner.summary()
+        assert f"Done: {describe(result.operation, result.before, w._name())}." in \
+            w.banner.summary()
         assert len(drive.ledger(service)) > sent_before, "nothing reached the service"
         assert result.after is not None
         assert w.card == result.after and w.card_panel.card == result.after
@@ -90,7 +92,7 @@ def test_discount_card_shows_the_amount_to_pay(drive: Any) -> None:
     result = drive.operation(OpName.PURCHASE, "1240.50")
     # 5 % of 1 240.50 is 62.03 (half up): 1 178.47 to pay, in the banner's large figure.
     assert result.outcome["to_pay"] == Decimal("1178.47")
-    assert drive.w.banner.to_pay.text() == "1 178.47"
+    assert drive.w.banner.to_pay.text() == "1\u00a0178.47"
     assert "Discount" in drive.w.banner.summary()
 
 
@@ -99,7 +101,7 @@ def test_purchase_with_spending_shows_the_limit_and_what_is_left(drive: Any) -> 
     drive.scan(LOONA["bonus"])  # 350.00, at most 30 % of a purchase
     drive.start(OpName.PURCHASE_SPEND, "500")
     drive.qtbot.waitUntil(lambda: w.entry.edits[1].text() == "150.00")
-    assert "Most that may be spent: 150.00" in w.entry.hint.text()
+    assert "Most that may be spent: 150 points" in w.entry.hint.text()
     assert "Left to pay: 350.00" in w.entry.hint.text()
     w.entry.edits[1].selectAll()
     drive.type("120", w.entry.edits[1])
@@ -107,8 +109,8 @@ def test_purchase_with_spending_shows_the_limit_and_what_is_left(drive: Any) -> 
     drive.key(drive.Key.Key_Return, w.entry.edits[1])
     drive.qtbot.waitUntil(lambda: w.actions.currentWidget() is w.confirm_panel)
     text = _texts(w.confirm_panel)
-    assert "Purchase of 500.00, paying 120.00 from the card?" in text
-    assert "Most that may be spent" in text and "150.00" in text
+    assert "Purchase of 500.00, paying 120 points from the card?" in text
+    assert "Most that may be spent" in text and "150 points" in text
     assert "To pay" in text and "380.00" in text
     before = len(drive.ledger("loona"))
     with drive.qtbot.waitSignal(w.result_shown, timeout=10000):

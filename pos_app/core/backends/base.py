@@ -6,6 +6,7 @@ import abc
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from pos_app.core.cards import Card, Holder
@@ -133,6 +134,12 @@ class Backend(abc.ABC):
     #: Seconds a request may be held by the service and still land after it was sent: a step
     #: whose answer was lost is never sent again before its last send plus this.
     max_hold: ClassVar[float] = 30.0
+    #: The shortest code this service's cards carry: a faster burst of keys typed into an
+    #: amount or a date is typing below it (the wedge scanner's judge).
+    min_code_length: int = 4
+    #: The step in which the service records a purchase's sum (``Decimal(1)``: whole sums);
+    #: ``None`` when it takes cents. The cashier is told before sending when it differs.
+    sum_quantum: ClassVar[Decimal | None] = None
 
     @abc.abstractmethod
     def claim(self, code: str) -> str | None:

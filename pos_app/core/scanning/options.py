@@ -11,6 +11,7 @@ DEFAULTS: dict[str, Any] = {
     "wedge_max_gap_ms": 50,
     "wedge_min_length": 4,
     "wedge_suffixes": ["enter", "tab"],
+    "wedge_field_min_length": 0,     # in an amount or a date: 0 = the services' shortest code
     "wedge_keyboard": "us",          # "us": rebuild from key positions; "as-typed"
     "wedge_layout": "auto",          # fallback table: auto (input locale), us, ru, fr, de
     "camera_enabled": False,

@@ -125,6 +125,8 @@ class Feedback(QObject):
         self._flash: _Flash | None = None
         self._effects: dict[str, Any] | None = None
         self.last_sound = ""
+        #: Write the reason of a bad read on the flash (off when the window says it itself).
+        self.say_reason = True
 
     def good(self, code: str) -> None:
         """A code that a service claims was read."""
@@ -136,8 +138,14 @@ class Feedback(QObject):
         """A code was read that cannot be used; ``reason`` says why (shown for a few s)."""
         self._play("bad")
         shown = code if len(code) <= 40 else code[:37] + "…"
-        self._show(BAD_COLOR, f"Scanned “{shown}”: {reason}", 4000)
+        self._show(BAD_COLOR, f"Scanned “{shown}”: {reason}" if self.say_reason else "",
+                   4000 if self.say_reason else 600)
         self.shown.emit(False, reason)
+
+    def cancel(self) -> None:
+        """Take a flash still showing away (the window says what followed the read)."""
+        if self._flash is not None:
+            self._flash._done()
 
     def _show(self, color: QColor, message: str, ms: int) -> None:
         if not self.flash_enabled or self._window is None:

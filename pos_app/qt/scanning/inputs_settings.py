@@ -76,6 +76,9 @@ class InputsSettingsPage(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Up and down only: the page is as wide as its widest row, and the dialog fits it.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = scroll
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self._wedge_box())
@@ -85,6 +88,12 @@ class InputsSettingsPage(QWidget):
         layout.addStretch(1)
         scroll.setWidget(body)
         outer.addWidget(scroll)
+        self.body = body
+
+    def wanted_width(self) -> int:
+        """The width the page needs so that nothing is cut or scrolls sideways."""
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return self.body.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth()
 
     # -- keyboard scanner ---------------------------------------------------------------------
 
@@ -109,6 +118,17 @@ class InputsSettingsPage(QWidget):
         self.wedge_min.setToolTip("Shorter fast sequences are typing. At most the length of "
                                   "the shortest code you scan.")
         form.addRow("Shortest code", self.wedge_min)
+        self.wedge_field_min = QSpinBox()
+        self.wedge_field_min.setRange(0, 64)
+        self.wedge_field_min.setSpecialValueText("the services' shortest code")
+        try:
+            self.wedge_field_min.setValue(int(t.get("wedge_field_min_length") or 0))
+        except (TypeError, ValueError):
+            self.wedge_field_min.setValue(0)
+        self.wedge_field_min.setToolTip(
+            "In an amount, a count or a date, faster keys than this many are still typing "
+            "(an amount typed quickly is not taken for a scan).")
+        form.addRow("Shortest code in an amount", self.wedge_field_min)
         ends = QHBoxLayout()
         suffixes = [str(s) for s in t["wedge_suffixes"]]
         self.wedge_enter = QCheckBox("Enter")
@@ -146,7 +166,8 @@ class InputsSettingsPage(QWidget):
         suffixes = tuple(s for s, box in (("enter", self.wedge_enter), ("tab", self.wedge_tab))
                          if box.isChecked())
         return WedgeOptions(max_gap_ms=float(self.wedge_gap.value()),
-                            min_length=self.wedge_min.value(), suffixes=suffixes)
+                            min_length=self.wedge_min.value(), suffixes=suffixes,
+                            field_min_length=self.wedge_field_min.value())
 
     def _wedge_changed(self) -> None:
         if self._test_wedge is not None:
@@ -516,7 +537,10 @@ class ScannerSettingsDialog(QDialog):
         layout.addLayout(buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         self.finished.connect(self._finished)
-        self.resize(640, 720)
+        self.page.setMinimumWidth(self.page.wanted_width())
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        height = 720 if screen is None else min(720, screen.height() - 48)
+        self.resize(max(640, self.minimumSizeHint().width()), height)
 
     def save(self) -> None:
         values = self.page.values()

@@ -16,13 +16,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLineEdit, QMainWindow, QWidget
 
-from pos_app.core.errors import InvalidCode
+from pos_app.core.errors import InvalidCode, InvalidInput
 from pos_app.core.router import Router, clean_code
 from pos_app.core.scanning.options import DEFAULTS
-from pos_app.core.scanning.wedge import WedgeOptions
+from pos_app.core.scanning.wedge import Judge, WedgeOptions, field_judge
 from pos_app.core.settings import Settings
 from pos_app.qt.scanning.feedback import Feedback
 
@@ -115,6 +116,7 @@ class ScanningHandle(QObject):
                                      layout=None if layout == "auto" else str(layout),
                                      parent=self)
             self.wedge.code_scanned.connect(lambda code: self.deliver(code, "wedge"))
+            self.wedge.field_judge = self.field_judge
             self.wedge.install(self.app)
             return
         self.wedge.set_options(options, mode=mode)
@@ -204,6 +206,48 @@ class ScanningHandle(QObject):
         self.suspended.add(source)
 
     # -- codes ------------------------------------------------------------------------------
+
+    def shortest_code(self) -> int:
+        """Below this, a burst in an entry field is typing: the setting, else the shortest
+        code of the configured services."""
+        try:
+            wanted = int(self.table.get("wedge_field_min_length") or 0)
+        except (TypeError, ValueError):
+            wanted = 0
+        if wanted > 0:
+            return wanted
+        router = self._router()
+        lengths = [int(getattr(b, "min_code_length", 4)) for b in
+                   (router.backends if router is not None else [])]
+        return min(lengths) if lengths else WedgeOptions.min_length
+
+    def field_judge(self, widget: QWidget) -> Judge:
+        """How a burst typed into an entry field is judged (:func:`field_judge`): the
+        field's kind is its ``entryKind`` property or comes from its object name
+        (``field_money``...)."""
+        name = widget.objectName()
+        kind = str(widget.property("entryKind") or "") or (
+            name.removeprefix("field_") if name.startswith("field_") else "")
+
+        def typed() -> str:
+            if not isinstance(widget, QLineEdit) or not shiboken6.isValid(widget):
+                return ""
+            text, cursor = widget.text(), widget.cursorPosition()
+            if widget.hasSelectedText():  # typing replaces the selection
+                start = widget.selectionStart()
+                return text[:start]
+            return text[:cursor]
+
+        return field_judge(kind, self.shortest_code(), self._claimed, typed)
+
+    def _claimed(self, code: str) -> bool:
+        router = self._router()
+        try:
+            if router is not None:
+                router.route(clean_code(code))
+        except InvalidInput:
+            return False
+        return True
 
     def divert(self, receiver: Callable[[str, str], None] | None) -> None:
         """While set, codes go to ``receiver(code, source)`` only (the settings page's test)."""

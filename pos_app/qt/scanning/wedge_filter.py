@@ -22,15 +22,23 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from pos_app.core.scanning.layouts import KeyDecoder, Platform, layout_for_locale
-from pos_app.core.scanning.wedge import Action, Step, WedgeDetector, WedgeOptions
+from pos_app.core.scanning.wedge import Action, Judge, Step, WedgeDetector, WedgeOptions
 
 __all__ = ["WedgeFilter", "native_platform"]
 
@@ -64,6 +72,18 @@ def native_platform(platform_name: str | None = None) -> Platform:
     return "x11"
 
 
+#: Object name of the fields a scan may be typed into (the window's code field).
+CODE_FIELD = "codeField"
+_TEXT_INPUTS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
+
+
+def is_entry_field(widget: QWidget | None) -> bool:
+    """A text input that is not a code field (an amount, a count, a date, a name...), or one
+    that says what it takes with an ``entryKind`` property."""
+    return isinstance(widget, _TEXT_INPUTS) and (
+        widget.objectName() != CODE_FIELD or bool(widget.property("entryKind")))
+
+
 def _copy(ev: QKeyEvent) -> QKeyEvent:
     return QKeyEvent(ev.type(), ev.key(), ev.modifiers(), ev.nativeScanCode(),
                      ev.nativeVirtualKey(), ev.nativeModifiers(), ev.text(), ev.isAutoRepeat(),
@@ -89,6 +109,11 @@ class WedgeFilter(QObject):
     #: The same, with how it ended ("enter", "tab", "pause", "key"), its key count and length
     #: in ms (for the settings page's test).
     burst_read = Signal(str, str, int, float)
+
+    #: While an entry field has the focus, ``field_judge(widget)`` gives the judge of a burst
+    #: typed into it (``None``: every burst is a scan). Without one, a burst in an entry field
+    #: is a scan from ``options.field_min_length`` characters.
+    field_judge: Callable[[QWidget], Judge | None] | None = None
 
     def __init__(self, options: WedgeOptions | None = None, *, mode: str = "us",
                  layout: str | None = None, platform: Platform | None = None,
@@ -231,7 +256,8 @@ class WedgeFilter(QObject):
         before = (self._burst_keys, self._burst_start)
         step: Step[None]
         if what == "char":
-            step = self._detector.char(t, value, None)
+            judge = None if self._detector.active else self._judge_for(watched)
+            step = self._detector.char(t, value, None, judge)
         elif what == "suffix":
             step = self._detector.suffix(t, value, None)
         else:
@@ -252,6 +278,17 @@ class WedgeFilter(QObject):
             self._passed = (watched, sig)
         self._schedule()
         return step.action in (Action.HOLD, Action.SWALLOW)
+
+    def _judge_for(self, watched: QObject) -> Judge | None:
+        """The judge of a sequence starting now: from the window for an entry field."""
+        focus = QApplication.focusWidget()
+        widget = focus if focus is not None else watched
+        if not isinstance(widget, QWidget) or not is_entry_field(widget):
+            return None
+        if self.field_judge is not None:
+            return self.field_judge(widget)
+        shortest = max(self.options.field_min_length, self.options.min_length)
+        return lambda code, _ended_by: len(code) >= shortest
 
     def _release(self, watched: QObject, ev: QKeyEvent) -> bool:
         key = (ev.key(), ev.nativeScanCode())
@@ -277,6 +314,8 @@ class WedgeFilter(QObject):
     def _apply(self, step: Step[None], burst: tuple[int, float] | None = None) -> None:
         if step.release:
             self._replay()
+        elif step.dropped:
+            self._forget_queue()
         if step.code is not None:
             keys, start = burst or (self._burst_keys, self._burst_start)
             span = max(0.0, self._last_char_t - start)

@@ -96,6 +96,8 @@ class LoonaBackend(HttpBackend):
     idempotent = True
     max_code_length = MAX_CODE_LENGTH
     unknown_hint = SAFE_HINT
+    #: A QR holds a pass id (assumed 5 digits or more) or a 10-digit encrypted id.
+    min_code_length = 5
 
     def __init__(self, base_url: str, token_url: str, client_id: str, client_secret: str, *,
                  pattern: str | None = None, timeout: httpx.Timeout | None = None,

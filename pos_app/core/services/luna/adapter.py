@@ -106,6 +106,10 @@ class LunaBackend(HttpBackend):
     title = "Luna"
     idempotent = False
     whole_amounts = True
+    #: A serial: ``\d{6}-\d{3}-\d{3}``.
+    min_code_length = 14
+    #: Luna records total spent in whole sums.
+    sum_quantum = Decimal(1)
 
     def __init__(self, base_url: str, token: str, *, pattern: str | None = None,
                  timeout: httpx.Timeout | None = None) -> None:
@@ -117,6 +121,8 @@ class LunaBackend(HttpBackend):
             raise ConfigError("The Luna access token has characters a token cannot have.")
         super().__init__(base_url, pattern=pattern, timeout=timeout,
                          headers={TOKEN_HEADER: token.strip()})
+        if self.pattern is not None:  # codes of the shop's own pattern may be shorter
+            self.min_code_length = HttpBackend.min_code_length
         self.wire = LunaWire(self.http, lambda answer, mutating: self.status_failure(
             answer, mutating=mutating))
 
