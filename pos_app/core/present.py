@@ -95,4 +95,5 @@ def outcome_rows(outcome: Mapping[str, Any]) -> list[tuple[str, str]]:
         text = format_money(Decimal(str(value))) if key in (
             "to_pay", "discount", "spent") else format_number(Decimal(str(value)))
         rows.append((OUTCOME_LABELS[key], text))
+    rows += [(str(label), str(words)) for label, words in figures.get("notes") or ()]
     return rows
