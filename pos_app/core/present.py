@@ -30,6 +30,17 @@ def stamps_text(card: Card) -> str | None:
     return text
 
 
+def heard_text(card: Card) -> str | None:
+    """What this till last heard of a card without a balance read, with its local time."""
+    heard = card.heard
+    if heard is None:
+        return None
+    when = heard.when.astimezone().strftime("%Y-%m-%d %H:%M")
+    what = "no balance in that answer" if heard.balance is None else (
+        f"{format_number(heard.balance)} {card.balance_unit}")
+    return f"{what} ({heard.operation or 'last operation'} at {when}, this till)"
+
+
 def card_fields(card: Card) -> list[tuple[str, str]]:
     """Label/value rows for everything the card carries (phone masked)."""
     rows: list[tuple[str, str]] = []
@@ -41,7 +52,8 @@ def card_fields(card: Card) -> list[tuple[str, str]]:
     for label, value in (
         ("Stamps", stamps_text(card)),
         ("Rewards", None if card.rewards is None else str(card.rewards)),
-        ("Balance", balance_text(card)),
+        ("Balance", balance_text(card) or (card.balance_note or None)),
+        ("Last heard", heard_text(card)),
         ("Percent", None if card.percent is None else f"{format_number(card.percent)}%"),
         ("Level", card.level),
         ("Total spent", None if card.total_spent is None else format_money(card.total_spent)),

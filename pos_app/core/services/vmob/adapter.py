@@ -276,8 +276,9 @@ class VmobBackend(HttpBackend):
             return plan.preview.replace(earned=None, notes=(("Already applied", REPLAYED),))
         answer = PointsAnswer.from_json(last)
         asked = int(plan.steps[0].body.get(F_REQUESTED, 0)) if plan.steps else 0
-        notes, completed = _rows(answer.rows)
         total = answer.total
+        capped = not self.fill and total < asked and not _reasons(answer.rows)
+        notes, completed = _rows(answer.rows, capped)
         if total < asked:
             why = _reasons(answer.rows) or (
                 "the card is full and filling a new card is switched off"
@@ -321,12 +322,14 @@ class VmobBackend(HttpBackend):
 # -- the answer in words ---------------------------------------------------------------------
 
 
-def _rows(rows: tuple[Row, ...]) -> tuple[list[tuple[str, str]], int]:
+def _rows(rows: tuple[Row, ...], capped: bool) -> tuple[list[tuple[str, str]], int]:
     """One note per card instance touched, and how many cards were completed.
 
     The answer does not say when a card is full (**assumed** from its shape): a row followed
     by one for another instance was filled, and so was one whose reward could not be
-    activated; the last row is full when it reached the balance of a card filled before it.
+    activated; the last row is full when it reached the balance of a card filled before it,
+    or when points were left over without multi-card fill and no outcome said why
+    (``capped``).
     """
     notes: list[tuple[str, str]] = []
     full = [False] * len(rows)
@@ -337,7 +340,7 @@ def _rows(rows: tuple[Row, ...]) -> tuple[list[tuple[str, str]], int]:
                                        or later.outcome == OUTCOME_CARD_ACTIVATION)):
             full[i] = True
     sizes = [r.balance for r, f in zip(rows, full, strict=True) if f and r.balance]
-    if rows and not full[-1] and sizes and (rows[-1].balance or 0) >= max(sizes):
+    if rows and not full[-1] and (capped or (sizes and (rows[-1].balance or 0) >= max(sizes))):
         full[-1] = True
     number = 0
     for i, row in enumerate(rows):
