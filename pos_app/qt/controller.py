@@ -18,6 +18,7 @@ from pos_app.core.backends.base import CardRef, CardTemplate, HistoryRow, Plan
 from pos_app.core.cards import Card, Holder
 from pos_app.core.counter import Counter, OperationResult
 from pos_app.core.errors import ConfigError, InvalidInput, PosError, Refused
+from pos_app.core.heard import with_last_heard
 from pos_app.core.money import CENT
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.settings import Settings, load_settings
@@ -232,7 +233,11 @@ class Controller(QObject):
             self.card = card
             self.card_loaded.emit(card)
 
-        self._run("lookup", counter.lookup, code, on_ok=done,
+        def work() -> Card:
+            # A card whose service cannot read its balance shows what this till last heard.
+            return with_last_heard(counter.journal, counter.lookup(code))
+
+        self._run("lookup", work, on_ok=done,
                   on_error=lambda exc: self.lookup_failed.emit(str(exc)), what="lookup")
         return True
 
