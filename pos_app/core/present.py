@@ -36,9 +36,10 @@ def heard_text(card: Card) -> str | None:
     if heard is None:
         return None
     when = heard.when.astimezone().strftime("%Y-%m-%d %H:%M")
-    what = "no balance in that answer" if heard.balance is None else (
-        f"{format_number(heard.balance)} {card.balance_unit}")
-    return f"{what} ({heard.operation or 'last operation'} at {when}, this till)"
+    done = f"{heard.operation or 'last operation'} at {when}, this till"
+    if heard.balance is None:
+        return done
+    return f"{format_number(heard.balance)} {card.balance_unit} ({done})"
 
 
 def card_fields(card: Card) -> list[tuple[str, str]]:
