@@ -351,3 +351,18 @@ def test_the_merchant_key_never_reaches_the_journal(make: Make, tmp_path: Path) 
     wal = tmp_path / "journal.sqlite3-wal"
     data += wal.read_bytes() if wal.exists() else b""
     assert MERCHANT_KEY.encode() not in data
+
+
+def test_the_command_line_shows_what_this_till_last_heard(capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    from pos_app.cli.main import main
+
+    assert main(["apply", DEMO["near"], "accrue", "5", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["ok"] and answer["outcome"]["earned"] == "5"
+    assert ["Card 1", "+2 points, now 10, complete: a reward earned"] in answer["outcome"]["notes"]
+    assert main(["card", DEMO["near"]]) == 0
+    text = capsys.readouterr().out
+    assert "not a live balance" in text and "Last heard   3 points (Add points at" in text
+    assert main(["card", DEMO["near"], "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["last_heard"]["balance"] == "3"
