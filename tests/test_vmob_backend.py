@@ -366,3 +366,9 @@ def test_the_command_line_shows_what_this_till_last_heard(capsys: pytest.Capture
     assert "not a live balance" in text and "Last heard   3 points (Add points at" in text
     assert main(["card", DEMO["near"], "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["last_heard"]["balance"] == "3"
+
+
+def test_a_row_without_a_card_is_said_once_with_what_was_not_added(make: Make) -> None:
+    result = accrue(make(), "last_card", 5)
+    labels = [label for label, _ in outcome_rows(result.outcome)]
+    assert labels == ["Points earned", "Card 1", "Not added"]

@@ -278,7 +278,7 @@ class VmobBackend(HttpBackend):
         asked = int(plan.steps[0].body.get(F_REQUESTED, 0)) if plan.steps else 0
         total = answer.total
         capped = not self.fill and total < asked and not _reasons(answer.rows)
-        notes, completed = _rows(answer.rows, capped)
+        notes, completed = _rows(answer.rows, capped, total < asked)
         if total < asked:
             why = _reasons(answer.rows) or (
                 "the card is full and filling a new card is switched off"
@@ -322,14 +322,15 @@ class VmobBackend(HttpBackend):
 # -- the answer in words ---------------------------------------------------------------------
 
 
-def _rows(rows: tuple[Row, ...], capped: bool) -> tuple[list[tuple[str, str]], int]:
+def _rows(rows: tuple[Row, ...], capped: bool, short: bool,
+          ) -> tuple[list[tuple[str, str]], int]:
     """One note per card instance touched, and how many cards were completed.
 
     The answer does not say when a card is full (**assumed** from its shape): a row followed
     by one for another instance was filled, and so was one whose reward could not be
     activated; the last row is full when it reached the balance of a card filled before it,
     or when points were left over without multi-card fill and no outcome said why
-    (``capped``).
+    (``capped``). ``short``: fewer points went on than were asked (said separately).
     """
     notes: list[tuple[str, str]] = []
     full = [False] * len(rows)
@@ -347,8 +348,10 @@ def _rows(rows: tuple[Row, ...], capped: bool) -> tuple[list[tuple[str, str]], i
         if row.instance or row.allocated:
             number += 1
             label = f"Card {number}"
+        elif short:
+            continue  # no card, no points: its outcome is said with what was not added
         else:
-            label = "Not added"
+            label = "vmob said"
         parts = []
         if row.allocated is not None and (row.allocated or row.instance):
             parts.append(f"+{row.allocated} point{'s' if row.allocated != 1 else ''}")
