@@ -33,6 +33,14 @@ from pos_app.core.services import SERVICES, names
 EXERCISES = {spec.name: spec.sandbox().exercise() for spec in SERVICES}
 ROUTES = {name: (ex.reads, ex.writes) for name, ex in EXERCISES.items()}
 CODES = {name: ex.spend_code for name, ex in EXERCISES.items()}
+#: Services with a call that reads a card (a lookup sends a request).
+READERS = [name for name, ex in EXERCISES.items() if ex.reads is not None]
+
+
+def _write_op(service: str) -> Operation:
+    """The exercise's operation that changes the service's demo card."""
+    op, *args = EXERCISES[service].write_op
+    return Operation.parse(op, args)
 
 
 class _Trap(BaseHTTPRequestHandler):
@@ -103,7 +111,7 @@ def _server(sandbox: Sandbox, service: str) -> SandboxServer:
 def _write(counter: Counter, service: str) -> tuple[Backend, Any, Any]:
     backend = counter.backends[service]
     card = backend.get_card(CODES[service])
-    plan = backend.plan(card, Operation.parse("spend", ["1"]))
+    plan = backend.plan(card, _write_op(service))
     return backend, card, plan.steps[0]
 
 
@@ -116,17 +124,18 @@ def test_a_huge_answer_is_cut_off_at_the_cap(counter: Counter, sandbox: Sandbox,
     server = _server(sandbox, service)
     read, write = ROUTES[service]
     backend, card, step = _write(counter, service)
-    server.faults.add(FaultRule(FaultKind.HUGE, route=read, size=256 * 1024 * 1024))
-    tracemalloc.start()
-    started = time.monotonic()
-    try:
-        with pytest.raises(BadResponse, match="larger than"):
-            backend.get_card(CODES[service])
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert time.monotonic() - started < 5.0  # 256 MiB were not read
-    assert peak < 8 * MAX_BODY_BYTES
+    if read is not None:
+        server.faults.add(FaultRule(FaultKind.HUGE, route=read, size=256 * 1024 * 1024))
+        tracemalloc.start()
+        started = time.monotonic()
+        try:
+            with pytest.raises(BadResponse, match="larger than"):
+                backend.get_card(CODES[service])
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert time.monotonic() - started < 5.0  # 256 MiB were not read
+        assert peak < 8 * MAX_BODY_BYTES
     # On a write the request did reach the service: the outcome is unknown, not "failed".
     server.faults.add(FaultRule(FaultKind.HUGE, route=write, size=8 * 1024 * 1024))
     with pytest.raises(OutcomeUnknown):
@@ -139,7 +148,7 @@ def test_a_huge_answer_to_an_operation_is_resolved_not_guessed(counter: Counter,
                                                                 service: str) -> None:
     server = _server(sandbox, service)
     server.faults.add(FaultRule(FaultKind.HUGE, route=ROUTES[service][1], size=4 * 1024 * 1024))
-    result = counter.apply(CODES[service], Operation.parse("spend", ["10"]))
+    result = counter.apply(CODES[service], _write_op(service))
     assert result.ok and result.state is State.DONE, result.message
     assert len(server.app.ledger) == 1
 
@@ -155,11 +164,12 @@ def test_a_trickling_answer_hits_the_deadline(counter: Counter, sandbox: Sandbox
     server = _server(sandbox, service)
     read, write = ROUTES[service]
     backend, card, step = _write(counter, service)
-    server.faults.add(FaultRule(FaultKind.TRICKLE, route=read, delay=0.1))
-    started = time.monotonic()
-    with pytest.raises(ServiceUnavailable, match="in time"):
-        backend.get_card(CODES[service])
-    assert time.monotonic() - started < 3.0
+    if read is not None:
+        server.faults.add(FaultRule(FaultKind.TRICKLE, route=read, delay=0.1))
+        started = time.monotonic()
+        with pytest.raises(ServiceUnavailable, match="in time"):
+            backend.get_card(CODES[service])
+        assert time.monotonic() - started < 3.0
     server.faults.add(FaultRule(FaultKind.TRICKLE, route=write, delay=0.1))
     started = time.monotonic()
     with pytest.raises(OutcomeUnknown):
@@ -179,7 +189,7 @@ def test_the_deadline_is_per_request_and_configurable(sandbox: Sandbox) -> None:
         http.close()
 
 
-@pytest.mark.parametrize("service", names())
+@pytest.mark.parametrize("service", READERS)
 def test_a_silent_server_hits_the_read_timeout(counter: Counter, sandbox: Sandbox,
                                                service: str) -> None:
     _server(sandbox, service).faults.add(FaultRule(FaultKind.TIMEOUT, route=ROUTES[service][0],
@@ -202,7 +212,7 @@ def test_redirects_to_another_host_are_not_followed(counter: Counter, sandbox: S
     read, write = ROUTES[service]
     backend, card, step = _write(counter, service)
     auth = EXERCISES[service].auth
-    for route in [read, write] + ([auth] if auth else []):
+    for route in [r for r in (read, write, auth) if r]:
         server.faults.add(FaultRule(FaultKind.REDIRECT, route=route, location=where))
     if auth:  # a new adapter fetches a token first: redirected
         fresh = build_backend(services.get(service), server.app.settings(server))
@@ -211,8 +221,9 @@ def test_redirects_to_another_host_are_not_followed(counter: Counter, sandbox: S
                 fresh.get_card(CODES[service])
         finally:
             fresh.close()
-    with pytest.raises(PosError):
-        backend.get_card(CODES[service])
+    if read is not None:
+        with pytest.raises(PosError):
+            backend.get_card(CODES[service])
     with pytest.raises(PosError):
         backend.execute(card, step, "redirect-key-1")
     assert trap.seen == []
@@ -225,7 +236,7 @@ def test_a_redirected_operation_is_still_applied_exactly_once(
     for service in names():
         _server(sandbox, service).faults.add(FaultRule(
             FaultKind.REDIRECT, route=ROUTES[service][1], location=f"http://{host}:{port}/x"))
-        result = counter.apply(CODES[service], Operation.parse("spend", ["3"]))
+        result = counter.apply(CODES[service], _write_op(service))
         assert result.state in (State.DONE, State.FAILED), result.message
         applied = len(_server(sandbox, service).app.ledger)
         assert applied == (1 if result.state is State.DONE else 0)

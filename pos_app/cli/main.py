@@ -167,9 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _card(counter: Any, args: argparse.Namespace) -> int:
+    from pos_app.core.heard import with_last_heard
     from pos_app.core.present import card_text
 
-    card = counter.lookup(args.code)
+    card = with_last_heard(counter.journal, counter.lookup(args.code))
     _emit(args, card.to_json() if args.json else card_text(card))
     return EXIT_OK
 

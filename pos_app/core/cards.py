@@ -102,12 +102,29 @@ class Stamps:
 
 
 @dataclass(frozen=True)
+class Heard:
+    """What this till last heard of a card whose service cannot be asked for its balance: the
+    newest operation on it in the journal, when it finished, and the balance its answer gave
+    (``None`` when that answer said none). Never a live balance."""
+
+    when: dt.datetime
+    balance: Decimal | None
+    operation: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"when": self.when.isoformat(), "operation": self.operation,
+                "balance": None if self.balance is None else str(self.balance)}
+
+
+@dataclass(frozen=True)
 class Card:
     """A loyalty card as a service reports it, in the app's own terms.
 
     ``code`` is what to scan or type to find the card again (it changes for a dynamic QR);
     ``card_id`` is the service's stable id. ``balance`` is points or money, as ``balance_unit``
-    says. ``operations`` lists what the card supports right now.
+    says. ``operations`` lists what the card supports right now. ``balance_note`` is set when
+    the service has no call that reads the balance (it says so, in words); ``heard`` is then
+    what this till last heard of the card (:func:`pos_app.core.heard.with_last_heard`).
     """
 
     service: str
@@ -127,6 +144,8 @@ class Card:
     max_spend_percent: Decimal | None = None
     template: str | None = None
     operations: tuple[OpName, ...] = ()
+    balance_note: str = ""
+    heard: Heard | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -167,6 +186,9 @@ class Card:
             "total_spent": None if self.total_spent is None else str(self.total_spent),
             "template": self.template,
             "operations": [o.value for o in self.operations],
+            **({"balance_note": self.balance_note,
+                "last_heard": None if self.heard is None else self.heard.to_json()}
+               if self.balance_note else {}),
         }
 
     def snapshot(self) -> dict[str, Any]:

@@ -54,6 +54,9 @@ class Figures(Mapping[str, Any]):
     #: Steps the operation has, and how many were sent.
     steps: int | None = None
     steps_done: int | None = None
+    #: What the service said of the operation that no number above holds, row by row as
+    #: ``(label, plain words)``: per card instance, each outcome it named, what was not done.
+    notes: tuple[tuple[str, str], ...] | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -66,6 +69,9 @@ class Figures(Mapping[str, Any]):
         if not data:
             return cls()
         values = {_LEGACY.get(k, k): v for k, v in data.items()}
+        if isinstance(values.get("notes"), list | tuple):
+            values["notes"] = tuple((str(row[0]), str(row[1])) for row in values["notes"]
+                                    if isinstance(row, list | tuple) and len(row) == 2)
         return cls(**{k: v for k, v in values.items() if k in _NAMES})
 
     def replace(self, **changes: Any) -> Figures:
@@ -101,8 +107,10 @@ class Figures(Mapping[str, Any]):
     def __hash__(self) -> int:
         return hash(tuple(self.items()))
 
-    def to_json(self) -> dict[str, str]:
-        return {k: str(v) for k, v in self.items()}
+    def to_json(self) -> dict[str, Any]:
+        """Numbers as text; ``notes`` as a list of ``[label, words]``."""
+        return {k: [list(row) for row in v] if k == "notes" else str(v)
+                for k, v in self.items()}
 
 
 _NAMES = frozenset(Figures.names())

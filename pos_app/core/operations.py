@@ -29,12 +29,13 @@ class OpName(StrEnum):
     COUPON_ACTIVATE = "coupon-activate"
     COUPON_REDEEM = "coupon-redeem"
     SET_EXPIRY = "set-expiry"
+    REPORT_OFFER = "report-offer"
 
 
 #: Operations that take value off a card: the cashier confirms them first, and they are never
 #: queued while a service is unreachable.
 TAKES_VALUE = frozenset({OpName.SPEND, OpName.PURCHASE_SPEND, OpName.UNSTAMP, OpName.REWARD,
-                         OpName.COUPON_REDEEM})
+                         OpName.COUPON_REDEEM, OpName.REPORT_OFFER})
 
 #: Human labels for buttons and messages.
 LABELS: dict[OpName, str] = {
@@ -48,6 +49,7 @@ LABELS: dict[OpName, str] = {
     OpName.COUPON_ACTIVATE: "Activate coupon",
     OpName.COUPON_REDEEM: "Redeem coupon",
     OpName.SET_EXPIRY: "Set expiry date",
+    OpName.REPORT_OFFER: "Report offer used",
 }
 
 #: What each operation takes, for usage messages.
@@ -62,6 +64,7 @@ USAGE: dict[OpName, str] = {
     OpName.COUPON_ACTIVATE: "coupon-activate",
     OpName.COUPON_REDEEM: "coupon-redeem",
     OpName.SET_EXPIRY: "set-expiry YYYY-MM-DD",
+    OpName.REPORT_OFFER: "report-offer",
 }
 
 
@@ -113,6 +116,8 @@ class Operation:
             return f"Write off {self.count} visit{'s' if self.count != 1 else ''}"
         if n is OpName.REWARD:
             return f"Redeem {self.count} reward{'s' if self.count != 1 else ''}"
+        if n is OpName.REPORT_OFFER:
+            return "Report the offer code as used"
         if n is OpName.SET_EXPIRY:
             return f"Set the expiry date to {self.expiry.isoformat() if self.expiry else '?'}"
         return self.label

@@ -29,6 +29,18 @@ def stamps_text(card: Card) -> str | None:
     return text
 
 
+def heard_text(card: Card) -> str | None:
+    """What this till last heard of a card without a balance read, with its local time."""
+    heard = card.heard
+    if heard is None:
+        return None
+    when = heard.when.astimezone().strftime("%Y-%m-%d %H:%M")
+    done = f"{heard.operation or 'last operation'} at {when}, this till"
+    if heard.balance is None:
+        return done
+    return f"{format_number(heard.balance)} {card.balance_unit} ({done})"
+
+
 def card_fields(card: Card) -> list[tuple[str, str]]:
     """Label/value rows for everything the card carries (phone masked)."""
     rows: list[tuple[str, str]] = []
@@ -41,7 +53,8 @@ def card_fields(card: Card) -> list[tuple[str, str]]:
     for label, value in (
         (marks, stamps_text(card)),
         ("Rewards", None if card.rewards is None else str(card.rewards)),
-        ("Balance", balance_text(card)),
+        ("Balance", balance_text(card) or (card.balance_note or None)),
+        ("Last heard", heard_text(card)),
         ("Percent", None if card.percent is None else f"{format_number(card.percent)}%"),
         ("Level", card.level),
         ("Total spent", None if card.total_spent is None else format_money(card.total_spent)),
@@ -114,4 +127,5 @@ def outcome_rows(outcome: Mapping[str, Any], card: Card | None = None) -> list[t
             if unit is Unit.MONEY and key == "earned":
                 label = "Added to the balance"
         rows.append((label, text))
+    rows += [(str(label), str(words)) for label, words in figures.get("notes") or ()]
     return rows

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.money import format_money, format_number
-from pos_app.core.present import balance_text
+from pos_app.core.present import balance_text, heard_text
 from pos_app.core.units import Unit, mark_unit, quantity
 from pos_app.qt import theme
 
@@ -153,9 +153,12 @@ class CardPanel(QFrame):
         self.value_note = _label(muted=True, wrap=True)
         self.stamps = StampStrip()
         self.stamps_note = _label()
+        self.heard = _label(wrap=True)
+        self.heard.setObjectName("lastHeard")
         body.addWidget(self.value, 0, 0)
         body.addWidget(self.value_note, 1, 0)
         body.addWidget(self.stamps, 2, 0)
+        body.addWidget(self.heard, 4, 0)
         self.rewards = _label()
         self.rewards.setObjectName("rewards")
         notes = QHBoxLayout()
@@ -203,8 +206,14 @@ class CardPanel(QFrame):
         if card.max_spend_percent is not None and card.balance is not None:
             note.append(f"up to {format_number(card.max_spend_percent)}% of a purchase may be "
                         "paid from the card")
+        if card.balance_note:
+            note.append(card.balance_note)
         self.value_note.setText("; ".join(note))
         self.value_note.setVisible(bool(note))
+        heard = heard_text(card)
+        self.heard.setText(f"Last heard: {heard}" if heard else "")
+        self.heard.setVisible(bool(heard))
+        theme.set_badge(self.heard, "info" if heard else None)
 
         if card.stamps is not None:
             maximum = card.stamps.max or 0

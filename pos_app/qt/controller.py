@@ -25,6 +25,7 @@ from pos_app.core.errors import (
     Refused,
     ServiceUnavailable,
 )
+from pos_app.core.heard import with_last_heard
 from pos_app.core.journal import JournalFilter
 from pos_app.core.money import CENT
 from pos_app.core.operations import Operation, OpName
@@ -283,7 +284,11 @@ class Controller(QObject):
             self.lookup_failed.emit(str(exc))
             self._health_seen()
 
-        self._run("lookup", counter.lookup, code, on_ok=done, on_error=failed, what="lookup")
+        def work() -> Card:
+            # A card whose service cannot read its balance shows what this till last heard.
+            return with_last_heard(counter.journal, counter.lookup(code))
+
+        self._run("lookup", work, on_ok=done, on_error=failed, what="lookup")
         return True
 
     # -- service health ----------------------------------------------------------------------

@@ -25,12 +25,16 @@ class Step:
     ``action`` and ``body`` are the adapter's own (they are stored in the journal so that an
     interrupted operation can resume at the step that did not happen). ``expect`` names the
     card value this step changes and by how much, for reconciliation after a lost answer.
+    ``resumed`` is set on a step read back from the journal to finish an operation left open
+    (not one journalled as queued, known unsent): it may have been sent before, so a service
+    that answers a key it has seen differently ("seen before") reads that answer as a retry's.
     """
 
     action: str
     body: dict[str, Any]
     description: str
     expect: dict[str, Any] = field(default_factory=dict)
+    resumed: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The step as the journal keeps it (its progress is added there)."""
@@ -41,7 +45,8 @@ class Step:
     def from_json(cls, data: dict[str, Any]) -> Step:
         """A step read back from the journal."""
         return cls(str(data.get("action", "")), dict(data.get("body") or {}),
-                   str(data.get("description", "")), dict(data.get("expect") or {}))
+                   str(data.get("description", "")), dict(data.get("expect") or {}),
+                   resumed="state" in data and not data.get("queued"))
 
 
 @dataclass(frozen=True)

@@ -68,27 +68,34 @@ class Exercise:
     Routes are fault-injection globs on the path below the service's base.
     """
 
-    #: Calls that read a card, and calls that change one.
-    reads: str
+    #: Calls that read a card (``None``: the service has none, a lookup sends nothing), and
+    #: calls that change one.
+    reads: str | None
     writes: str
-    #: A demo card with value to take (``spend 1`` works on it).
+    #: A demo card with value to take (``write_op`` works on it).
     spend_code: str
     #: The token or login route, for services that have one.
     auth: str | None = None
     #: Whether the ledger records the operation's key (the service de-duplicates by it); for
-    #: the others the ledger is compared step by step, by these actions.
+    #: the others the ledger is compared step by step, by these actions. A keyed service may
+    #: have actions without a key on the wire too: those are compared step by step.
     keyed: bool = True
     step_actions: tuple[str, ...] = ()
+    #: An operation (name and arguments) that changes ``spend_code``'s card.
+    write_op: tuple[str, ...] = ("spend", "1")
 
     def to_json(self) -> dict[str, Any]:
         return {"reads": self.reads, "writes": self.writes, "spend_code": self.spend_code,
-                "auth": self.auth, "keyed": self.keyed, "step_actions": list(self.step_actions)}
+                "auth": self.auth, "keyed": self.keyed, "step_actions": list(self.step_actions),
+                "write_op": list(self.write_op)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Exercise:
-        return cls(str(data["reads"]), str(data["writes"]), str(data["spend_code"]),
-                   data.get("auth"), bool(data.get("keyed", True)),
-                   tuple(data.get("step_actions") or ()))
+        reads = data.get("reads")
+        return cls(None if reads is None else str(reads), str(data["writes"]),
+                   str(data["spend_code"]), data.get("auth"), bool(data.get("keyed", True)),
+                   tuple(data.get("step_actions") or ()),
+                   tuple(str(a) for a in data.get("write_op") or ("spend", "1")))
 
 
 class Failure(Exception):

@@ -47,6 +47,10 @@ ALLOW_INSECURE_HTTP = SettingField("allow_insecure_http",
                                    shown=False)
 
 
+#: Fields every service has, added to a spec that does not list them.
+COMMON = (HOLD, ALLOW_INSECURE_HTTP)
+
+
 def _no_secrets(_: Mapping[str, Any]) -> list[str]:
     return []
 
@@ -72,6 +76,12 @@ class ServiceSpec:
     derived_secrets: Callable[[Mapping[str, Any]], list[str]] = field(default=_no_secrets)
     #: Where new customers' card templates come from, said when there are none.
     templates_note: str = ""
+
+    def __post_init__(self) -> None:
+        # Every service's table takes the delivery and transport settings all adapters share.
+        missing = tuple(f for f in COMMON if f.key not in {g.key for g in self.fields})
+        if missing:
+            object.__setattr__(self, "fields", self.fields + missing)
 
     @property
     def secret_keys(self) -> tuple[str, ...]:

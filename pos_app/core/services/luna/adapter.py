@@ -84,6 +84,7 @@ _CANNOT = {
     OpName.COUPON_ACTIVATE: "be activated from the till",
     OpName.COUPON_REDEEM: "be redeemed from the till",
     OpName.SET_EXPIRY: "have its expiry date set",
+    OpName.REPORT_OFFER: "be reported as an offer code",
 }
 
 

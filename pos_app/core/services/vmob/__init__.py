@@ -1,0 +1,55 @@
+"""vmob (Plexure) merchant API: points to a consumer's loyalty card by access token, one
+``transactionId`` per operation, offer codes reported with Redemption Advice."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField
+
+if TYPE_CHECKING:
+    from pos_app.core.backends.base import Backend
+    from pos_app.core.sandbox.app import ServiceApp
+
+
+def _build(table: Mapping[str, Any], **options: Any) -> Backend:
+    from pos_app.core.services.vmob.adapter import VmobBackend
+
+    return VmobBackend.from_settings(table, **options)
+
+
+def _sandbox() -> ServiceApp:
+    from pos_app.core.services.vmob.sandbox import VmobApp
+
+    return VmobApp()
+
+
+def _decoded_secret(table: Mapping[str, Any]) -> list[str]:
+    """The secret inside the merchant key when it is base64 of ``identifier:secret``."""
+    key = table.get("merchant_key")
+    if not isinstance(key, str) or not key.strip():
+        return []
+    try:
+        text = base64.b64decode(key.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return []
+    _, sep, secret = text.partition(":")
+    return [secret] if sep and len(secret) >= 4 else []
+
+
+SERVICE = ServiceSpec(
+    name="vmob", title="vmob",
+    fields=(BASE_URL,
+            SettingField("merchant_key", "Merchant key (x-vmob-authorization)", required=True,
+                         secret=True),
+            SettingField("loyalty_card_id", "Loyalty card id", required=True),
+            SettingField("fill_multiple_cards", "Fill further cards (true/false)"),
+            SettingField("auto_activate_reward", "Activate rewards (true/false)"),
+            SettingField("earn_rate", "Points per currency unit (optional)"),
+            PATTERN,
+            SettingField("offer_pattern", "Offer code pattern (optional)")),
+    build=_build, sandbox=_sandbox, order=50, derived_secrets=_decoded_secret,
+)

@@ -1,0 +1,53 @@
+"""vmob in the real window over HTTP: points shown row by row, a card completing, a daily
+limit, what this till last heard (never a live balance), an offer code reported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pos_app.core.journal import State
+from pos_app.core.operations import OpName
+from pos_app.core.services.vmob.seed import DEMO, OFFERS
+
+pytestmark = pytest.mark.gui
+
+
+def test_points_row_by_row_and_what_was_last_heard(drive: Any) -> None:
+    w = drive.w
+    drive.scan(DEMO["near"])
+    assert w.card is not None and w.card.service == "vmob"
+    assert "not a live balance" in w.card_panel.value_note.text()
+    assert not w.card_panel.heard.isVisible() and not w.card_panel.value.isVisible()
+    result = drive.operation(OpName.ACCRUE, "15")
+    assert result.ok and result.state is State.DONE, w.banner.summary()
+    text = w.banner.summary()
+    assert "+2 points, now 10, complete: a reward earned" in text
+    assert "+3 points, now 3" in text
+    drive.scan(DEMO["near"])
+    heard = w.card_panel.heard
+    assert heard.isVisible() and heard.text().startswith("Last heard: 3 points (Add points at")
+    assert "this till" in heard.text()
+
+
+def test_a_daily_limit_is_said_in_words(drive: Any) -> None:
+    drive.scan(DEMO["daily_points"])
+    result = drive.operation(OpName.ACCRUE, "10")
+    assert result.ok
+    assert "5 of 10 points: the customer's daily point limit is reached" in \
+        drive.w.banner.summary()
+    result = drive.operation(OpName.ACCRUE, "2")
+    assert not result.ok and drive.w.banner.tone == "error"
+    assert "vmob added no points" in drive.w.banner.summary()
+
+
+def test_an_offer_code_is_reported_not_redeemed(drive: Any) -> None:
+    code = next(iter(OFFERS))
+    drive.scan(code)
+    assert drive.w.ops_panel.available() == [OpName.REPORT_OFFER]
+    result = drive.operation(OpName.REPORT_OFFER)
+    assert result.ok
+    text = drive.w.banner.summary()
+    assert f"{code} reported to vmob" in text and "redeem" not in text.lower()
+    assert drive.ledger("vmob")[-1]["action"] == "redemptionAdvice"
