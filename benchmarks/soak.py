@@ -428,6 +428,7 @@ def run_soak(ops: int = 3000, seed: int = 1, *, workdir: Path | None = None,
         sandbox = start_sandbox()
         for server in sandbox.servers:
             server.app.shorten_tokens(TOKEN_TTL)
+            server.app.unthrottle()
         counter = build_counter(sandbox, base / "journal.sqlite3")
         profiles = {s.app.name: s.app.exercise() for s in sandbox.servers}
         try:

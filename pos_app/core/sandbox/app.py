@@ -184,6 +184,9 @@ class ServiceApp:
     def shorten_tokens(self, seconds: float) -> None:
         """Issue access tokens that live ``seconds`` (services with tokens)."""
 
+    def unthrottle(self) -> None:
+        """Lift the service's request-rate limit (soak runs send far more than a till)."""
+
     def showcase(self) -> dict[str, str]:
         """Demo codes by the state they show best (``stamps``, ``discount``, ``gift``...), for
         the screenshot tour and benchmarks; services add what they have."""
