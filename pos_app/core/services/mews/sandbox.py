@@ -92,6 +92,10 @@ class MewsApp(ServiceApp):
         #: ``{"id": membership id, "delta": points, "after_reads": n}``: after the n-th read of
         #: that membership is answered, its points move by ``delta`` (once).
         self.meddle: dict[str, Any] | None = None
+        #: ``False``: an older Mews that refuses the ``MembershipNumbers`` filter (400).
+        self.numbers_filter = True
+        #: The ``Client`` value of the last request.
+        self.last_client: str | None = None
         self._routes: dict[str, Handler] = {
             "loyaltyPrograms/getAll": self._programs_get_all,
             "loyaltyPrograms/add": self._programs_add,
@@ -136,6 +140,7 @@ class MewsApp(ServiceApp):
                 raise _Fail(401, f"Invalid {name}.")
         if not isinstance(body.get("Client"), str) or not body["Client"].strip():
             raise _Fail(400, "Client is required.")
+        self.last_client = body["Client"]
         self._count_call(DEMO_ACCESS_TOKEN)
         response = handler(body, request)
         minimal = (request.header("prefer") or "").replace(" ", "").lower() == "return=minimal"
@@ -331,6 +336,8 @@ class MewsApp(ServiceApp):
 
     def _memberships_get_all(self, body: dict[str, Any], request: Request) -> Response:
         self._ids(body, "ChainIds")
+        if not self.numbers_filter and "MembershipNumbers" in body:
+            raise _Fail(400, "Invalid MembershipNumbers.")
         items = self._filter(body, self.db["memberships"], {
             "LoyaltyMembershipIds": "Id", "AccountIds": "AccountId",
             "LoyaltyProgramIds": "LoyaltyProgramId", "MembershipStates": "State",
