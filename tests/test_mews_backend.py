@@ -233,11 +233,15 @@ def test_a_change_made_elsewhere_is_refused_and_shown(counter: Counter,
 def test_the_guard_holds_on_a_card_the_window_read_earlier(counter: Counter,
                                                            server: SandboxServer) -> None:
     card = counter.lookup(DEMO["spend"])
-    membership = server.app.by_number(DEMO["spend"])
-    server.app.meddle = {"id": membership["Id"], "delta": 5, "after_reads": 1}
-    result = counter.apply(card, Operation.parse("spend", ["100"]))
-    assert isinstance(result.error, CardChanged) and result.error.current == 1205
-    assert points(server, DEMO["spend"]) == 1205
+    server.app.by_number(DEMO["spend"])["Points"] = 1205   # another till, meanwhile
+    # The counter reads it again before planning: the plan sees 1205, the cashier saw 1200.
+    with pytest.raises(CardChanged, match="now 1205, not 1200") as caught:
+        counter.apply(card, Operation.parse("spend", ["100"]))
+    assert caught.value.current == 1205
+    assert points(server, DEMO["spend"]) == 1205 and counter.journal.entries() == []
+    # Confirmed again against the new value: it goes through.
+    again = counter.apply(card, Operation.parse("spend", ["100"]))
+    assert again.ok and points(server, DEMO["spend"]) == 1105
 
 
 def test_a_changed_answer_409_reads_as_look_again(mews: MewsBackend,

@@ -7,6 +7,11 @@ membership right before writing and writes nothing when its points are no longer
 step was planned from (:class:`CardChanged`, with the new value). After a lost answer the
 counter reads again (:mod:`pos_app.core.reconcile`): the target value means applied, the old
 one not, anything else stays unknown for a person to look at.
+
+The counter reads a card again by its Mews id before planning, so the adapter also remembers
+the points it last showed for each membership looked up by its number (what the cashier saw):
+a plan on a read whose points differ refuses with :class:`CardChanged`, and the new value is
+then the one seen, to be confirmed again.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import datetime as dt
 import logging
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -59,6 +66,8 @@ STATES = {"New": CardStatus.PENDING, "Pending": CardStatus.PENDING,
 NUMBER_RE = re.compile(r"[A-Za-z][A-Za-z0-9]{0,9}-\d{3,12}")
 GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                      r"[0-9a-fA-F]{12}")
+#: Memberships whose last shown points are remembered.
+SHOWN_CAP = 1000
 #: Most points a membership is given (a typing slip guard).
 MAX_POINTS = 10**9
 PROGRAM_TYPE = "Hotel"
@@ -125,6 +134,8 @@ class MewsBackend(HttpBackend):
                              lambda answer, mutating: self.status_failure(answer,
                                                                          mutating=mutating))
         self._programs: dict[str, Program] = {}
+        self._shown: OrderedDict[str, int] = OrderedDict()
+        self._shown_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, table: Mapping[str, Any], *,
@@ -154,10 +165,34 @@ class MewsBackend(HttpBackend):
             found = [m for m in found if m.get("LoyaltyProgramId") == self.program_id]
         if not found:
             raise CardNotFound("Mews has no membership with this number.", service=TITLE)
-        return self._card(found[0])
+        card = self._card(found[0])
+        if card.code == text:  # looked up by its number: what the cashier is shown
+            self._seen(card)
+        return card
 
     def refresh(self, card: Card, answers: list[dict[str, Any]]) -> Card:
-        return self.get_card(card.card_id)
+        """The membership after an operation (shown to the cashier)."""
+        return self._seen(self.get_card(card.card_id))
+
+    def _seen(self, card: Card) -> Card:
+        with self._shown_lock:
+            self._shown[card.card_id] = int(card.balance or 0)
+            self._shown.move_to_end(card.card_id)
+            while len(self._shown) > SHOWN_CAP:
+                self._shown.popitem(last=False)
+        return card
+
+    def _check_seen(self, card: Card) -> None:
+        """:class:`CardChanged` when ``card``'s points are not those last shown; the new
+        value becomes the one shown (the cashier confirms again against it)."""
+        points = int(card.balance or 0)
+        with self._shown_lock:
+            shown = self._shown.get(card.card_id)
+            self._shown[card.card_id] = points
+        if shown is not None and shown != points:
+            raise CardChanged(f"The points of membership {card.code} changed elsewhere: now "
+                              f"{points}, not {shown}. Nothing was written.", service=TITLE,
+                              current=points)
 
     def _card(self, obj: dict[str, Any]) -> Card:
         mid = clip(obj.get("Id"), 64)
@@ -313,6 +348,7 @@ class MewsBackend(HttpBackend):
                         f"Set the expiry date to {operation.expiry.isoformat()}",
                         {"field": F_EXPIRY, "value": value})
             return Plan(operation, (step,), Figures(expires=operation.expiry.isoformat()))
+        self._check_seen(card)
         points = int(card.balance or 0)
         if op is OpName.ACCRUE:
             n = operation.count
@@ -371,6 +407,8 @@ class MewsBackend(HttpBackend):
                                      "Check the membership before doing it again.",
                                      service=TITLE)
             if current != target - delta:
+                with self._shown_lock:
+                    self._shown[card.card_id] = current
                 raise CardChanged(f"The points of membership {number} changed elsewhere: "
                                   f"now {current}, not {target - delta}. Nothing was written.",
                                   service=TITLE, current=current)
