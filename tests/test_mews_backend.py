@@ -223,7 +223,7 @@ def test_a_change_made_elsewhere_is_refused_and_shown(counter: Counter,
     result = counter.apply(DEMO["member"], Operation.parse("accrue", ["10"]))
     assert not result.ok and result.state is State.FAILED
     assert isinstance(result.error, CardChanged) and result.error.current == 300
-    assert "now 300, not 340" in result.message and "Nothing was written" in result.message
+    assert "now 300, not 340" in result.message and "nothing was changed" in result.message
     assert [r["action"] for r in server.app.ledger] == ["meddle"]
     # Looked at again and confirmed: planned from 300 now.
     again = counter.apply(DEMO["member"], Operation.parse("accrue", ["10"]))

@@ -191,7 +191,7 @@ class MewsBackend(HttpBackend):
             self._shown[card.card_id] = points
         if shown is not None and shown != points:
             raise CardChanged(f"The points of membership {card.code} changed elsewhere: now "
-                              f"{points}, not {shown}. Nothing was written.", service=TITLE,
+                              f"{points}, not {shown}.", service=TITLE,
                               current=points)
 
     def _card(self, obj: dict[str, Any]) -> Card:
@@ -410,7 +410,7 @@ class MewsBackend(HttpBackend):
                 with self._shown_lock:
                     self._shown[card.card_id] = current
                 raise CardChanged(f"The points of membership {number} changed elsewhere: "
-                                  f"now {current}, not {target - delta}. Nothing was written.",
+                                  f"now {current}, not {target - delta}.",
                                   service=TITLE, current=current)
         return self.wire.update_membership(step.body)
 
@@ -476,8 +476,13 @@ class MewsBackend(HttpBackend):
         return clip(made.get("MembershipNumber"), 255) or number
 
     def check(self) -> str:
-        count = len(self.programs())
-        return f"Mews: connected, {count} loyalty program{'' if count == 1 else 's'}"
+        """The chain's programs with their tiers (the settings dialog's Test shows them)."""
+        programs = self.programs()
+        listed = "; ".join(f"{p.name} ({', '.join(t.name for t in p.tiers)})" if p.tiers
+                           else p.name for p in programs)
+        count = len(programs)
+        return (f"Mews: connected, {count} loyalty program{'' if count == 1 else 's'}"
+                + (f": {listed}" if listed else ""))
 
 
 def _tier(obj: dict[str, Any]) -> Tier:
