@@ -49,3 +49,32 @@ def test_a_canceled_membership_is_refused(drive: Any) -> None:
     writes = len(drive.ledger("mews"))
     w.start_operation(OpName.ACCRUE)
     assert len(drive.ledger("mews")) == writes
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_enrol_a_guest_found_by_email_into_a_program(drive: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    from pos_app.core.services.mews.seed import NEW_GUEST_EMAIL
+    from pos_app.qt.enrol import EnrolDialog
+
+    w = drive.w
+    drive.qtbot.waitUntil(w.isActiveWindow)
+    drive.key(drive.Key.Key_N, w, Qt.KeyboardModifier.ControlModifier)
+    drive.qtbot.waitUntil(lambda: bool(w._dialogs) and w._dialogs[-1].isVisible())
+    dialog = w._dialogs[-1]
+    assert isinstance(dialog, EnrolDialog)
+    drive.qtbot.waitUntil(lambda: bool(dialog.templates), timeout=10000)
+    drive.type("Mila", dialog.first)
+    drive.type("Horak", dialog.last)
+    drive.type(NEW_GUEST_EMAIL, dialog.email)
+    index = next(i for i, t in enumerate(dialog.templates)
+                 if t.service == "mews" and t.name == "Spa Circle")
+    dialog.template.setCurrentIndex(index)
+    with drive.qtbot.waitSignal(w.card_shown, timeout=10000) as shown:
+        drive.key(drive.Key.Key_Return, dialog.template)
+    card = shown.args[0]
+    drive.qtbot.waitUntil(lambda: dialog not in w._dialogs)
+    assert card.service == "mews" and card.code.startswith("SC-")
+    assert card.holder.name == "Mila Horak" and card.template == "Spa Circle"
+    assert [row["action"] for row in drive.ledger("mews")] == ["loyaltyMemberships/add"]

@@ -6,7 +6,8 @@ it makes (``expect``: ``value`` and ``delta``); :meth:`MewsBackend.execute` read
 membership right before writing and writes nothing when its points are no longer the value the
 step was planned from (:class:`CardChanged`, with the new value). After a lost answer the
 counter reads again (:mod:`pos_app.core.reconcile`): the target value means applied, the old
-one not, anything else stays unknown for a person to look at.
+one not, anything else stays unknown for a person to look at. Mews keeps no record of a
+write by our key (no points history), so :meth:`~Backend.evidence` stays ``None``.
 
 The counter reads a card again by its Mews id before planning, so the adapter also remembers
 the points it last showed for each membership looked up by its number (what the cashier saw):
@@ -400,6 +401,9 @@ class MewsBackend(HttpBackend):
                 raise Refused(f"The membership is {state.value} now: it cannot be used.",
                               service=TITLE)
             current = to_int(found[0].get(F_POINTS) or 0)
+            if current is None:
+                raise BadResponse("Mews sent the membership without valid points.",
+                                  service=TITLE)
             number = clip(found[0].get("MembershipNumber"), 255) or card.code
             if current == target:
                 raise OutcomeUnknown(f"The membership already shows {target} points, the "
