@@ -482,3 +482,24 @@ def test_cli_card_and_apply(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["apply", DEMO["member"], "accrue", "10"]) == 0
     assert main(["apply", DEMO["canceled"], "accrue", "10"]) == 1
     assert "canceled" in capsys.readouterr().err
+
+
+def test_a_write_mews_does_not_accept_is_refused(mews: MewsBackend) -> None:
+    with pytest.raises(Refused, match="Invalid LoyaltyMembershipId"):
+        mews.wire.update_membership({"LoyaltyMembershipId": "no-such",
+                                     "Points": {"Value": 5}})
+
+
+def test_an_operation_reads_the_member_name_once(counter: Counter,
+                                                 server: SandboxServer) -> None:
+    """Mews's request limit is shared by every till on the access token: the counter's
+    re-reads take the member's name already read."""
+    counter.lookup(DEMO["member"])
+    server.requests.clear()
+    card = counter.lookup(DEMO["member"])
+    result = counter.apply(card, Operation.parse("accrue", ["1"]))
+    assert result.ok and result.after is not None and result.after.holder == card.holder
+    routes = [r["route"] for r in server.requests]
+    assert routes.count("customers/getAll") == 1
+    assert routes.count("loyaltyMemberships/getAll") == 4   # scan, re-read, pre-write, after
+    assert len(routes) == 6

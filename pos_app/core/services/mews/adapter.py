@@ -136,6 +136,7 @@ class MewsBackend(HttpBackend):
                                                                          mutating=mutating))
         self._programs: dict[str, Program] = {}
         self._shown: OrderedDict[str, int] = OrderedDict()
+        self._holders: OrderedDict[str, Holder | None] = OrderedDict()
         self._shown_lock = threading.Lock()
 
     @classmethod
@@ -166,8 +167,9 @@ class MewsBackend(HttpBackend):
             found = [m for m in found if m.get("LoyaltyProgramId") == self.program_id]
         if not found:
             raise CardNotFound("Mews has no membership with this number.", service=TITLE)
-        card = self._card(found[0])
-        if card.code == text:  # looked up by its number: what the cashier is shown
+        scanned = not GUID_RE.fullmatch(text) or found[0].get("Id") != text
+        card = self._card(found[0], fresh_holder=scanned)
+        if scanned:  # looked up by its number: what the cashier is shown
             self._seen(card)
         return card
 
@@ -195,7 +197,10 @@ class MewsBackend(HttpBackend):
                               f"{points}, not {shown}.", service=TITLE,
                               current=points)
 
-    def _card(self, obj: dict[str, Any]) -> Card:
+    def _card(self, obj: dict[str, Any], *, fresh_holder: bool = True) -> Card:
+        """A membership as a card; the member's name is read again only when ``fresh_holder``
+        (a scan), else taken from the names already read (the counter's re-reads: Mews's
+        request limit is shared by every till on the access token)."""
         mid = clip(obj.get("Id"), 64)
         number = clip(obj.get("MembershipNumber"), 255) or clip(obj.get("Code"), 255)
         if not mid or not number:
@@ -218,7 +223,8 @@ class MewsBackend(HttpBackend):
         raw = {**obj, F_POINTS: points,
                F_EXPIRY: None if expires is None else utc_text(expires)}
         card = Card(service=self.name, code=number, card_id=mid, kind=CardKind.MEMBERSHIP,
-                    status=state, holder=self._holder(clip(obj.get("AccountId"), 64)),
+                    status=state, holder=self._holder(clip(obj.get("AccountId"), 64),
+                                                      fresh_holder),
                     balance=Decimal(points), level=tier.name if tier else None,
                     expires=None if expires is None else expires.date(),
                     template=program.name if program else None, raw=raw)
@@ -226,21 +232,32 @@ class MewsBackend(HttpBackend):
                else (OpName.ACCRUE, OpName.SET_EXPIRY))
         return card.with_operations(ops if card.usable else ())
 
-    def _holder(self, account: str) -> Holder | None:
+    def _holder(self, account: str, fresh: bool) -> Holder | None:
         """The member: a customer, else a company (its name as the last name)."""
         if not account:
             return None
+        with self._shown_lock:
+            if not fresh and account in self._holders:
+                return self._holders[account]
         try:
             people = self.wire.customers(ids=[account])
             if people:
                 p = people[0]
-                return Holder(clip(p.get("FirstName"), 100), clip(p.get("LastName"), 100),
-                              "", clip(p.get("Email"), 254))
-            companies = self.wire.companies([account])
+                holder: Holder | None = Holder(clip(p.get("FirstName"), 100),
+                                               clip(p.get("LastName"), 100), "",
+                                               clip(p.get("Email"), 254))
+            else:
+                companies = self.wire.companies([account])
+                holder = Holder("", clip(companies[0].get("Name"), 200)) if companies else None
         except ServiceError as exc:
             log.info("mews: no member name for a membership: %s", exc.kind)
             return None
-        return Holder("", clip(companies[0].get("Name"), 200)) if companies else None
+        with self._shown_lock:
+            self._holders[account] = holder
+            self._holders.move_to_end(account)
+            while len(self._holders) > SHOWN_CAP:
+                self._holders.popitem(last=False)
+        return holder
 
     # -- programs and tiers, cached --------------------------------------------------------------
 
