@@ -16,6 +16,7 @@ from pos_app.core.cards import CardKind, Holder
 from pos_app.core.counter import Counter
 from pos_app.core.errors import ConfigError, InvalidInput, OutcomeUnknown, Refused
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
+from pos_app.core.services import names as service_names
 from pos_app.core.services.loona.adapter import LoonaBackend
 from pos_app.core.services.luna.seed import DEMO_TEMPLATES
 from pos_app.core.settings import load_settings
@@ -42,11 +43,11 @@ def _sent(counter: Counter) -> tuple[int, int]:
 # -- core ----------------------------------------------------------------------------------------
 
 
-def test_templates_of_both_services(counter: Counter) -> None:
+def test_templates_of_every_service(counter: Counter) -> None:
     templates = counter.templates()
     assert CardTemplate("luna", STAMPS, "Coffee: every 10th cup free", "Stamp card") in templates
     assert CardTemplate("loona", "12", "Discount 5%", "Discount card") in templates
-    assert {t.service for t in templates} == {"luna", "loona"}
+    assert {t.service for t in templates} == set(service_names()) - {"vmob"}  # no enrolment
 
 
 def test_luna_new_customer_gets_a_new_card(counter: Counter,
@@ -128,7 +129,7 @@ def test_refusals_and_a_lost_answer_are_said_plainly(counter: Counter) -> None:
     with pytest.raises(Refused, match="no card template 99"):
         counter.enrol("loona", "99", NEW)
     with pytest.raises(ConfigError):
-        counter.enrol("mews", "1", NEW)
+        counter.enrol("nosuch", "1", NEW)
     counter.sandbox.loona.faults.add(FaultRule(FaultKind.DROP_AFTER, route="passes",
                                                method="POST"))
     with pytest.raises(OutcomeUnknown, match="find the customer by phone or email"):

@@ -27,8 +27,8 @@ from pos_app.core.errors import (
     ServiceUnavailable,
     StorageError,
 )
+from pos_app.core.services import SERVICES, templates_notes
 from pos_app.core.services import names as service_names
-from pos_app.core.services import templates_notes
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_CONFIG = 0, 1, 2, 3, 4
 
@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("decode", help="print what the app's QR decoder reads in images")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.add_argument("--json", action="store_true", help="one JSON object per line per image")
+    for spec in SERVICES:  # the services' own commands: each sets run(counter, args)
+        if spec.cli is not None:
+            spec.cli(sub)
     return parser
 
 
@@ -161,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.sandbox = counter.on_sandbox
             if args.command in ("card", "apply"):
                 _report_recovered(counter.recover(wait=False), quiet=args.json)
-            return COMMANDS[args.command](counter, args)
+            run = COMMANDS.get(args.command) or args.run
+            return run(counter, args)
     except PosError as exc:
         return _fail(exc, getattr(args, "json", False), getattr(args, "sandbox", None))
 

@@ -43,6 +43,9 @@ class CardStatus(StrEnum):
     USED = "used"                     # coupon already redeemed
     EXPIRED = "expired"
     BLOCKED = "blocked"
+    PENDING = "pending"               # membership not yet confirmed (still usable)
+    CANCELED = "canceled"             # membership canceled
+    DECLINED = "declined"             # membership application declined
 
 
 STATUS_LABELS = {
@@ -53,11 +56,14 @@ STATUS_LABELS = {
     CardStatus.USED: "Coupon already used",
     CardStatus.EXPIRED: "Expired",
     CardStatus.BLOCKED: "Blocked",
+    CardStatus.PENDING: "Pending",
+    CardStatus.CANCELED: "Canceled",
+    CardStatus.DECLINED: "Declined",
 }
 
 #: Statuses under which the card's value may be used.
 USABLE = frozenset({CardStatus.ACTIVE, CardStatus.NOT_INSTALLED, CardStatus.DELETED,
-                    CardStatus.INACTIVE})
+                    CardStatus.INACTIVE, CardStatus.PENDING})
 
 
 @dataclass(frozen=True)

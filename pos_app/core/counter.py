@@ -553,6 +553,7 @@ class Counter:
         sent = run.sent.get(index)
         until = sent + hold if landing and sent is not None else 0.0
         settle_once = self.retry.settle > 0
+        polls = int(max(until - time.time(), 0) / max(self.retry.poll, 0.01)) + 2
         while True:
             applied, now = self._seen(run, index)
             if applied is True:
@@ -565,7 +566,8 @@ class Counter:
                     "in a way it does not explain, or the service keeps no record of it.",
                     "Check the card and its history at the service, then settle it in the "
                     "journal; it is not sent again on its own.", service=backend.name)
-            wait = until - time.time()
+            wait = until - time.time() if polls > 0 else 0.0
+            polls -= 1
             if wait <= 0 and not settle_once:
                 return None
             if wait > 0 and not run.wait:
@@ -590,7 +592,9 @@ class Counter:
             now = backend.get_card(run.card.card_id)
         by_value = step_applied(step.expect, run.observed,
                                 [s.expect for s in run.done], now.raw)
-        return (True if by_value is True else None), now
+        if by_value is False and not backend.values_are_record:
+            by_value = None  # a balance that came back is no evidence
+        return by_value, now
 
     def _stopped(self, run: _Run, index: int, exc: PosError) -> OperationResult:
         """Record a step that failed or whose answer was lost."""

@@ -97,6 +97,21 @@ class Refused(ServiceError):
     default_hint = "Nothing was changed."
 
 
+class CardChanged(Refused):
+    """The card's value changed elsewhere since it was read: nothing was written.
+
+    ``current`` is the value the service shows now, for the cashier to look at and confirm
+    the operation again against it.
+    """
+
+    default_hint = "Look at the card's new value and confirm again; nothing was changed."
+
+    def __init__(self, message: str, hint: str | None = None, *, service: str = "",
+                 current: object = None) -> None:
+        super().__init__(message, hint, service=service)
+        self.current = current
+
+
 class StaleCode(ServiceError):
     """A dynamic QR code that has already been used or replaced."""
 

@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import socket
+import weakref
 from pathlib import Path
 from typing import IO
 
@@ -69,16 +70,20 @@ class Owner:
         self._fh: IO[bytes] | None = open(path, "a+b")  # noqa: SIM115 - held while we run
         if not _try_lock(self._fh):  # pragma: no cover - a fresh random name
             raise OSError(f"cannot lock {path}")
+        # A counter dropped without close() still lets go of its name (and its file).
+        self._finalizer = weakref.finalize(self, _drop, self._fh, path)
 
     def release(self) -> None:
         """Give the name up (the lock file is removed)."""
-        if self._fh is None:
-            return
-        _unlock(self._fh)
-        self._fh.close()
         self._fh = None
-        with contextlib.suppress(OSError):
-            _path(self.folder, self.name).unlink()
+        self._finalizer()
+
+
+def _drop(fh: IO[bytes], path: Path) -> None:
+    _unlock(fh)
+    fh.close()
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def is_alive(data_folder: Path, name: str) -> bool:

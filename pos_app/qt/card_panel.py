@@ -32,6 +32,9 @@ STATUS_TONES: dict[CardStatus, str] = {
     CardStatus.USED: "error",
     CardStatus.EXPIRED: "error",
     CardStatus.BLOCKED: "error",
+    CardStatus.PENDING: "warn",
+    CardStatus.CANCELED: "error",
+    CardStatus.DECLINED: "error",
 }
 #: Most marks drawn in one row of the stamp strip.
 MARKS_PER_ROW = 10

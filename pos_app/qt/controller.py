@@ -18,6 +18,7 @@ from pos_app.core.backends.base import CardRef, CardTemplate, HistoryRow, Plan
 from pos_app.core.cards import Card, Holder
 from pos_app.core.counter import Counter, OperationResult
 from pos_app.core.errors import (
+    CardChanged,
     ConfigError,
     InvalidInput,
     PosError,
@@ -460,11 +461,15 @@ class Controller(QObject):
                 self.card = result.after or result.before
             self.applied.emit(result)
             self.refresh_journal()
+            if isinstance(result.error, CardChanged):
+                self.lookup(card.code)  # show the new value, to be confirmed again
 
         def failed(exc: PosError) -> None:
             self._applying = False
             self.apply_failed.emit(APPLY_FAULT if isinstance(exc, AppFault) else str(exc))
             self.refresh_journal()
+            if isinstance(exc, CardChanged):
+                self.lookup(card.code)
 
         self._run("apply", counter.apply, card, operation, on_ok=done, on_error=failed,
                   what=f"apply {operation.name.value}", progress=self.progress.emit)

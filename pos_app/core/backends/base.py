@@ -139,6 +139,11 @@ class Backend(abc.ABC):
     #: Seconds a request may be held by the service and still land after it was sent: a step
     #: whose answer was lost is never sent again before its last send plus this.
     max_hold: ClassVar[float] = 30.0
+    #: Whether the card's values are the service's own record of a change (a whole value
+    #: written, nothing else moving it by our key): a value that did not move after a lost
+    #: answer then shows the step was not applied. Where another till's changes can bring a
+    #: value back, it does not, and only :meth:`evidence` can say "not applied".
+    values_are_record: ClassVar[bool] = False
     #: The shortest code this service's cards carry: a faster burst of keys typed into an
     #: amount or a date is typing below it (the wedge scanner's judge).
     min_code_length: int = 4

@@ -83,11 +83,14 @@ class Exercise:
     step_actions: tuple[str, ...] = ()
     #: An operation (name and arguments) that changes ``spend_code``'s card.
     write_op: tuple[str, ...] = ("spend", "1")
+    #: Step actions the service takes once per identical body (a second one is the same
+    #: report, not another).
+    once_per_body: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"reads": self.reads, "writes": self.writes, "spend_code": self.spend_code,
                 "auth": self.auth, "keyed": self.keyed, "step_actions": list(self.step_actions),
-                "write_op": list(self.write_op)}
+                "write_op": list(self.write_op), "once_per_body": list(self.once_per_body)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Exercise:
@@ -95,7 +98,8 @@ class Exercise:
         return cls(None if reads is None else str(reads), str(data["writes"]),
                    str(data["spend_code"]), data.get("auth"), bool(data.get("keyed", True)),
                    tuple(data.get("step_actions") or ()),
-                   tuple(str(a) for a in data.get("write_op") or ("spend", "1")))
+                   tuple(str(a) for a in data.get("write_op") or ("spend", "1")),
+                   tuple(str(a) for a in data.get("once_per_body") or ()))
 
 
 class Failure(Exception):
@@ -190,6 +194,9 @@ class ServiceApp:
 
     def shorten_tokens(self, seconds: float) -> None:
         """Issue access tokens that live ``seconds`` (services with tokens)."""
+
+    def unthrottle(self) -> None:
+        """Lift the service's request-rate limit (soak runs send far more than a till)."""
 
     def showcase(self) -> dict[str, str]:
         """Demo codes by the state they show best (``stamps``, ``discount``, ``gift``...), for

@@ -231,6 +231,10 @@ class _Handler(BaseHTTPRequestHandler):
         if what == "faults":
             return Response.json({"rules": [r.to_json() for r in server.faults.rules],
                                   "injected": server.faults.counts()})
+        if what == "unthrottle" and self.command == "POST":
+            with server.app.lock:
+                server.app.unthrottle()
+            return Response.json({"unthrottled": True})
         if what == "ledger":
             with server.app.lock:
                 return Response.json(server.app.ledger)

@@ -8,6 +8,7 @@ the sandbox until they are needed, so reading the list of services costs nothing
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,9 @@ class ServiceSpec:
     derived_secrets: Callable[[Mapping[str, Any]], list[str]] = field(default=_no_secrets)
     #: Where new customers' card templates come from, said when there are none.
     templates_note: str = ""
+    #: Adds the service's own back-office commands to ``pos-app``'s subcommands; each sets
+    #: ``run=(counter, args) -> exit code`` as its parser default.
+    cli: Callable[[argparse._SubParsersAction], None] | None = None  # type: ignore[type-arg]
 
     def __post_init__(self) -> None:
         # Every service's table takes the delivery and transport settings all adapters share.

@@ -112,7 +112,8 @@ class VmobApp(ServiceApp):
 
     def exercise(self) -> Exercise:
         return Exercise(reads=None, writes="v3/*", spend_code=seed.DEMO["fresh"],
-                        write_op=("accrue", "1"), step_actions=("redemptionAdvice",))
+                        write_op=("accrue", "1"), step_actions=("redemptionAdvice",),
+                        once_per_body=("redemptionAdvice",))
 
     def showcase(self) -> dict[str, str]:
         return {"vmob_near": seed.DEMO["near"], "vmob_daily_points": seed.DEMO["daily_points"],
