@@ -126,6 +126,9 @@ class Card:
     total_spent: Decimal | None = None
     max_spend_percent: Decimal | None = None
     template: str | None = None
+    #: Other figures and rules the service reports, as ``(label, text)`` lines shown beside
+    #: the balance (points on hold, earning rules...).
+    facts: tuple[tuple[str, str], ...] = ()
     operations: tuple[OpName, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -166,6 +169,7 @@ class Card:
             "expires": None if self.expires is None else self.expires.isoformat(),
             "total_spent": None if self.total_spent is None else str(self.total_spent),
             "template": self.template,
+            "facts": dict(self.facts),
             "operations": [o.value for o in self.operations],
         }
 

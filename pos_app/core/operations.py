@@ -28,12 +28,13 @@ class OpName(StrEnum):
     COUPON_ACTIVATE = "coupon-activate"
     COUPON_REDEEM = "coupon-redeem"
     SET_EXPIRY = "set-expiry"
+    HOLD = "hold"
 
 
 #: Operations that take value off a card: the cashier confirms them first, and they are never
 #: queued while a service is unreachable.
 TAKES_VALUE = frozenset({OpName.SPEND, OpName.PURCHASE_SPEND, OpName.UNSTAMP, OpName.REWARD,
-                         OpName.COUPON_REDEEM})
+                         OpName.COUPON_REDEEM, OpName.HOLD})
 
 #: Human labels for buttons and messages.
 LABELS: dict[OpName, str] = {
@@ -47,6 +48,7 @@ LABELS: dict[OpName, str] = {
     OpName.COUPON_ACTIVATE: "Activate coupon",
     OpName.COUPON_REDEEM: "Redeem coupon",
     OpName.SET_EXPIRY: "Set expiry date",
+    OpName.HOLD: "Hold points",
 }
 
 #: What each operation takes, for usage messages.
@@ -61,6 +63,7 @@ USAGE: dict[OpName, str] = {
     OpName.COUPON_ACTIVATE: "coupon-activate",
     OpName.COUPON_REDEEM: "coupon-redeem",
     OpName.SET_EXPIRY: "set-expiry YYYY-MM-DD",
+    OpName.HOLD: "hold POINTS",
 }
 
 
@@ -106,6 +109,8 @@ class Operation:
                     f"{format_money(self.spend)} from the card")
         if n is OpName.ACCRUE:
             return f"Add {self.count} points"
+        if n is OpName.HOLD:
+            return f"Hold {self.count} points until the sale is paid"
         if n is OpName.STAMP:
             return f"Add {self.count} stamp{'s' if self.count != 1 else ''}"
         if n is OpName.UNSTAMP:
@@ -138,7 +143,7 @@ class Operation:
                 raise InvalidAmount("The amount to spend is larger than the purchase.",
                                     "Spend at most the purchase amount.")
             return cls(op, amount=amount, spend=spend)
-        if op is OpName.ACCRUE:
+        if op in (OpName.ACCRUE, OpName.HOLD):
             return cls(op, count=parse_count(args[0], what="Points"))
         if op in (OpName.STAMP, OpName.UNSTAMP):
             return cls(op, count=parse_count(args[0], what="Stamps", maximum=1000))

@@ -16,6 +16,9 @@ from pos_app.core.operations import Operation
 #: Longest first or last name taken for a new customer.
 MAX_NAME = 100
 
+#: When a step is sent (:attr:`Step.send`).
+SEND_AUTO, SEND_CASHIER, SEND_FINISH = "auto", "cashier", "finish"
+
 
 @dataclass(frozen=True)
 class Step:
@@ -30,17 +33,33 @@ class Step:
     body: dict[str, Any]
     description: str
     expect: dict[str, Any] = field(default_factory=dict)
+    #: When it is sent: ``auto`` (in turn), ``cashier`` (only while the cashier is at it:
+    #: in the operation's own run or on their "finish"; recovery never sends it, the
+    #: operation waits for them instead) or ``finish`` (only on the cashier's "finish": the
+    #: operation waits before it, e.g. a hold until the sale is paid).
+    send: str = SEND_AUTO
+    #: What undoes the steps before this one (releases a hold): sent when the cashier
+    #: cancels the operation waiting at this step, or when this step is refused.
+    cancel: Step | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The step as the journal keeps it (its progress is added there)."""
-        return {"action": self.action, "body": self.body, "description": self.description,
-                "expect": self.expect}
+        data: dict[str, Any] = {"action": self.action, "body": self.body,
+                                "description": self.description, "expect": self.expect}
+        if self.send != SEND_AUTO:
+            data["send"] = self.send
+        if self.cancel is not None:
+            data["cancel"] = self.cancel.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Step:
         """A step read back from the journal."""
+        cancel = data.get("cancel")
         return cls(str(data.get("action", "")), dict(data.get("body") or {}),
-                   str(data.get("description", "")), dict(data.get("expect") or {}))
+                   str(data.get("description", "")), dict(data.get("expect") or {}),
+                   str(data.get("send") or SEND_AUTO),
+                   cls.from_json(cancel) if isinstance(cancel, dict) else None)
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,12 @@ class Backend(abc.ABC):
         replayed transaction id...). Reads only; never sends the step.
         """
         return None
+
+    def bind(self, step: Step, answers: list[dict[str, Any]]) -> Step:
+        """``step`` completed with what the operation's earlier steps answered (an
+        authorization code); :class:`~pos_app.core.errors.FinishAtService` when it cannot be
+        sent from the till at all."""
+        return step
 
     def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> Figures:
         """Figures to show after the operation (amount to pay, discount...), from the answers."""
