@@ -18,10 +18,13 @@ from pos_app.core.backends.base import Backend, CardRef, CardTemplate, HistoryRo
 from pos_app.core.backends.registry import build_backends
 from pos_app.core.cards import Card, CardKind, CardStatus, Holder
 from pos_app.core.errors import (
+    AwaitingCashier,
     CardNotFound,
     ConfigError,
+    FinishAtService,
     ForeignCard,
     IdempotencyConflict,
+    InvalidInput,
     NotSupported,
     OutcomeUnknown,
     PosError,
@@ -31,7 +34,7 @@ from pos_app.core.errors import (
     StaleCode,
 )
 from pos_app.core.figures import Figures
-from pos_app.core.journal import Entry, Journal, State
+from pos_app.core.journal import STEP_CANCELLED, Entry, Journal, State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.paths import data_dir
 from pos_app.core.reconcile import expected_fields, observe, step_applied
@@ -87,6 +90,19 @@ def _operation_from_entry(entry: Entry) -> Operation:
         return Operation(OpName(entry.operation))
 
 
+def _plan_from_entry(entry: Entry) -> Plan:
+    return Plan(_operation_from_entry(entry), tuple(Step.from_json(s) for s in entry.steps),
+                Figures.from_mapping(entry.outcome))
+
+
+def _progress_from_entry(entry: Entry) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                                dict[str, Any]]:
+    """The ``expect`` and answers of the steps done, and the values recorded before."""
+    done = [s for s in entry.steps if s.get("state") == "done"]
+    return ([s.get("expect") or {} for s in done], [s.get("answer") or {} for s in done],
+            (entry.before or {}).get("observed") or {})
+
+
 def _card_from_entry(entry: Entry) -> Card:
     """Enough of a card to resend a journalled step (the code and id as they were)."""
     before = entry.before or {}
@@ -114,6 +130,10 @@ class OperationResult:
     after: Card | None = None
     outcome: Figures = field(default_factory=Figures)
     error: PosError | None = None
+    #: Left open at a step for the cashier to finish or cancel (a hold to confirm).
+    waiting: bool = False
+    #: What to say instead of "Done: ..." (a cancelled hold).
+    note: str = ""
 
     @property
     def queued(self) -> bool:
@@ -122,6 +142,11 @@ class OperationResult:
 
     @property
     def message(self) -> str:
+        if self.ok and self.note:
+            return self.note
+        if self.ok and self.waiting:
+            return (f"{self.operation.describe()}: waiting to be finished or cancelled "
+                    f"(journal #{self.journal_id}).")
         if self.ok:
             return f"Done: {self.operation.describe()}."
         return str(self.error) if self.error else "The operation failed."
@@ -131,6 +156,7 @@ class OperationResult:
         data: dict[str, Any] = dict(card.to_json())
         data.update({
             "ok": self.ok, "state": self.state.value, "journal_id": self.journal_id,
+            "waiting": self.waiting,
             "operation": self.operation.name.value, "args": self.operation.args(),
             "card": None if self.after is None else self.after.to_json(),
             "before": self.before.to_json(),
@@ -266,24 +292,57 @@ class Counter:
         entry = self.journal.get(entry_id)
         if entry is None:
             raise ConfigError(f"There is no journal entry #{entry_id}.")
-        operation = _operation_from_entry(entry)
+        plan = _plan_from_entry(entry)
+        operation = plan.operation
         backend = self.backend(entry.service)
         card = _card_from_entry(entry)
-        plan = Plan(operation, tuple(Step.from_json(s) for s in entry.steps),
-                    Figures.from_mapping(entry.outcome))
+        if entry.waiting_step is not None:
+            return OperationResult(False, entry.state, entry.id, operation, card, waiting=True,
+                                   error=AwaitingCashier(entry.error or "", service=entry.service))
         if entry.state in (State.DONE, State.FAILED):
             return OperationResult(entry.state is State.DONE, entry.state, entry.id, operation,
                                    card, outcome=plan.preview,
                                    error=None if entry.error is None else OutcomeUnknown(
                                        entry.error))
-        done = [s.get("expect") or {} for s in entry.steps if s.get("state") == "done"]
+        done, answers, observed = _progress_from_entry(entry)
         start = next((i for i, s in enumerate(entry.steps) if s.get("state") != "done"),
                      len(entry.steps))
-        observed = (entry.before or {}).get("observed") or {}
-        answers = [s.get("answer") or {} for s in entry.steps if s.get("state") == "done"]
         queued = start < len(entry.steps) and bool(entry.steps[start].get("queued"))
         return self._drive(entry.id, backend, card, plan, entry.key, observed, start, done,
-                           not queued, progress or _quiet, answers)
+                           not queued, progress or _quiet, answers, recovering=True)
+
+    def finish(self, entry_id: int, *, cancel: bool = False,
+               progress: Progress | None = None) -> OperationResult:
+        """The cashier finishes an operation waiting for them (its waiting step is sent), or
+        cancels it (that step's ``cancel`` is sent: a hold is released)."""
+        entry = self.journal.get(entry_id)
+        index = None if entry is None else entry.waiting_step
+        if entry is None or index is None:
+            raise InvalidInput(f"Journal entry #{entry_id} is not waiting to be finished or "
+                               "cancelled.")
+        backend, card, plan = self.backend(entry.service), _card_from_entry(entry), \
+            _plan_from_entry(entry)
+        done, answers, observed = _progress_from_entry(entry)
+        if not cancel:
+            return self._drive(entry.id, backend, card, plan, entry.key, observed, index, done,
+                               bool(entry.steps[index].get("uncertain")),
+                               progress or _quiet, answers, release=index)
+        undo = plan.steps[index].cancel
+        if undo is None:
+            raise NotSupported("This operation cannot be cancelled.", service=backend.title)
+        with self._watch(backend):
+            answer = self._send(backend, card, backend.bind(undo, answers), entry.key,
+                                observed, done, False, progress or _quiet)
+        return self._cancelled(entry.id, index, answer, card, plan, "Cancelled by the cashier")
+
+    def _cancelled(self, entry: int, index: int, answer: dict[str, Any], card: Card,
+                   plan: Plan, why: str) -> OperationResult:
+        """Record the waiting step cancelled: the operation failed, nothing was taken."""
+        note = (f"{why}: {plan.operation.describe()}. What it held was released; nothing was "
+                "taken.")
+        self.journal.step(entry, index, STEP_CANCELLED, answer)
+        self.journal.finish(entry, State.FAILED, error=note)
+        return OperationResult(True, State.FAILED, entry, plan.operation, card, note=note)
 
     def recover(self, *, progress: Progress | None = None) -> list[OperationResult]:
         """Resolve everything a crash or lost answer left behind, oldest first."""
@@ -300,16 +359,33 @@ class Counter:
     def _drive(self, entry: int, backend: Backend, card: Card, plan: Plan, key: str,
                observed: dict[str, Any], start: int, done: list[dict[str, Any]],
                uncertain: bool, progress: Progress,
-               answers: list[dict[str, Any]] | None = None) -> OperationResult:
-        """Send the steps from ``start`` on, each retried within the policy's bound."""
+               answers: list[dict[str, Any]] | None = None, *, recovering: bool = False,
+               release: int | None = None) -> OperationResult:
+        """Send the steps from ``start`` on, each retried within the policy's bound.
+
+        A step sent only on the cashier's "finish" (or, in ``recovering``, one only the
+        cashier may send) leaves the operation waiting, unless it is the ``release``d one.
+        """
         answers = list(answers or [])
         for index in range(start, len(plan.steps)):
-            step = plan.steps[index]
-            try:
-                answer = self._send(backend, card, step, key, observed, done,
-                                    uncertain and index == start, progress)
-            except PosError as exc:
-                return self._stopped(entry, index, exc, card, plan)
+            step, first = plan.steps[index], uncertain and index == start
+            if index != release and (step.send == Step.FINISH
+                                     or (recovering and step.send == Step.CASHIER)):
+                if not (first and self._landed(backend, card, step, observed, done)):
+                    return self._wait(entry, index, card, plan, first)
+                answer: dict[str, Any] = {"reconciled": True}
+            else:
+                try:
+                    step = backend.bind(step, answers)
+                    answer = self._send(backend, card, step, key, observed, done, first,
+                                        progress)
+                except FinishAtService as exc:
+                    return self._wait(entry, index, card, plan, first, exc)
+                except PosError as exc:
+                    if step.send == Step.CASHIER and step.cancel is not None:
+                        return self._cashier_failed(entry, index, exc, backend, card, plan,
+                                                    key, (observed, done, answers), progress)
+                    return self._stopped(entry, index, exc, card, plan)
             self.journal.step(entry, index, State.DONE, answer)
             answers.append(answer)
             done.append(step.expect)
@@ -323,6 +399,48 @@ class Counter:
         self.journal.finish(entry, State.DONE, after=None if after is None else after.snapshot(),
                             outcome=outcome)
         return OperationResult(True, State.DONE, entry, plan.operation, card, after, outcome)
+
+    def _wait(self, entry: int, index: int, card: Card, plan: Plan, uncertain: bool,
+              exc: PosError | None = None) -> OperationResult:
+        """Leave the operation open at step ``index`` for the cashier to finish or cancel."""
+        planned = exc is None and plan.steps[index].send == Step.FINISH
+        if not isinstance(exc, AwaitingCashier):
+            why = f" ({exc.message})" if exc is not None else ""
+            exc = AwaitingCashier(f"{plan.operation.describe()}: open before its step "
+                                  f"\"{plan.steps[index].description}\"{why}.",
+                                  service=card.service)
+        self.journal.wait(entry, index, str(exc), uncertain=uncertain)
+        return OperationResult(planned, State.PENDING, entry, plan.operation, card,
+                               outcome=plan.preview, error=None if planned else exc,
+                               waiting=True)
+
+    def _landed(self, backend: Backend, card: Card, step: Step, observed: dict[str, Any],
+                done: list[dict[str, Any]]) -> bool:
+        """Whether a step that may have been sent shows applied (read only; never sent)."""
+        try:
+            return not backend.idempotent and self._seen(backend, card, step, observed,
+                                                         done)[0] is True
+        except PosError:
+            return False
+
+    def _cashier_failed(self, entry: int, index: int, exc: PosError, backend: Backend,
+                        card: Card, plan: Plan, key: str,
+                        known: tuple[Any, ...], progress: Progress) -> OperationResult:
+        """A step with a ``cancel`` failed: refused, what it would take is released; in doubt
+        or not sent (service away), the operation waits for the cashier."""
+        if not isinstance(exc, _DEFINITE_REFUSALS):
+            return self._wait(entry, index, card, plan, isinstance(exc, OutcomeUnknown), exc)
+        observed, done, answers = known
+        undo = plan.steps[index].cancel
+        assert undo is not None
+        try:
+            answer = self._send(backend, card, backend.bind(undo, answers), key, observed,
+                                done, False, progress)
+        except PosError:
+            return self._wait(entry, index, card, plan, False, exc)
+        result = self._cancelled(entry, index, answer, card, plan, exc.message)
+        result.ok, result.error = False, exc
+        return result
 
     def _send(self, backend: Backend, card: Card, step: Step, key: str,
               observed: dict[str, Any], done: list[dict[str, Any]], uncertain: bool,

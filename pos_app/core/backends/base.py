@@ -16,9 +16,6 @@ from pos_app.core.operations import Operation
 #: Longest first or last name taken for a new customer.
 MAX_NAME = 100
 
-#: When a step is sent (:attr:`Step.send`).
-SEND_AUTO, SEND_CASHIER, SEND_FINISH = "auto", "cashier", "finish"
-
 
 @dataclass(frozen=True)
 class Step:
@@ -37,16 +34,20 @@ class Step:
     #: in the operation's own run or on their "finish"; recovery never sends it, the
     #: operation waits for them instead) or ``finish`` (only on the cashier's "finish": the
     #: operation waits before it, e.g. a hold until the sale is paid).
-    send: str = SEND_AUTO
+    send: str = "auto"
     #: What undoes the steps before this one (releases a hold): sent when the cashier
     #: cancels the operation waiting at this step, or when this step is refused.
     cancel: Step | None = None
+    #: The values of :attr:`send`.
+    AUTO: ClassVar[str] = "auto"
+    CASHIER: ClassVar[str] = "cashier"
+    FINISH: ClassVar[str] = "finish"
 
     def to_json(self) -> dict[str, Any]:
         """The step as the journal keeps it (its progress is added there)."""
         data: dict[str, Any] = {"action": self.action, "body": self.body,
                                 "description": self.description, "expect": self.expect}
-        if self.send != SEND_AUTO:
+        if self.send != self.AUTO:
             data["send"] = self.send
         if self.cancel is not None:
             data["cancel"] = self.cancel.to_json()
@@ -58,7 +59,7 @@ class Step:
         cancel = data.get("cancel")
         return cls(str(data.get("action", "")), dict(data.get("body") or {}),
                    str(data.get("description", "")), dict(data.get("expect") or {}),
-                   str(data.get("send") or SEND_AUTO),
+                   str(data.get("send") or Step.AUTO),
                    cls.from_json(cancel) if isinstance(cancel, dict) else None)
 
 
