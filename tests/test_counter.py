@@ -12,6 +12,7 @@ from pos_app.core.errors import InvalidCode, NotSupported, ServiceUnavailable
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
+from pos_app.core.services import names
 from pos_app.core.services.loona.seed import DEMO as LOONA
 from pos_app.core.services.luna.seed import DEMO as LUNA
 from pos_app.core.settings import load_settings
@@ -31,9 +32,9 @@ def _ledger(counter: Counter, service: str) -> list[dict]:
     return server.app.ledger
 
 
-def test_no_settings_means_the_sandbox_and_both_services(counter: Counter) -> None:
+def test_no_settings_means_the_sandbox_and_every_service(counter: Counter) -> None:
     assert counter.on_sandbox
-    assert set(counter.backends) == {"luna", "loona"}
+    assert set(counter.backends) == set(names())
     assert counter.lookup(LUNA["stamps"]).service == "luna"
     assert counter.lookup(LOONA["bonus"]).service == "loona"
     assert counter.lookup(f"https://wallet.example/p/{LUNA['cashback']}?x=1").code == \

@@ -20,12 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pos_app.core.backends.registry import build_backend
 from pos_app.core.counter import Counter, RetryPolicy
 from pos_app.core.errors import PosError
 from pos_app.core.journal import Journal, State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
 from pos_app.core.sandbox.runner import Sandbox, start_sandbox
+from pos_app.core.services import SERVICES
 from pos_app.core.services import names as service_names
 from pos_app.core.services.loona.adapter import LoonaBackend
 from pos_app.core.services.loona.seed import DEMO as LOONA
@@ -65,6 +67,8 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     backends = [LunaBackend(luna["base_url"], luna["token"], timeout=TIMEOUT),
                 LoonaBackend(loona["base_url"], loona["token_url"], loona["client_id"],
                              loona["client_secret"], timeout=TIMEOUT)]
+    backends += [build_backend(spec, tables[spec.name], timeout=TIMEOUT) for spec in SERVICES
+                 if spec.name not in ("luna", "loona")]
     journal = Journal(tmp_path_factory.mktemp("fuzz") / "journal.sqlite3")
     counter = Counter(backends, journal, sandbox=sandbox)  # type: ignore[arg-type]
     counter.retry = RetryPolicy(attempts=2, base_delay=0.0, max_delay=0.0, settle=0.01)
@@ -78,7 +82,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
 
 def _allowed(rig: Rig, url: str) -> bool:
     tables = rig.sandbox.service_settings()
-    bases = [tables["luna"]["base_url"] + "/", tables["loona"]["base_url"] + "/"]
+    bases = [t["base_url"] + "/" for t in tables.values()]
     return url == tables["loona"]["token_url"] or any(url.startswith(b) for b in bases)
 
 
@@ -115,7 +119,7 @@ def test_scanned_codes_raise_only_plain_errors_and_stay_on_the_base_url(
     except PosError as exc:
         assert str(exc)
     else:
-        assert card.service in ("luna", "loona")
+        assert card.service in service_names()
     assert rig.ledger_sizes() == before
     for url in rig.urls:
         assert _allowed(rig, url), url
@@ -129,8 +133,11 @@ def test_scanned_codes_raise_only_plain_errors_and_stay_on_the_base_url(
             assert len(parts) == 5 and unquote(parts[4]).strip() == parts_code(code), path
         elif path.startswith("/version1/passes/"):
             assert len(parts) == 4 and unquote(parts[3]).isdigit(), path
+        elif path.startswith(("/Loyalty/", "/Customer/")):  # CP Extender: one segment each
+            assert len(parts) == 4 and parts[1:4:2] in (["Loyalty", "BalanceCheck"],
+                                                        ["Customer", parts[3]]), path
         else:
-            assert path == "/oauth/token", path
+            assert path in ("/oauth/token", "/SSO/Login"), path
 
 
 def parts_code(code: str) -> str:

@@ -21,14 +21,7 @@ from typing import Any
 
 import httpx
 
-from pos_app.core.backends.base import (
-    SEND_CASHIER,
-    SEND_FINISH,
-    CardRef,
-    HistoryRow,
-    Plan,
-    Step,
-)
+from pos_app.core.backends.base import CardRef, HistoryRow, Plan, Step
 from pos_app.core.backends.http_backend import HttpBackend
 from pos_app.core.cards import Card, CardKind, CardStatus, Holder
 from pos_app.core.errors import (
@@ -218,7 +211,7 @@ class CpExtenderBackend(HttpBackend):
         confirm = Step(CONFIRM, {"Ref": None, "AuthCode": None},
                        f"Take the {_plural(points, 'point')} held",
                        {"field": "PointBalance", "delta": -points},
-                       SEND_CASHIER if op is OpName.SPEND else SEND_FINISH, cancel)
+                       Step.CASHIER if op is OpName.SPEND else Step.FINISH, cancel)
         return Plan(operation, (authorize, confirm),
                     Figures(spent=points, balance=available - points, steps=2))
 

@@ -76,6 +76,7 @@ _CANNOT = {
     OpName.COUPON_ACTIVATE: "be activated from the till",
     OpName.COUPON_REDEEM: "be redeemed from the till",
     OpName.SET_EXPIRY: "have its expiry date set",
+    OpName.HOLD: "hold points for a sale",
 }
 
 
