@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("apply", help="run one operation on a card",
                        description="Operations: purchase AMOUNT, spend AMOUNT, purchase-spend "
                        "AMOUNT SPEND, accrue POINTS, stamp N, unstamp N, reward N, "
-                       "coupon-activate, coupon-redeem, set-expiry YYYY-MM-DD.")
+                       "coupon-activate, coupon-redeem, set-expiry YYYY-MM-DD, hold POINTS; "
+                       "and for an operation waiting for the cashier (a hold): hold-confirm "
+                       "JOURNAL_ID, hold-cancel JOURNAL_ID.")
     p.add_argument("code")
     p.add_argument("operation")
     p.add_argument("args", nargs="*")
@@ -144,23 +146,33 @@ def _card(counter: Any, args: argparse.Namespace) -> int:
     from pos_app.core.present import card_text
 
     card = counter.lookup(args.code)
-    _print(card.to_json() if args.json else card_text(card), args.json)
+    waiting = counter.journal.waiting(card.card_id)
+    if args.json:
+        _print({**card.to_json(), "waiting": [e.id for e in waiting]}, True)
+        return EXIT_OK
+    print(card_text(card))
+    for e in waiting:
+        print(f"{'Waiting':<12} #{e.id} {e.operation} {' '.join(e.args)}: finish with "
+              f"'apply {card.code} hold-confirm {e.id}' or 'hold-cancel {e.id}'")
     return EXIT_OK
 
 
 def _apply(counter: Any, args: argparse.Namespace) -> int:
-    from pos_app.core.operations import Operation
+    from pos_app.core.operations import FINISH_ACTIONS, Operation
     from pos_app.core.present import changes, outcome_rows
 
-    operation = Operation.parse(args.operation, args.args)
-    result = counter.apply(args.code, operation)
+    action = args.operation.strip().lower()
+    if action in FINISH_ACTIONS:
+        result = counter.finish(_waiting_id(counter, args), cancel=FINISH_ACTIONS[action])
+    else:
+        result = counter.apply(args.code, Operation.parse(args.operation, args.args))
     if args.json:
         _print(result.to_json(), True)
     elif result.ok:
         print(f"{result.message} Journal #{result.journal_id}.")
         for label, value in outcome_rows(result.outcome):
             print(f"  {label:<24} {value}")
-        if result.after is not None:
+        if result.after is not None and action not in FINISH_ACTIONS:
             for label, old, new in changes(result.before, result.after):
                 print(f"  {label:<24} {old} -> {new}")
     else:
@@ -168,6 +180,20 @@ def _apply(counter: Any, args: argparse.Namespace) -> int:
     if result.ok:
         return EXIT_OK
     return _exit_code(result.error) if result.error else EXIT_FAILED
+
+
+def _waiting_id(counter: Any, args: argparse.Namespace) -> int:
+    """The journal id typed after hold-confirm / hold-cancel, checked against the card."""
+    text = args.args[0].strip().lstrip("#") if len(args.args) == 1 else ""
+    if not text.isdigit() or len(text) > 12:
+        raise InvalidInput(f"{args.operation} takes one journal id: {args.operation} "
+                           "JOURNAL_ID.", "See 'pos-app journal' or 'pos-app card CODE'.")
+    entry = counter.journal.get(int(text))
+    _, claimed = counter.router.route(args.code)
+    if entry is None or claimed not in (entry.card, entry.card_id):
+        raise InvalidInput(f"Journal entry #{text} is not an operation on this card.",
+                           "See 'pos-app card CODE' for what waits on it; nothing was sent.")
+    return entry.id
 
 
 def _templates(counter: Any, args: argparse.Namespace) -> int:
@@ -204,7 +230,8 @@ def _journal(counter: Any, args: argparse.Namespace) -> int:
     if not entries:
         print("The journal is empty.")
     for e in entries:
-        line = (f"#{e.id:<5} {e.created[:19].replace('T', ' ')}  {e.state.value:<8} "
+        state = "waiting" if e.waiting_step is not None else e.state.value
+        line = (f"#{e.id:<5} {e.created[:19].replace('T', ' ')}  {state:<8} "
                 f"{e.service:<6} {e.card:<16} {e.operation} {' '.join(e.args)}")
         if e.error:
             line += f"  — {e.error}"

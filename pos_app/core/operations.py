@@ -36,6 +36,10 @@ class OpName(StrEnum):
 TAKES_VALUE = frozenset({OpName.SPEND, OpName.PURCHASE_SPEND, OpName.UNSTAMP, OpName.REWARD,
                          OpName.COUPON_REDEEM, OpName.HOLD})
 
+#: What the cashier may do with an operation left waiting for them (a hold to confirm or
+#: cancel): the command line's names, and whether the name cancels it.
+FINISH_ACTIONS: dict[str, bool] = {"hold-confirm": False, "hold-cancel": True}
+
 #: Human labels for buttons and messages.
 LABELS: dict[OpName, str] = {
     OpName.PURCHASE: "Purchase",

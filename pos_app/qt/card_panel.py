@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.money import format_money, format_number
-from pos_app.core.present import balance_text
+from pos_app.core.present import balance_text, service_title
 from pos_app.qt import theme
 
 #: Statuses drawn as a warning or an error badge; the others are plain.
@@ -182,7 +182,7 @@ class CardPanel(QFrame):
             self.stack.setCurrentWidget(self.empty)
             self.setAccessibleName("No card")
             return
-        self.kind.setText(f"{card.service.capitalize()} · {card.kind_label}")
+        self.kind.setText(f"{service_title(card.service)} · {card.kind_label}")
         self.status.setText(card.status_label)
         theme.set_badge(self.status, STATUS_TONES.get(card.status, "info"))
         self.code.setText(_elide(card.code, 28))
@@ -201,6 +201,7 @@ class CardPanel(QFrame):
         if card.max_spend_percent is not None and card.balance is not None:
             note.append(f"up to {format_number(card.max_spend_percent)}% of a purchase may be "
                         "paid from the card")
+        note += [f"{label}: {text}" for label, text in card.facts if _figure(text)]
         self.value_note.setText("; ".join(note))
         self.value_note.setVisible(bool(note))
 
@@ -232,8 +233,10 @@ class CardPanel(QFrame):
             details.append(f"Purchases: {format_money(card.total_spent)}")
         if card.template and card.template.strip() and not card.template.isdigit():
             details.append(card.template)
-        self.details.setText("   ·   ".join(details))
-        self.details.setVisible(bool(details))
+        lines = ["   ·   ".join(details)] if details else []
+        lines += [f"{label}: {text}" for label, text in card.facts if not _figure(text)]
+        self.details.setText("\n".join(lines))
+        self.details.setVisible(bool(lines))
 
         expiry, tone = _expiry_text(card)
         self.expires.setText(expiry)
@@ -241,6 +244,11 @@ class CardPanel(QFrame):
         theme.set_badge(self.expires, tone)
         self.setAccessibleName(f"{card.kind_label}, {card.status_label}")
         self.stack.setCurrentWidget(self.page)
+
+
+def _figure(text: str) -> bool:
+    """Whether a fact is a number (shown beside the balance) rather than a sentence."""
+    return text.replace(" ", "").replace("\u202f", "").replace(",", "").isdigit()
 
 
 def _holder_text(card: Card) -> str:

@@ -212,8 +212,9 @@ class CpExtenderBackend(HttpBackend):
                        f"Take the {_plural(points, 'point')} held",
                        {"field": "PointBalance", "delta": -points},
                        Step.CASHIER if op is OpName.SPEND else Step.FINISH, cancel)
+        preview = Figures(balance=available - points, steps=2)
         return Plan(operation, (authorize, confirm),
-                    Figures(spent=points, balance=available - points, steps=2))
+                    preview.replace(spent=points) if op is OpName.SPEND else preview)
 
     def _plan_earn(self, card: Card, operation: Operation, available: int) -> Plan:
         if operation.name is OpName.ACCRUE:
