@@ -320,8 +320,9 @@ class Counter:
         if entry is None or index is None:
             raise InvalidInput(f"Journal entry #{entry_id} is not waiting to be finished or "
                                "cancelled.")
-        backend, card, plan = self.backend(entry.service), _card_from_entry(entry), \
-            _plan_from_entry(entry)
+        backend, plan = self.backend(entry.service), _plan_from_entry(entry)
+        with self._watch(backend):
+            card = backend.get_card(entry.card_id)  # as it is now, for the cashier to see
         done, answers, observed = _progress_from_entry(entry)
         if not cancel:
             return self._drive(entry.id, backend, card, plan, entry.key, observed, index, done,
@@ -342,7 +343,8 @@ class Counter:
                 "taken.")
         self.journal.step(entry, index, STEP_CANCELLED, answer)
         self.journal.finish(entry, State.FAILED, error=note)
-        return OperationResult(True, State.FAILED, entry, plan.operation, card, note=note)
+        return OperationResult(True, State.FAILED, entry, plan.operation, card,
+                               self._reread(entry, card, []), note=note)
 
     def recover(self, *, progress: Progress | None = None) -> list[OperationResult]:
         """Resolve everything a crash or lost answer left behind, oldest first."""
@@ -390,15 +392,18 @@ class Counter:
             answers.append(answer)
             done.append(step.expect)
         outcome = backend.outcome(plan, answers)
-        after: Card | None
-        try:
-            after = backend.refresh(card, answers)
-        except PosError as exc:
-            log.info("operation #%s done; re-reading the card failed: %s", entry, exc.kind)
-            after = None
+        after = self._reread(entry, card, answers)
         self.journal.finish(entry, State.DONE, after=None if after is None else after.snapshot(),
                             outcome=outcome)
         return OperationResult(True, State.DONE, entry, plan.operation, card, after, outcome)
+
+    def _reread(self, entry: int, card: Card, answers: list[dict[str, Any]]) -> Card | None:
+        """The card read again after operation ``entry``, or ``None`` if that failed."""
+        try:
+            return self.backend(card.service).refresh(card, answers)
+        except PosError as exc:
+            log.info("operation #%s: re-reading the card failed: %s", entry, exc.kind)
+            return None
 
     def _wait(self, entry: int, index: int, card: Card, plan: Plan, uncertain: bool,
               exc: PosError | None = None) -> OperationResult:
@@ -411,8 +416,8 @@ class Counter:
                                   service=card.service)
         self.journal.wait(entry, index, str(exc), uncertain=uncertain)
         return OperationResult(planned, State.PENDING, entry, plan.operation, card,
-                               outcome=plan.preview, error=None if planned else exc,
-                               waiting=True)
+                               self._reread(entry, card, []) if planned else None,
+                               plan.preview, None if planned else exc, waiting=True)
 
     def _landed(self, backend: Backend, card: Card, step: Step, observed: dict[str, Any],
                 done: list[dict[str, Any]]) -> bool:

@@ -223,6 +223,7 @@ class MainWindow(QMainWindow):
         c.apply_failed.connect(self._apply_failed)
         c.journal_loaded.connect(self.journal.set_entries)
         self.journal.check_again.connect(c.recover)
+        self.journal.finish_wanted.connect(c.finish)
         c.progress.connect(self._progress)
         c.recovered.connect(self._recovered)
         c.history_loaded.connect(self.history.set_rows)
@@ -440,7 +441,8 @@ class MainWindow(QMainWindow):
         else:
             self.ops_panel.set_enabled(True)
             self._show_actions(self.ops_panel)
-        self._say({State.DONE: "Done.", State.PENDING: "Queued.",
+        self._say("Waiting for you to finish or cancel it." if result.waiting else {
+                   State.DONE: "Done.", State.PENDING: "Queued.",
                    State.UNKNOWN: "Not confirmed: see the message above."}.get(
                        result.state, "Not done."))
         self._update_services()

@@ -21,6 +21,7 @@ SHORTCUTS: dict[OpName, str] = {
     OpName.COUPON_ACTIVATE: "F8",
     OpName.COUPON_REDEEM: "F9",
     OpName.SET_EXPIRY: "F10",
+    OpName.HOLD: "F12",
 }
 COLUMNS = 3
 
