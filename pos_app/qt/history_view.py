@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.core.backends.base import HistoryRow
 from pos_app.core.cards import Card
+from pos_app.core.present import service_title
 
 
 class HistoryView(QWidget):
@@ -66,11 +67,11 @@ class HistoryView(QWidget):
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
         if rows:
-            self._say(f"{card.service.capitalize()} history of this card "
+            self._say(f"{service_title(card.service)} history of this card "
                       f"({len(rows)} entr{'ies' if len(rows) != 1 else 'y'}).")
             self.tree.show()
         else:
-            self._say(f"{card.service.capitalize()} keeps no history for this card.")
+            self._say(f"{service_title(card.service)} keeps no history for this card.")
 
     def set_error(self, card: Card, text: str) -> None:
         if self.card is None or card.card_id != self.card.card_id:

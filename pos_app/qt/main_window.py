@@ -47,6 +47,7 @@ from pos_app.core.cards import Card
 from pos_app.core.counter import OperationResult
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation, OpName
+from pos_app.core.present import service_title
 from pos_app.core.settings import Settings
 from pos_app.qt import theme
 from pos_app.qt.card_panel import CardPanel
@@ -353,7 +354,7 @@ class MainWindow(QMainWindow):
         self._set_card(card)
         self._update_services()
         ops = self.ops_panel.available()
-        self._say(f"{card.service.capitalize()} {card.kind_label.lower()} read"
+        self._say(f"{service_title(card.service)} {card.kind_label.lower()} read"
                   + (": press an operation's key." if ops else "."))
         self.code.selectAll()
         self.focus_code()
@@ -524,13 +525,13 @@ class MainWindow(QMainWindow):
         if info is None:
             return
         text = ("Sandbox: demo services on this computer" if info.on_sandbox
-                else "Services: " + ", ".join(s.capitalize() for s in info.services))
+                else "Services: " + ", ".join(service_title(s) for s in info.services))
         try:  # workers update it; a copy taken mid-update is simply tried next time
             away = dict(getattr(counter, "unreachable", {}) or {})
         except RuntimeError:
             away = {}
         if away:
-            text += "  ·  not answering: " + ", ".join(s.capitalize() for s in sorted(away))
+            text += "  ·  not answering: " + ", ".join(service_title(s) for s in sorted(away))
         self.services_label.setText(text)
 
     # -- keyboard ----------------------------------------------------------------------------

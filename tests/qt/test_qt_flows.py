@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
+from pos_app.core.services import names
 from pos_app.core.services.loona.seed import DEMO as LOONA
 from pos_app.core.services.luna.seed import DEMO as LUNA
 from pos_app.core.services.luna.seed import DEMO_EMAIL, DEMO_PHONE
@@ -355,7 +356,7 @@ def test_settings_mask_secrets_test_each_service_and_reopen(drive: Any,
         with drive.qtbot.waitSignal(w.ready, timeout=15000):
             drive.key(K.Key_S, dialog, CTRL)
         assert not w.controller.info.on_sandbox
-        assert w.controller.info.services == ["luna", "loona"]
+        assert w.controller.info.services == list(names())
         assert w.tabs.indexOf(w.demo) == -1, "no demo cards once real services are set"
         path = isolated_dirs / "settings.toml"
         assert tables["luna"]["base_url"] in path.read_text("utf-8")
