@@ -84,3 +84,20 @@ def test_a_hold_waits_in_the_journal_and_is_confirmed_or_cancelled(drive: Any) -
     assert undone.args[0].ok and undone.args[0].state is State.FAILED
     assert "released" in w.banner.summary()
     assert w.card.balance == 2300
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # a dialog on the offscreen platform
+def test_ctrl_f_finds_a_customer_by_email_and_opens_the_card(drive: Any) -> None:
+    w = drive.w
+    w.open_customer_lookup()
+    dialog = w._dialogs[-1]
+    drive.type("brian@example.com", dialog.query)
+    drive.key(drive.Key.Key_Return, dialog.query)
+    drive.qtbot.waitUntil(lambda: bool(dialog.refs), timeout=10000)
+    assert [(r.service, r.code) for r in dialog.refs] == [("cpextender", DEMO["plenty"])]
+    assert "CP Extender" in dialog.list.topLevelItem(0).text(0)
+    dialog.list.setCurrentItem(dialog.list.topLevelItem(0))
+    with drive.qtbot.waitSignal(w.card_shown, timeout=10000):
+        drive.key(drive.Key.Key_Return, dialog.list)
+    drive.idle()
+    assert w.card is not None and w.card.code == DEMO["plenty"]
