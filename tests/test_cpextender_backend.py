@@ -161,12 +161,15 @@ def test_the_token_is_reused_and_renewed_once_on_a_401(backend: CpExtenderBacken
 def test_a_permanent_token_needs_no_login(cp_server: SandboxServer) -> None:
     b = _backend(cp_server, username=None, password=None, token=PERMANENT_TOKEN)
     try:
+        assert b.check().endswith("permanent token accepted")
         assert b.get_card(DEMO["plenty"]).balance == 2500
         assert "SSO/Login" not in _routes(cp_server)
     finally:
         b.close()
     wrong = _backend(cp_server, username=None, password=None, token="not-the-token")
     try:
+        with pytest.raises(AuthError, match="permanent token"):
+            wrong.check()
         with pytest.raises(AuthError, match="permanent token"):
             wrong.get_card(DEMO["plenty"])
     finally:
@@ -376,6 +379,9 @@ def test_a_crash_after_the_confirm_landed_is_recovered_without_resending(
 def test_an_authorize_without_authcode_is_finished_in_counterpoint(
         counter: Counter, app: CpExtenderApp) -> None:
     result = counter.apply(DEMO["web"], Operation.parse("spend", ["50"]))
+    from pos_app.cli.main import _exit_code
+
+    assert result.error is not None and _exit_code(result.error) == 3
     assert not result.ok and result.waiting
     assert isinstance(result.error, FinishAtService)
     assert "Finish it in Counterpoint" in result.message

@@ -19,6 +19,7 @@ from typing import Any
 from pos_app import __version__
 from pos_app.core.errors import (
     AuthError,
+    AwaitingCashier,
     ConfigError,
     InvalidInput,
     OutcomeUnknown,
@@ -316,7 +317,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _exit_code(exc: PosError) -> int:
-    if isinstance(exc, OutcomeUnknown):
+    if isinstance(exc, OutcomeUnknown | AwaitingCashier):
         return EXIT_UNKNOWN
     if isinstance(exc, InvalidInput):
         return EXIT_USAGE

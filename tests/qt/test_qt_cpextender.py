@@ -101,3 +101,13 @@ def test_ctrl_f_finds_a_customer_by_email_and_opens_the_card(drive: Any) -> None
         drive.key(drive.Key.Key_Return, dialog.list)
     drive.idle()
     assert w.card is not None and w.card.code == DEMO["plenty"]
+
+
+def test_a_hold_without_authcode_is_to_finish_in_counterpoint(drive: Any) -> None:
+    w = drive.w
+    drive.scan(DEMO["web"])
+    assert drive.operation(OpName.ACCRUE, "20").ok
+    result = drive.operation(OpName.SPEND, "100")
+    assert not result.ok and result.waiting
+    assert "Finish it in Counterpoint" in w.banner.summary()
+    assert w.banner.tone == "warn"

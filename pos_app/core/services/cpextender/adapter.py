@@ -324,9 +324,14 @@ class CpExtenderBackend(HttpBackend):
         """``Connection/Status`` and ``GetVersion``, then the login."""
         status = clip(self.wire.status().get("Status"), 20) or "?"
         version = self.wire.version()
-        self.wire.token()
-        return (f"CP Extender: {status}, version {version or 'not given'}, "
-                "signed in")
+        if self.wire.permanent:  # nothing to log in with: one call shows the token works
+            with contextlib.suppress(CardNotFound):
+                self.wire.customer("FromId", "0")
+            how = "permanent token accepted"
+        else:
+            self.wire.token()
+            how = "signed in"
+        return f"CP Extender: {status}, version {version or 'not given'}, {how}"
 
 
 def _whole(value: Any) -> int:

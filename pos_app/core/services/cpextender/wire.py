@@ -47,6 +47,11 @@ class CpWire:
         self._lock = threading.Lock()
         self._token: str | None = token or None
 
+    @property
+    def permanent(self) -> bool:
+        """Whether a permanent token is used (no login)."""
+        return bool(self._permanent)
+
     # -- calls -------------------------------------------------------------------------------
 
     def status(self) -> dict[str, Any]:
