@@ -319,7 +319,7 @@ class CpExtenderApp(ServiceApp):
             return sorted(self.db["loyalty"])
 
     def showcase(self) -> dict[str, str]:
-        return {"points_hold": DEMO["held"], "points": DEMO["plenty"]}
+        return {"hold": DEMO["held"]}
 
     def settings(self, server: SandboxServer) -> dict[str, Any]:
         return {"base_url": server.url, "username": USERNAME, "password": PASSWORD,
