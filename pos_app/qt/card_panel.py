@@ -170,10 +170,22 @@ class CardPanel(QFrame):
         grid.addWidget(self.details)
         self.expires = _label()
         grid.addWidget(self.expires)
+        self.waiting = _label(wrap=True)
+        self.waiting.setObjectName("waiting")
+        grid.addWidget(self.waiting)
         grid.addStretch(1)
         self.stack.addWidget(page)
         self.page = page
+        self.set_waiting(0)
         self.set_card(None)
+
+    def set_waiting(self, count: int) -> None:
+        """How many operations on this card wait for the cashier (holds to finish)."""
+        self.waiting.setText(f"{count} operation{'s' if count != 1 else ''} on this card "
+                             "waiting for you: finish or cancel in the journal."
+                             if count else "")
+        theme.set_badge(self.waiting, "warn" if count else None)
+        self.waiting.setVisible(bool(count))
 
     def set_card(self, card: Card | None) -> None:
         """Draw ``card`` (``None``: the empty state)."""

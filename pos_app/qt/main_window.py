@@ -225,6 +225,7 @@ class MainWindow(QMainWindow):
         c.journal_loaded.connect(self.journal.set_entries)
         self.journal.check_again.connect(c.recover)
         self.journal.finish_wanted.connect(c.finish)
+        c.journal_loaded.connect(self._show_waiting)
         c.progress.connect(self._progress)
         c.recovered.connect(self._recovered)
         c.history_loaded.connect(self.history.set_rows)
@@ -371,6 +372,14 @@ class MainWindow(QMainWindow):
         self.history.set_card(card)
         if card is not None and self.tabs.currentWidget() is self.history:
             self._load_history()
+        self._show_waiting()
+
+    def _show_waiting(self, *_: object) -> None:
+        """Operations on the card shown that wait for the cashier, from the journal."""
+        card = self.card
+        self.card_panel.set_waiting(0 if card is None else sum(
+            e.waiting_step is not None and (e.service, e.card_id) == (card.service, card.card_id)
+            for e in self.journal.entries))
 
     def _lookup_failed(self, text: str) -> None:
         self._update_services()

@@ -64,6 +64,8 @@ def test_a_hold_waits_in_the_journal_and_is_confirmed_or_cancelled(drive: Any) -
     drive.qtbot.waitUntil(lambda: bool(journal.entries) and journal.entries[0].id
                           == result.journal_id)
     assert journal.rows()[0][1] == "Waiting"
+    drive.qtbot.waitUntil(lambda: "1 operation on this card waiting for you"
+                          in w.card_panel.waiting.text())
     assert "1 waiting for you to finish or cancel" in journal.open_label.text()
     assert not journal.finish_button.isHidden() and journal.finish_button.isEnabled()
     with drive.qtbot.waitSignal(w.result_shown, timeout=10000) as done:
@@ -75,6 +77,7 @@ def test_a_hold_waits_in_the_journal_and_is_confirmed_or_cancelled(drive: Any) -
                                                                  "Authorize/Confirm"]
     assert "Total points: 2 300" in w.card_panel.value_note.text()
     drive.qtbot.waitUntil(journal.finish_button.isHidden)
+    assert w.card_panel.waiting.isHidden()
 
     again = drive.operation(OpName.HOLD, "50")
     drive.qtbot.waitUntil(lambda: journal.entries[0].id == again.journal_id)
