@@ -491,3 +491,18 @@ def test_the_command_line_holds_lists_confirms_and_cancels(
     card = json.loads(out)
     assert card["balance"] == "404" and card["waiting"] == []
     assert card["facts"]["On hold"] == "1 000"
+
+
+def test_a_500_fails_a_read_plainly_and_leaves_an_earn_to_be_checked(
+        counter: Counter, backend: CpExtenderBackend, app: CpExtenderApp,
+        cp_server: SandboxServer) -> None:
+    from pos_app.core.errors import ServiceUnavailable
+
+    cp_server.faults.add(FaultRule(FaultKind.ERROR, route="Loyalty/*/BalanceCheck",
+                                   status=500))
+    with pytest.raises(ServiceUnavailable, match="HTTP 500"):
+        backend.get_card(DEMO["plenty"])
+    cp_server.faults.add(FaultRule(FaultKind.ERROR, route="Loyalty/Earn", status=500))
+    result = counter.apply(DEMO["plenty"], Operation.parse("accrue", ["5"]))
+    assert result.ok and _actions(app) == ["Loyalty/Earn"]  # read first, then sent once
+    assert backend.get_card(DEMO["plenty"]).balance == 2505
