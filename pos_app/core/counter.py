@@ -331,9 +331,14 @@ class Counter:
         undo = plan.steps[index].cancel
         if undo is None:
             raise NotSupported("This operation cannot be cancelled.", service=backend.title)
-        with self._watch(backend):
-            answer = self._send(backend, card, backend.bind(undo, answers), entry.key,
-                                observed, done, False, progress or _quiet)
+        try:
+            with self._watch(backend):
+                answer = self._send(backend, card, backend.bind(undo, answers), entry.key,
+                                    observed, done, False, progress or _quiet)
+        except _DEFINITE_REFUSALS:  # e.g. a cancel sent before a crash: already released?
+            if not self._landed(backend, card, undo, observed, done):
+                raise
+            answer = {"reconciled": True}
         return self._cancelled(entry.id, index, answer, card, plan, "Cancelled by the cashier")
 
     def _cancelled(self, entry: int, index: int, answer: dict[str, Any], card: Card,
@@ -384,7 +389,7 @@ class Counter:
                 except FinishAtService as exc:
                     return self._wait(entry, index, card, plan, first, exc)
                 except PosError as exc:
-                    if step.send == Step.CASHIER and step.cancel is not None:
+                    if step.send != Step.AUTO and step.cancel is not None:
                         return self._cashier_failed(entry, index, exc, backend, card, plan,
                                                     key, (observed, done, answers), progress)
                     return self._stopped(entry, index, exc, card, plan)
