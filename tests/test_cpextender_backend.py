@@ -506,3 +506,33 @@ def test_a_500_fails_a_read_plainly_and_leaves_an_earn_to_be_checked(
     result = counter.apply(DEMO["plenty"], Operation.parse("accrue", ["5"]))
     assert result.ok and _actions(app) == ["Loyalty/Earn"]  # read first, then sent once
     assert backend.get_card(DEMO["plenty"]).balance == 2505
+
+
+def test_a_hold_whose_confirm_cannot_be_sent_keeps_waiting(counter: Counter,
+                                                           app: CpExtenderApp,
+                                                           cp_server: SandboxServer) -> None:
+    held = counter.apply(DEMO["plenty"], Operation.parse("hold", ["30"]))
+    cp_server.faults.add(FaultRule(FaultKind.DROP_BEFORE, route="Authorize/*", times=None))
+    again = counter.finish(held.journal_id or 0)
+    assert again.waiting and again.state is State.PENDING and not again.ok
+    assert counter.journal.unresolved() == []
+    cp_server.faults.clear()
+    assert counter.finish(held.journal_id or 0).state is State.DONE
+    assert _actions(app) == ["Loyalty/Authorize", "Authorize/Confirm"]
+
+
+def test_cancelling_a_hold_already_released_records_it(counter: Counter,
+                                                        backend: CpExtenderBackend,
+                                                        app: CpExtenderApp) -> None:
+    """A Cancel that landed before the till died: the next one is refused (404), and the
+    card shows the hold gone, so the operation is recorded cancelled."""
+    held = counter.apply(DEMO["plenty"], Operation.parse("hold", ["30"]))
+    entry = counter.journal.get(held.journal_id or 0)
+    assert entry is not None
+    card = backend.get_card(DEMO["plenty"])
+    undo = Step.from_json(entry.steps[1]).cancel
+    assert undo is not None
+    backend.execute(card, backend.bind(undo, [entry.steps[0]["answer"]]), entry.key)
+    result = counter.finish(entry.id, cancel=True)
+    assert result.ok and result.state is State.FAILED and "released" in result.message
+    assert _actions(app) == ["Loyalty/Authorize", "Authorize/Cancel"]
