@@ -14,12 +14,14 @@ end the faults are cleared and ``Counter.recover()`` runs until nothing is unres
 
 Then the sandbox's own ledger is compared with the journal (:func:`compare`):
 
-* services whose ledger keeps the operation's key: every journal ``done`` operation has
-  exactly one ledger entry with its key (same action and body), every ``failed`` one none.
+* services whose ledger keeps the operation's key: every step the journal has done (or
+  cancelled: its ``cancel``) has exactly one ledger entry with the operation's key (same
+  action and body), every ``failed`` operation without such steps none.
 * the others (no key on the wire): per card, the multiset of applied ``(action, body)`` in the
   ledger equals the multiset of the steps of the journal's ``done`` operations, and each card's
   final values equal its first values moved by the ``expect`` deltas of the done steps.
-* nothing is left ``pending`` or ``unknown``.
+* nothing is left ``pending`` or ``unknown`` (an operation waiting for the cashier is not:
+  at the end the cashier finishes or cancels each, as the till allows).
 
 Exit code 0 when there is no duplicate, loss, unknown or unexplained entry; 1 otherwise.
 """
@@ -169,7 +171,7 @@ def compare(entries: Iterable[Mapping[str, Any]], ledgers: Mapping[str, list[dic
     entries = list(entries)
     result.states = dict(Tally(str(e["state"]) for e in entries))
     for e in entries:
-        if e["state"] in (State.PENDING.value, State.UNKNOWN.value):
+        if e["state"] in (State.PENDING.value, State.UNKNOWN.value) and not _waiting(e):
             result.unknown += 1
             result.note(f"#{e['id']} {e['service']} {e['operation']} left {e['state']}")
     for name, ex in profiles.items():
@@ -191,6 +193,8 @@ def compare(entries: Iterable[Mapping[str, Any]], ledgers: Mapping[str, list[dic
 
 def _compare_keyed(name: str, entries: list[Mapping[str, Any]], ledger: list[dict[str, Any]],
                    result: Comparison) -> None:
+    """Per operation key: one ledger entry for each step the journal has done (a cancelled
+    step: its ``cancel``), none for a failed operation's other steps."""
     by_key: dict[str, list[dict[str, Any]]] = {}
     for row in ledger:
         if row.get("key") is None:
@@ -199,34 +203,60 @@ def _compare_keyed(name: str, entries: list[Mapping[str, Any]], ledger: list[dic
     for e in entries:
         rows = by_key.pop(e["key"], [])
         state = e["state"]
-        if state == State.DONE.value:
-            if not rows:
+        if state in (State.PENDING.value, State.UNKNOWN.value) and not _waiting(e):
+            continue  # counted as unknown
+        undone = [s["cancel"] for s in e["steps"] if s.get("state") == "cancelled"]
+        wanted = [s for s in e["steps"] if s.get("state") == State.DONE.value] + undone
+        if state == State.FAILED.value and not undone:
+            wanted = []
+        if state == State.FAILED.value and not wanted:
+            if rows:
+                result.failed_applied += len(rows)
+                result.note(f"{name} #{e['id']} {e['operation']} failed but was applied")
+            continue
+        for step in wanted:
+            mine = [r for r in rows if r.get("action") == step["action"]]
+            if not mine:
                 result.losses += 1
-                result.note(f"{name} #{e['id']} {e['operation']} done but not in the ledger")
+                result.note(f"{name} #{e['id']} {e['operation']} {step['action']} done but "
+                            "not in the ledger")
                 continue
-            if len(rows) > 1:
-                result.duplicates += len(rows) - 1
-                result.note(f"{name} #{e['id']} applied {len(rows)} times")
-            step = e["steps"][0]
-            sent = _canon(_without_key(rows[0].get("body"), e["key"]))
-            if rows[0].get("action") != step["action"] or sent != _canon(
-                    _without_key(step["body"], e["key"])):
+            rows.remove(mine[0])
+            if len(mine) > 1:
+                result.duplicates += len(mine) - 1
+                result.note(f"{name} #{e['id']} {step['action']} applied {len(mine)} times")
+                for extra in mine[1:]:
+                    rows.remove(extra)
+            if _same_body(mine[0].get("body"), step["body"], e["key"]):
+                result.matched_steps += 1
+            else:
                 result.unexplained += 1
                 result.note(f"{name} #{e['id']}: the ledger holds another operation")
-            else:
-                result.matched_steps += 1
-        elif rows and state == State.FAILED.value:  # (pending/unknown: counted as unknown)
-            result.failed_applied += len(rows)
-            result.note(f"{name} #{e['id']} {e['operation']} failed but was applied")
+        if rows:
+            result.unexplained += len(rows)
+            result.note(f"{name} #{e['id']}: {len(rows)} ledger entr(y/ies) for no step done")
     for key, rows in by_key.items():
         result.unexplained += len(rows)
         result.note(f"{name} ledger key {key}: {len(rows)} entr(y/ies) with no journal entry")
+
+
+def _waiting(entry: Mapping[str, Any]) -> bool:
+    """An operation left open for the cashier to finish or cancel (not unknown)."""
+    return any(s.get("state") == "waiting" for s in entry["steps"])
 
 
 def _without_key(body: Any, key: str) -> dict[str, Any]:
     """A body without the fields that carry the operation's key (the plan holds a placeholder
     where the wire has the key)."""
     return {k: v for k, v in dict(body or {}).items() if v != key and v is not None}
+
+
+def _same_body(sent: Any, planned: Any, key: str) -> bool:
+    """A sent body equals the planned one, leaving out the fields the plan leaves empty (the
+    wire fills them with the key or an earlier answer, e.g. an authorization code)."""
+    filled = {k for k, v in dict(planned or {}).items() if v is None}
+    return _canon(_without_key({k: v for k, v in dict(sent or {}).items() if k not in filled},
+                               key)) == _canon(_without_key(planned, key))
 
 
 def _compare_steps(name: str, ex: Exercise, entries: list[Mapping[str, Any]],
@@ -368,6 +398,10 @@ class SoakReport:
     outages: int = 0
     resolved_during_run: int = 0
     recover_rounds: int = 0
+    #: Operations left waiting for the cashier, finished or cancelled at the end, and those
+    #: the till could not finish (to be finished at the service).
+    finished: int = 0
+    left_open: int = 0
     faults: dict[str, dict[str, int]] = field(default_factory=dict)
     comparison: Comparison = field(default_factory=Comparison)
     elapsed: float = 0.0
@@ -400,6 +434,8 @@ class SoakReport:
             f"by state               {', '.join(f'{k} {v}' for k, v in sorted(c.states.items()))}",
             f"resolved during run    {self.resolved_during_run}; final recover rounds "
             f"{self.recover_rounds}",
+            f"waiting for cashier    {self.finished} finished or cancelled at the end, "
+            f"{self.left_open} to finish at the service",
             f"faults injected        {sum(kinds.values())}: "
             + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
         ]
@@ -467,6 +503,15 @@ def run_soak(ops: int = 3000, seed: int = 1, *, workdir: Path | None = None,
                     break
                 report.recover_rounds += 1
                 counter.recover()
+            for entry in counter.journal.waiting():  # the cashier finishes or cancels
+                try:
+                    result = counter.finish(entry.id, cancel=rng.random() < 0.5)
+                except PosError:
+                    result = None
+                if result is None or result.waiting:
+                    report.left_open += 1
+                else:
+                    report.finished += 1
             entries = [e.to_json() for e in counter.journal.entries()]
             ledgers = {s.app.name: copy.deepcopy(s.app.ledger) for s in sandbox.servers}
             report.comparison = compare(entries, ledgers, before=first,

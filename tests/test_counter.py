@@ -33,7 +33,7 @@ def _ledger(counter: Counter, service: str) -> list[dict]:
     return server.app.ledger
 
 
-def test_no_settings_means_the_sandbox_and_both_services(counter: Counter) -> None:
+def test_no_settings_means_the_sandbox_and_every_service(counter: Counter) -> None:
     assert counter.on_sandbox
     assert set(counter.backends) == set(names())
     assert counter.lookup(LUNA["stamps"]).service == "luna"

@@ -132,8 +132,11 @@ def test_scanned_codes_raise_only_plain_errors_and_stay_on_the_base_url(
             assert len(parts) == 4 and unquote(parts[3]).isdigit(), path
         elif path.startswith("/v3/"):
             assert len(parts) in (3, 5), path  # a consumer token is one segment
+        elif path.startswith(("/Loyalty/", "/Customer/")):  # CP Extender: one segment each
+            assert len(parts) == 4 and parts[1:4:2] in (["Loyalty", "BalanceCheck"],
+                                                        ["Customer", parts[3]]), path
         else:
-            assert path == "/oauth/token", path
+            assert path in ("/oauth/token", "/SSO/Login"), path
 
 
 def parts_code(code: str) -> str:

@@ -20,6 +20,7 @@ from pos_app import __version__
 from pos_app.cli import reports
 from pos_app.core.errors import (
     AuthError,
+    AwaitingCashier,
     ConfigError,
     InvalidInput,
     OutcomeUnknown,
@@ -50,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("apply", help="run one operation on a card",
                        description="Operations: purchase AMOUNT, spend AMOUNT, purchase-spend "
                        "AMOUNT SPEND, accrue POINTS, stamp N, unstamp N, reward N, "
-                       "coupon-activate, coupon-redeem, set-expiry YYYY-MM-DD.")
+                       "coupon-activate, coupon-redeem, set-expiry YYYY-MM-DD, hold POINTS; "
+                       "and for an operation waiting for the cashier (a hold): hold-confirm "
+                       "JOURNAL_ID, hold-cancel JOURNAL_ID.")
     p.add_argument("code")
     p.add_argument("operation")
     p.add_argument("args", nargs="*")
@@ -175,24 +178,37 @@ def _card(counter: Any, args: argparse.Namespace) -> int:
     from pos_app.core.present import card_text
 
     card = with_last_heard(counter.journal, counter.lookup(args.code))
-    _emit(args, card.to_json() if args.json else card_text(card))
+    waiting = counter.journal.waiting(card.card_id)
+    if args.json:
+        _emit(args, {**card.to_json(), "waiting": [e.id for e in waiting]})
+        return EXIT_OK
+    print(card_text(card))
+    for e in waiting:
+        print(f"{'Waiting':<12} #{e.id} {e.operation} {' '.join(e.args)}: finish with "
+              f"'apply {card.code} hold-confirm {e.id}' or 'hold-cancel {e.id}'")
     return EXIT_OK
 
 
 def _apply(counter: Any, args: argparse.Namespace) -> int:
-    from pos_app.core.operations import Operation
+    from pos_app.core.operations import FINISH_ACTIONS, Operation
     from pos_app.core.present import changes, outcome_rows
     from pos_app.core.units import describe
 
-    operation = Operation.parse(args.operation, args.args)
-    result = counter.apply(args.code, operation)
+    action = args.operation.strip().lower()
+    if action in FINISH_ACTIONS:
+        result = counter.finish(_waiting_id(counter, args), cancel=FINISH_ACTIONS[action])
+    else:
+        result = counter.apply(args.code, Operation.parse(args.operation, args.args))
     if args.json:
         _emit(args, result.to_json())
+    elif result.ok and (result.note or result.waiting):
+        print(f"{result.message} Journal #{result.journal_id}.")
     elif result.ok:
-        print(f"Done: {describe(operation, result.before)}. Journal #{result.journal_id}.")
+        print(f"Done: {describe(result.operation, result.before)}. "
+              f"Journal #{result.journal_id}.")
         for label, value in outcome_rows(result.outcome, result.before):
             print(f"  {label:<24} {value}")
-        if result.after is not None:
+        if result.after is not None and action not in FINISH_ACTIONS:
             for label, old, new in changes(result.before, result.after):
                 print(f"  {label:<24} {old} -> {new}")
     else:
@@ -202,6 +218,20 @@ def _apply(counter: Any, args: argparse.Namespace) -> int:
     if result.ok:
         return EXIT_OK
     return _exit_code(result.error) if result.error else EXIT_FAILED
+
+
+def _waiting_id(counter: Any, args: argparse.Namespace) -> int:
+    """The journal id typed after hold-confirm / hold-cancel, checked against the card."""
+    text = args.args[0].strip().lstrip("#") if len(args.args) == 1 else ""
+    if not text.isdigit() or len(text) > 12:
+        raise InvalidInput(f"{args.operation} takes one journal id: {args.operation} "
+                           "JOURNAL_ID.", "See 'pos-app journal' or 'pos-app card CODE'.")
+    entry = counter.journal.get(int(text))
+    _, claimed = counter.router.route(args.code)
+    if entry is None or claimed not in (entry.card, entry.card_id):
+        raise InvalidInput(f"Journal entry #{text} is not an operation on this card.",
+                           "See 'pos-app card CODE' for what waits on it; nothing was sent.")
+    return entry.id
 
 
 def _templates(counter: Any, args: argparse.Namespace) -> int:
@@ -324,7 +354,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _exit_code(exc: PosError) -> int:
-    if isinstance(exc, OutcomeUnknown):
+    if isinstance(exc, OutcomeUnknown | AwaitingCashier):
         return EXIT_UNKNOWN
     if isinstance(exc, InvalidInput):
         return EXIT_USAGE

@@ -113,7 +113,8 @@ def journal(args: argparse.Namespace) -> int:
     if not entries:
         print(TEXT["none_match"] if where != JournalFilter() else TEXT["empty"])
     for e in entries:
-        line = (f"#{e.id:<5} {e.created[:19].replace('T', ' ')}  {e.state.value:<8} "
+        state = "waiting" if e.waiting_step is not None else e.state.value
+        line = (f"#{e.id:<5} {e.created[:19].replace('T', ' ')}  {state:<8} "
                 f"{e.service:<6} {e.card:<16} {e.operation} {' '.join(e.args)}")
         if e.error:
             line += f"  — {e.error}"

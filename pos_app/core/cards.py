@@ -149,6 +149,9 @@ class Card:
     total_spent: Decimal | None = None
     max_spend_percent: Decimal | None = None
     template: str | None = None
+    #: Other figures and rules the service reports, as ``(label, text)`` lines shown beside
+    #: the balance (points on hold, earning rules...).
+    facts: tuple[tuple[str, str], ...] = ()
     operations: tuple[OpName, ...] = ()
     balance_note: str = ""
     heard: Heard | None = None
@@ -191,6 +194,7 @@ class Card:
             "expires": None if self.expires is None else self.expires.isoformat(),
             "total_spent": None if self.total_spent is None else str(self.total_spent),
             "template": self.template,
+            "facts": dict(self.facts),
             "operations": [o.value for o in self.operations],
             **({"balance_note": self.balance_note,
                 "last_heard": None if self.heard is None else self.heard.to_json()}

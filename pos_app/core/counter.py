@@ -22,9 +22,11 @@ from pos_app.core.backends.registry import build_backends
 from pos_app.core.cards import Card, CardKind, CardStatus, Holder
 from pos_app.core.effects import effects_for
 from pos_app.core.errors import (
+    AwaitingCashier,
     Busy,
     CardNotFound,
     ConfigError,
+    FinishAtService,
     ForeignCard,
     IdempotencyConflict,
     InvalidInput,
@@ -37,7 +39,7 @@ from pos_app.core.errors import (
     StaleCode,
 )
 from pos_app.core.figures import Figures
-from pos_app.core.journal import Entry, Journal, State
+from pos_app.core.journal import STEP_CANCELLED, Entry, Journal, State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.owners import Owner, is_alive
 from pos_app.core.paths import data_dir
@@ -111,6 +113,10 @@ class _Run:
     queued: bool = False
     #: Whether the first step to resume may still land (it went out and no answer came).
     landing: bool = False
+    #: Driven by recovery (steps only the cashier may send make it wait), and the waiting
+    #: step the cashier is finishing now.
+    recovering: bool = False
+    release: int | None = None
 
 
 def _who() -> str:
@@ -132,6 +138,11 @@ def _operation_from_entry(entry: Entry) -> Operation:
         return Operation.parse(entry.operation, entry.args)
     except PosError:  # e.g. an expiry date that has passed since
         return Operation(OpName(entry.operation))
+
+
+def _plan_from_entry(entry: Entry) -> Plan:
+    return Plan(_operation_from_entry(entry), tuple(Step.from_json(s) for s in entry.steps),
+                Figures.from_mapping(entry.outcome))
 
 
 def _card_from_entry(entry: Entry) -> Card:
@@ -163,6 +174,10 @@ class OperationResult:
     error: PosError | None = None
     #: Something the cashier must know although it was done (the journal could not record it).
     warning: str | None = None
+    #: Left open at a step for the cashier to finish or cancel (a hold to confirm).
+    waiting: bool = False
+    #: What to say instead of "Done: ..." (a cancelled hold).
+    note: str = ""
 
     @property
     def queued(self) -> bool:
@@ -171,6 +186,11 @@ class OperationResult:
 
     @property
     def message(self) -> str:
+        if self.ok and self.note:
+            return self.note
+        if self.ok and self.waiting:
+            return (f"{self.operation.describe()}: waiting to be finished or cancelled "
+                    f"(journal #{self.journal_id}).")
         if self.ok:
             return f"Done: {self.operation.describe()}."
         return str(self.error) if self.error else "The operation failed."
@@ -180,6 +200,7 @@ class OperationResult:
         data: dict[str, Any] = dict(card.to_json())
         data.update({
             "ok": self.ok, "state": self.state.value, "journal_id": self.journal_id,
+            "waiting": self.waiting,
             "operation": self.operation.name.value, "args": self.operation.args(),
             "card": None if self.after is None else self.after.to_json(),
             "before": self.before.to_json(),
@@ -335,11 +356,13 @@ class Counter:
         entry = self.journal.get(entry_id)
         if entry is None:
             raise ConfigError(f"There is no journal entry #{entry_id}.")
-        operation = _operation_from_entry(entry)
+        plan = _plan_from_entry(entry)
+        operation = plan.operation
         backend = self.backend(entry.service)
         card = _card_from_entry(entry)
-        plan = Plan(operation, tuple(Step.from_json(s) for s in entry.steps),
-                    Figures.from_mapping(entry.outcome))
+        if entry.waiting_step is not None:
+            return OperationResult(False, entry.state, entry.id, operation, card, waiting=True,
+                                   error=AwaitingCashier(entry.error or "", service=entry.service))
         if entry.state in (State.DONE, State.FAILED):
             return OperationResult(entry.state is State.DONE, entry.state, entry.id, operation,
                                    card, outcome=plan.preview,
@@ -366,10 +389,66 @@ class Counter:
         run.landing = start < len(entry.steps) and bool(entry.steps[start].get("landing", True))
         if queued:
             run.card, run.queued = self._current(backend, card), True
+        run.recovering = True
         try:
             return self._drive(run, start, uncertain=not queued)
         finally:
             self.journal.release(entry.id, self.owner.name)
+
+    def finish(self, entry_id: int, *, cancel: bool = False,
+               progress: Progress | None = None) -> OperationResult:
+        """The cashier finishes an operation waiting for them (its waiting step is sent), or
+        cancels it (that step's ``cancel`` is sent: a hold is released)."""
+        entry = self.journal.get(entry_id)
+        index = None if entry is None else entry.waiting_step
+        if entry is None or index is None:
+            raise InvalidInput(f"Journal entry #{entry_id} is not waiting to be finished or "
+                               "cancelled.")
+        backend = self.backend(entry.service)
+        claimed = self.journal.claim(entry.id, self.owner.name, self._owner_alive)
+        if claimed is None:
+            raise Busy(f"#{entry.id} is being finished by another window or command on this "
+                       "till.", service=backend.name)
+        entry = claimed
+        with self._watch(backend):
+            card = backend.get_card(entry.card_id)  # as it is now, for the cashier to see
+        plan = _plan_from_entry(entry)
+        done = [i for i, s in enumerate(entry.steps) if s.get("state") == "done"]
+        before = entry.before or {}
+        run = _Run(entry.id, backend, card, plan, entry.key, before.get("observed") or {},
+                   before.get("mark"), progress or _quiet,
+                   answers=[entry.steps[i].get("answer") or {} for i in done],
+                   done=[plan.steps[i] for i in done], release=index,
+                   sent={i: t for i in range(len(entry.steps))
+                         if (t := entry.last_sent(i)) is not None})
+        uncertain = bool(entry.steps[index].get("uncertain"))
+        run.landing = uncertain
+        try:
+            if not cancel:
+                return self._drive(run, index, uncertain=uncertain)
+            undo = plan.steps[index].cancel
+            if undo is None:
+                raise NotSupported("This operation cannot be cancelled.", service=backend.title)
+            try:
+                answer = self._send(run, index, False, backend.bind(undo, run.answers))
+            except _DEFINITE_REFUSALS:  # e.g. a cancel sent before a crash: released already?
+                if not self._landed(run, index, undo):
+                    raise
+                answer = {"reconciled": True}
+            return self._cancelled(run, index, answer, "Cancelled by the cashier")
+        finally:
+            self.journal.release(entry.id, self.owner.name)
+
+    def _cancelled(self, run: _Run, index: int, answer: dict[str, Any],
+                   why: str) -> OperationResult:
+        """Record the waiting step cancelled: the operation failed, nothing was taken."""
+        plan = run.plan
+        note = (f"{why}: {plan.operation.describe()}. What it held was released; nothing was "
+                "taken.")
+        self.journal.step(run.entry, index, STEP_CANCELLED, answer)
+        self.journal.finish(run.entry, State.FAILED, error=note)
+        return OperationResult(True, State.FAILED, run.entry, plan.operation, run.card,
+                               self._reread(run, []), note=note)
 
     def recover(self, *, progress: Progress | None = None,
                 wait: bool = True) -> list[OperationResult]:
@@ -433,12 +512,29 @@ class Counter:
             return card
 
     def _drive(self, run: _Run, start: int, *, uncertain: bool) -> OperationResult:
-        """Send the steps from ``start`` on, each retried within the policy's bound."""
+        """Send the steps from ``start`` on, each retried within the policy's bound.
+
+        A step sent only on the cashier's "finish" (or, when recovering, one only the cashier
+        may send) leaves the operation waiting, unless it is the one being finished.
+        """
         for index in range(start, len(run.plan.steps)):
-            step = run.plan.steps[index]
+            step, first = run.plan.steps[index], uncertain and index == start
+            if index != run.release and (step.send == Step.FINISH
+                                         or (run.recovering and step.send == Step.CASHIER)):
+                if not (first and self._landed(run, index, step)):
+                    return self._wait(run, index, first)
+                answer: dict[str, Any] = {"reconciled": True}
+                run.answers.append(answer)
+                run.done.append(step)
+                self.journal.step(run.entry, index, State.DONE, answer)
+                continue
             try:
-                answer = self._send(run, index, uncertain and index == start)
+                answer = self._send(run, index, first, run.backend.bind(step, run.answers))
+            except FinishAtService as exc:
+                return self._wait(run, index, first, exc)
             except PosError as exc:
+                if step.send != Step.AUTO and step.cancel is not None:
+                    return self._cashier_failed(run, index, exc)
                 return self._stopped(run, index, exc)
             except Exception as exc:  # a fault of the app after the request may have gone
                 log.exception("operation #%s: step %s failed in the app", run.entry, index + 1)
@@ -453,12 +549,7 @@ class Counter:
             except Exception as exc:  # e.g. the disk is full: applied, but not on record here
                 return self._unrecorded(run, exc)
         outcome = run.backend.outcome(run.plan, run.answers)
-        after: Card | None
-        try:
-            after = run.backend.refresh(run.card, run.answers)
-        except PosError as exc:
-            log.info("operation #%s done; re-reading the card failed: %s", run.entry, exc.kind)
-            after = None
+        after = self._reread(run, run.answers)
         try:
             self.journal.finish(run.entry, State.DONE,
                                 after=None if after is None else after.snapshot(),
@@ -470,6 +561,51 @@ class Counter:
             return self._unrecorded(run, exc, after, outcome)
         return OperationResult(True, State.DONE, run.entry, run.plan.operation, run.card, after,
                                outcome)
+
+    def _reread(self, run: _Run, answers: list[dict[str, Any]]) -> Card | None:
+        """The card read again after the operation, or ``None`` if that failed."""
+        try:
+            return run.backend.refresh(run.card, answers)
+        except PosError as exc:
+            log.info("operation #%s: re-reading the card failed: %s", run.entry, exc.kind)
+            return None
+
+    def _wait(self, run: _Run, index: int, uncertain: bool,
+              exc: PosError | None = None) -> OperationResult:
+        """Leave the operation open at step ``index`` for the cashier to finish or cancel."""
+        plan, card = run.plan, run.card
+        planned = exc is None and plan.steps[index].send == Step.FINISH
+        if not isinstance(exc, AwaitingCashier):
+            why = f" ({exc.message})" if exc is not None else ""
+            exc = AwaitingCashier(f"{plan.operation.describe()}: open before its step "
+                                  f"\"{plan.steps[index].description}\"{why}.",
+                                  service=card.service)
+        self.journal.wait(run.entry, index, str(exc), uncertain=uncertain)
+        return OperationResult(planned, State.PENDING, run.entry, plan.operation, card,
+                               self._reread(run, []) if planned else None,
+                               plan.preview, None if planned else exc, waiting=True)
+
+    def _landed(self, run: _Run, index: int, step: Step) -> bool:
+        """Whether a step that may have been sent shows applied (read only; never sent)."""
+        try:
+            return not run.backend.idempotent and self._seen(run, index, step)[0] is True
+        except PosError:
+            return False
+
+    def _cashier_failed(self, run: _Run, index: int, exc: PosError) -> OperationResult:
+        """A step with a ``cancel`` failed: refused, what it would take is released; in doubt
+        or not sent (service away), the operation waits for the cashier."""
+        if not isinstance(exc, _DEFINITE_REFUSALS):
+            return self._wait(run, index, isinstance(exc, OutcomeUnknown), exc)
+        undo = run.plan.steps[index].cancel
+        assert undo is not None
+        try:
+            answer = self._send(run, index, False, run.backend.bind(undo, run.answers))
+        except PosError:
+            return self._wait(run, index, False, exc)
+        result = self._cancelled(run, index, answer, exc.message)
+        result.ok, result.error = False, exc
+        return result
 
     def _unrecorded(self, run: _Run, exc: Exception, after: Card | None = None,
                     outcome: Figures | None = None) -> OperationResult:
@@ -491,7 +627,8 @@ class Counter:
                                outcome or run.backend.outcome(run.plan, run.answers),
                                warning=warning)
 
-    def _send(self, run: _Run, index: int, uncertain: bool) -> dict[str, Any]:
+    def _send(self, run: _Run, index: int, uncertain: bool,
+              step: Step | None = None) -> dict[str, Any]:
         """Send one step until it is known applied or refused, or the bound is reached.
 
         For a service without idempotency keys a lost answer is settled by the service's own
@@ -499,7 +636,8 @@ class Counter:
         applied; a step shown not applied is sent again only once the lost request can no
         longer land (its last send plus the service's ``max_hold``).
         """
-        policy, backend, step = self.retry, run.backend, run.plan.steps[index]
+        policy, backend = self.retry, run.backend
+        step = step or run.plan.steps[index]
         last: PosError | None = None
         retry_after: float | None = None
         landing = uncertain and run.landing
@@ -509,7 +647,7 @@ class Counter:
                 self._sleep(policy.delay(attempt - 1, retry_after))
             if uncertain and not backend.idempotent:
                 try:
-                    verdict = self._settled(run, index, landing)
+                    verdict = self._settled(run, index, landing, step)
                 except PosError as exc:
                     last = exc
                     continue
@@ -544,18 +682,20 @@ class Counter:
             raise OutcomeUnknown(last.message, service=backend.name) from None
         raise last
 
-    def _settled(self, run: _Run, index: int, landing: bool) -> dict[str, Any] | None:
+    def _settled(self, run: _Run, index: int, landing: bool,
+                 step: Step | None = None) -> dict[str, Any] | None:
         """After a lost answer: the step's reconciled answer when it was applied, ``None``
         when it was not and may be sent again now; :class:`OutcomeUnknown` when nobody can
         tell, or it is not applied yet but the lost request may still land."""
-        backend, step = run.backend, run.plan.steps[index]
+        backend = run.backend
+        step = step or run.plan.steps[index]
         hold = self.retry.hold if self.retry.hold is not None else backend.max_hold
         sent = run.sent.get(index)
         until = sent + hold if landing and sent is not None else 0.0
         settle_once = self.retry.settle > 0
         polls = int(max(until - time.time(), 0) / max(self.retry.poll, 0.01)) + 2
         while True:
-            applied, now = self._seen(run, index)
+            applied, now = self._seen(run, index, step)
             if applied is True:
                 return {"reconciled": True,
                         "seen": observe(now.raw, [step.expect["field"]]) if now is not None
@@ -579,9 +719,11 @@ class Counter:
             self._sleep(max(self.retry.settle, min(wait, self.retry.poll)))
             settle_once = False  # a late write shows now, or it has not landed
 
-    def _seen(self, run: _Run, index: int) -> tuple[bool | None, Card | None]:
+    def _seen(self, run: _Run, index: int,
+              step: Step | None = None) -> tuple[bool | None, Card | None]:
         """Whether the step shows applied: the service's record first, then the card."""
-        backend, step = run.backend, run.plan.steps[index]
+        backend = run.backend
+        step = step or run.plan.steps[index]
         sent = run.sent.get(index)
         evidence = backend.evidence(
             run.card, step, run.key, mark=run.mark, done=tuple(run.done),

@@ -141,6 +141,20 @@ class BadResponse(ServiceError):
     default_hint = "Try again; if it keeps happening, the service may be misconfigured."
 
 
+class AwaitingCashier(ServiceError):
+    """An operation left open before a step only the cashier may send (a hold to confirm or
+    cancel): nothing more is sent until they finish or cancel it."""
+
+    applied = None
+    default_hint = "Finish or cancel it from the journal when the customer is at the till."
+
+
+class FinishAtService(AwaitingCashier):
+    """An open operation the till cannot finish (the service gave no code for it)."""
+
+    default_hint = "Finish or cancel it in the service's own back office."
+
+
 class OutcomeUnknown(ServiceError):
     """The request was sent but its answer was lost: it may or may not have been applied.
 

@@ -66,6 +66,11 @@ class State(StrEnum):
     FAILED = "failed"
 
 
+#: Step states besides those of :class:`State`: the operation waits at this step for the
+#: cashier to finish or cancel it (its entry stays ``pending``), and the step was cancelled.
+STEP_WAITING, STEP_CANCELLED = "waiting", "cancelled"
+
+
 @dataclass
 class Entry:
     """One journal row."""
@@ -105,6 +110,12 @@ class Entry:
     #: What it did, in fixed terms (see :mod:`pos_app.core.effects`).
     effects: Effects = field(default_factory=Effects)
 
+    @property
+    def waiting_step(self) -> int | None:
+        """The step the operation waits at for the cashier, or ``None``."""
+        return next((i for i, s in enumerate(self.steps) if s.get("state") == STEP_WAITING),
+                    None)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "created": self.created, "updated": self.updated,
@@ -115,6 +126,7 @@ class Entry:
             "error": self.error, "attempts": self.attempts, "owner": self.owner,
             "settled": self.settled, "kind": self.kind, "holder": self.holder,
             "effects": self.effects.columns(),
+            "waiting": self.waiting_step is not None,
         }
 
 
@@ -201,22 +213,26 @@ class Journal:
             )
             return int(cur.lastrowid or 0)
 
-    def step(self, entry_id: int, index: int, state: State, answer: Any = None, *,
-             queued: bool = False, landing: bool = False) -> None:
+    def step(self, entry_id: int, index: int, state: State | str, answer: Any = None, *,
+             queued: bool = False, landing: bool = False, uncertain: bool = False) -> None:
         """Record the fate of one step (and its answer) as soon as it is known.
 
         ``queued`` marks a step known not to have been sent (the service was unreachable):
         it is sent as it is when the service is back, without checking the card first.
         ``landing`` marks a step sent without an answer coming (it may still land).
+        ``uncertain`` marks a waiting step that may have been sent already.
         """
         with self._lock, self._transaction():
             row = self._db.execute("SELECT steps FROM operations WHERE id = ?",
                                    (entry_id,)).fetchone()
             steps = _loads(row["steps"])
-            steps[index]["state"] = state.value
+            steps[index]["state"] = str(state)
             steps[index]["answer"] = answer
             steps[index]["queued"] = queued
             steps[index]["landing"] = landing
+            steps[index].pop("uncertain", None)
+            if uncertain:
+                steps[index]["uncertain"] = True
             self._db.execute("UPDATE operations SET steps = ?, answer = ?, updated = ?,"
                              " attempts = attempts + 1 WHERE id = ?",
                              (_dumps(steps), _dumps(answer), _now(), entry_id))
@@ -319,9 +335,22 @@ class Journal:
             rows = self._db.execute(sql, params).fetchall()
         return [self._entry(r) for r in rows]
 
+    def wait(self, entry_id: int, index: int, note: str, *, uncertain: bool) -> None:
+        """Leave the operation open at step ``index`` for the cashier to finish or cancel:
+        recovery leaves it alone, :meth:`waiting` lists it."""
+        self.step(entry_id, index, STEP_WAITING, None, uncertain=uncertain)
+        self.finish(entry_id, State.PENDING, error=note)
+
     def unresolved(self) -> list[Entry]:
-        """Operations left ``pending`` or ``unknown``, oldest first."""
-        return list(reversed(self.entries(states=(State.PENDING, State.UNKNOWN))))
+        """Operations left ``pending`` or ``unknown``, oldest first (not those waiting for
+        the cashier)."""
+        return [e for e in reversed(self.entries(states=(State.PENDING, State.UNKNOWN)))
+                if e.waiting_step is None]
+
+    def waiting(self, card_id: str | None = None) -> list[Entry]:
+        """Operations waiting for the cashier to finish or cancel them, newest first."""
+        return [e for e in self.entries(states=(State.PENDING,), card_id=card_id)
+                if e.waiting_step is not None]
 
     # -- what operations did, holders, filters and shifts -------------------------------------
 

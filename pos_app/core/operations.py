@@ -30,12 +30,17 @@ class OpName(StrEnum):
     COUPON_REDEEM = "coupon-redeem"
     SET_EXPIRY = "set-expiry"
     REPORT_OFFER = "report-offer"
+    HOLD = "hold"
 
 
 #: Operations that take value off a card: the cashier confirms them first, and they are never
 #: queued while a service is unreachable.
 TAKES_VALUE = frozenset({OpName.SPEND, OpName.PURCHASE_SPEND, OpName.UNSTAMP, OpName.REWARD,
-                         OpName.COUPON_REDEEM, OpName.REPORT_OFFER})
+                         OpName.COUPON_REDEEM, OpName.REPORT_OFFER, OpName.HOLD})
+
+#: What the cashier may do with an operation left waiting for them (a hold to confirm or
+#: cancel): the command line's names, and whether the name cancels it.
+FINISH_ACTIONS: dict[str, bool] = {"hold-confirm": False, "hold-cancel": True}
 
 #: Human labels for buttons and messages.
 LABELS: dict[OpName, str] = {
@@ -50,6 +55,7 @@ LABELS: dict[OpName, str] = {
     OpName.COUPON_REDEEM: "Redeem coupon",
     OpName.SET_EXPIRY: "Set expiry date",
     OpName.REPORT_OFFER: "Report offer used",
+    OpName.HOLD: "Hold points",
 }
 
 #: What each operation takes, for usage messages.
@@ -65,6 +71,7 @@ USAGE: dict[OpName, str] = {
     OpName.COUPON_REDEEM: "coupon-redeem",
     OpName.SET_EXPIRY: "set-expiry YYYY-MM-DD",
     OpName.REPORT_OFFER: "report-offer",
+    OpName.HOLD: "hold POINTS",
 }
 
 
@@ -110,6 +117,8 @@ class Operation:
                     f"{format_money(self.spend)} from the card")
         if n is OpName.ACCRUE:
             return f"Add {self.count} points"
+        if n is OpName.HOLD:
+            return f"Hold {self.count} points until the sale is paid"
         if n is OpName.STAMP:
             return f"Add {self.count} stamp{'s' if self.count != 1 else ''}"
         if n is OpName.UNSTAMP:
@@ -144,7 +153,7 @@ class Operation:
                 raise InvalidAmount("The amount to spend is larger than the purchase.",
                                     "Spend at most the purchase amount.")
             return cls(op, amount=amount, spend=spend)
-        if op is OpName.ACCRUE:
+        if op in (OpName.ACCRUE, OpName.HOLD):
             return cls(op, count=parse_count(args[0], what="Points"))
         if op in (OpName.STAMP, OpName.UNSTAMP):
             return cls(op, count=parse_count(args[0], what="Stamps", maximum=1000))

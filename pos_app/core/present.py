@@ -41,6 +41,17 @@ def heard_text(card: Card) -> str | None:
     return f"{format_number(heard.balance)} {card.balance_unit} ({done})"
 
 
+def service_title(name: str) -> str:
+    """The name people see for service ``name``."""
+    from pos_app.core.errors import ConfigError
+    from pos_app.core.services import get
+
+    try:
+        return get(name).title
+    except ConfigError:
+        return name.capitalize()
+
+
 def card_fields(card: Card) -> list[tuple[str, str]]:
     """Label/value rows for everything the card carries (phone masked)."""
     rows: list[tuple[str, str]] = []
@@ -62,11 +73,13 @@ def card_fields(card: Card) -> list[tuple[str, str]]:
     ):
         if value is not None:
             rows.append((label, value))
-    return rows
+    if card.template and card.facts:
+        rows.append(("Program", card.template))
+    return rows + list(card.facts)
 
 
 def card_text(card: Card) -> str:
-    head = f"{card.service.capitalize()} · {card.kind_label} · {card.status_label}"
+    head = f"{service_title(card.service)} · {card.kind_label} · {card.status_label}"
     lines = [head, f"{'Code':<12} {card.code}"]
     lines += [f"{label:<12} {value}" for label, value in card_fields(card)]
     ops = ", ".join(o.value for o in card.operations) or "nothing right now"

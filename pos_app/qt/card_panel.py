@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.money import format_money, format_number
-from pos_app.core.present import balance_text, heard_text
+from pos_app.core.present import balance_text, heard_text, service_title
 from pos_app.core.units import Unit, mark_unit, quantity
 from pos_app.qt import theme
 
@@ -177,10 +177,22 @@ class CardPanel(QFrame):
         grid.addWidget(self.details)
         self.expires = _label()
         grid.addWidget(self.expires)
+        self.waiting = _label(wrap=True)
+        self.waiting.setObjectName("waiting")
+        grid.addWidget(self.waiting)
         grid.addStretch(1)
         self.stack.addWidget(page)
         self.page = page
+        self.set_waiting(0)
         self.set_card(None)
+
+    def set_waiting(self, count: int) -> None:
+        """How many operations on this card wait for the cashier (holds to finish)."""
+        self.waiting.setText(f"{count} operation{'s' if count != 1 else ''} on this card "
+                             "waiting for you: finish or cancel in the journal."
+                             if count else "")
+        theme.set_badge(self.waiting, "warn" if count else None)
+        self.waiting.setVisible(bool(count))
 
     def set_card(self, card: Card | None, name: str = "") -> None:
         """Draw ``card`` (``None``: the empty state); ``name`` is what its service calls it
@@ -190,7 +202,7 @@ class CardPanel(QFrame):
             self.stack.setCurrentWidget(self.empty)
             self.setAccessibleName("No card")
             return
-        self.kind.setText(f"{card.service.capitalize()} · {card.kind_label}")
+        self.kind.setText(f"{service_title(card.service)} · {card.kind_label}")
         self.status.setText(card.status_label)
         theme.set_badge(self.status, STATUS_TONES.get(card.status, "info"))
         self.code.setText(_elide(card.code, 28))
@@ -211,6 +223,7 @@ class CardPanel(QFrame):
                         "paid from the card")
         if card.balance_note:
             note.append(card.balance_note)
+        note += [f"{label}: {text}" for label, text in card.facts if _figure(text)]
         self.value_note.setText("; ".join(note))
         self.value_note.setVisible(bool(note))
         heard = heard_text(card)
@@ -247,8 +260,12 @@ class CardPanel(QFrame):
             details.append(f"Purchases: {format_money(card.total_spent)}")
         if name:
             details.insert(0, f"“{name}”")
-        self.details.setText("   ·   ".join(details))
-        self.details.setVisible(bool(details))
+        if card.template and card.template.strip() and not card.template.isdigit():
+            details.append(card.template)
+        lines = ["   ·   ".join(details)] if details else []
+        lines += [f"{label}: {text}" for label, text in card.facts if not _figure(text)]
+        self.details.setText("\n".join(lines))
+        self.details.setVisible(bool(lines))
 
         expiry, tone = _expiry_text(card)
         self.expires.setText(expiry)
@@ -256,6 +273,12 @@ class CardPanel(QFrame):
         theme.set_badge(self.expires, tone)
         self.setAccessibleName(f"{card.kind_label}, {card.status_label}")
         self.stack.setCurrentWidget(self.page)
+
+
+def _figure(text: str) -> bool:
+    """Whether a fact is a number (shown beside the balance) rather than a sentence."""
+    return text.replace(" ", "").replace("\u202f", "").replace("\u00a0", "").replace(
+        ",", "").isdigit()
 
 
 def _holder_text(card: Card) -> str:

@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 from pos_app.core.backends.base import Plan
 from pos_app.core.cards import Card
 from pos_app.core.money import format_money
-from pos_app.core.present import OUTCOME_LABELS, balance_text, outcome_rows, stamps_text
+from pos_app.core.present import (
+    OUTCOME_LABELS,
+    balance_text,
+    outcome_rows,
+    service_title,
+    stamps_text,
+)
 from pos_app.core.units import balance_unit, describe, mark_unit, quantity
 from pos_app.qt import theme
 
@@ -103,7 +109,7 @@ class ConfirmPanel(QFrame):
         theme.set_badge(self.reasons, "warn" if reasons else None)
         holder = card.holder.name if card.holder is not None else ""
         self.card_line.setText(" · ".join(p for p in (
-            f"{card.service.capitalize()} {card.kind_label.lower()}", holder) if p))
+            f"{service_title(card.service)} {card.kind_label.lower()}", holder) if p))
         while self.rows.count():
             item = self.rows.takeAt(0)
             if item.widget() is not None:

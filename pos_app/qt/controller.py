@@ -475,6 +475,31 @@ class Controller(QObject):
                   what=f"apply {operation.name.value}", progress=self.progress.emit)
         return True
 
+    def finish(self, entry_id: int, cancel: bool) -> bool:
+        """Finish or cancel an operation waiting for the cashier (a hold), off the GUI
+        thread; ``False`` if an operation is already being sent."""
+        counter = self.counter
+        if counter is None or self._applying:
+            return False
+        self._applying = True
+
+        def done(result: OperationResult) -> None:
+            self._applying = False
+            if self.card is not None and result.after is not None \
+                    and self.card.card_id == result.after.card_id:
+                self.card = result.after
+            self.applied.emit(result)
+            self.refresh_journal()
+
+        def failed(exc: PosError) -> None:
+            self._applying = False
+            self.apply_failed.emit(APPLY_FAULT if isinstance(exc, AppFault) else str(exc))
+            self.refresh_journal()
+
+        self._run("apply", counter.finish, entry_id, cancel=cancel, on_ok=done,
+                  on_error=failed, what="finish", progress=self.progress.emit)
+        return True
+
     def recover(self) -> None:
         """Complete operations a crash or a lost answer left open, and queued ones.
 

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core.present import service_title
+
 QR_PIXELS = 132
 #: Width of one demo card's cell; the panel fits as many columns as its width allows.
 CELL_WIDTH = 168
@@ -70,7 +72,7 @@ class DemoCardButton(QToolButton):
         super().__init__(parent)
         self.code = str(card["code"])
         label = str(card.get("label") or card.get("kind") or "")
-        service = str(card.get("service", "")).capitalize()
+        service = service_title(str(card["service"])) if card.get("service") else ""
         self.title = f"{service}: {label}" if service else label
         self.setText(textwrap.fill(self.title, WRAP))
         pixmap = qr_pixmap(self.code)

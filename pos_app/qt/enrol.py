@@ -21,6 +21,7 @@ from pos_app.core import services
 from pos_app.core.backends.base import MAX_NAME, CardTemplate, check_holder
 from pos_app.core.cards import Card, Holder
 from pos_app.core.errors import InvalidInput
+from pos_app.core.present import service_title
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
 
@@ -152,7 +153,7 @@ class EnrolDialog(QDialog):
         if not self.controller.enrol(template, holder):
             return
         self._set_busy(True)
-        self._say(f"Enrolling {holder.name} at {template.service.capitalize()}…", None)
+        self._say(f"Enrolling {holder.name} at {service_title(template.service)}…", None)
 
     def _enrolled(self, card: Card) -> None:
         if not self._busy:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.core.backends.base import HistoryRow
 from pos_app.core.cards import Card
+from pos_app.core.present import service_title
 from pos_app.qt.journal_view import fit_rows, wrap_last_column
 
 
@@ -65,7 +66,7 @@ class HistoryView(QWidget):
             item = QTreeWidgetItem([when, row.value, row.what])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
-        service = card.service.capitalize()
+        service = service_title(card.service)
         count = f"{len(rows)} entr{'ies' if len(rows) != 1 else 'y'}"
         QTimer.singleShot(0, self, self._fit_rows)
         if rows and till:

@@ -21,7 +21,7 @@ from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.errors import PosError
 from pos_app.core.journal import Entry, State
 from pos_app.core.operations import Operation
-from pos_app.core.present import outcome_rows
+from pos_app.core.present import outcome_rows, service_title
 from pos_app.core.units import describe
 from pos_app.qt import theme
 
@@ -105,10 +105,13 @@ class JournalView(QWidget):
     """A list of journal entries; the error of one that failed is in its tooltip.
 
     Operations still open (unknown, or queued while a service was away) are counted above the
-    list with a "Check again" button: ``check_again`` asks for them to be settled now.
+    list with a "Check again" button: ``check_again`` asks for them to be settled now. Those
+    waiting for the cashier (a hold to confirm or cancel) get "Finish" and "Cancel" buttons
+    for the selected one (or the only one): ``finish_wanted(entry id, cancel)``.
     """
 
     check_again = Signal()
+    finish_wanted = Signal(int, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,8 +125,17 @@ class JournalView(QWidget):
         self.check_button = QPushButton("Check again")
         self.check_button.setToolTip("Ask the services now about the operations still open")
         self.check_button.clicked.connect(self.check_again)
+        self.finish_button = QPushButton("Finish")
+        self.finish_button.setToolTip("Send the last step of the selected waiting operation "
+                                      "(confirm the hold)")
+        self.finish_button.clicked.connect(lambda: self._finish(False))
+        self.cancel_button = QPushButton("Cancel it")
+        self.cancel_button.setToolTip("Undo the selected waiting operation (release the hold)")
+        self.cancel_button.clicked.connect(lambda: self._finish(True))
         bar.addWidget(self.open_label, 1)
         bar.addWidget(self.check_button)
+        bar.addWidget(self.finish_button)
+        bar.addWidget(self.cancel_button)
         layout.addWidget(self.open_bar)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(COLUMNS))
@@ -132,6 +144,7 @@ class JournalView(QWidget):
         # Time, state and card at their width; the operation and its figures wrapped.
         wrap_last_column(self.tree, self._fit_rows)
         self.tree.setAccessibleName("Recent operations")
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.tree)
         self.empty = QLabel("No operations yet on this terminal.")
         self.empty.setProperty("muted", True)
@@ -147,9 +160,11 @@ class JournalView(QWidget):
         tones = {State.DONE: colors.ok_fg, State.FAILED: colors.error_fg,
                  State.UNKNOWN: colors.warn_fg, State.PENDING: colors.info_fg}
         for entry in self.entries:
+            waits = entry.waiting_step is not None
             item = QTreeWidgetItem([
-                local_time(entry.created), STATE_WORDS.get(entry.state, entry.state.value),
-                f"{entry.service.capitalize()}\n{entry.card}", operation_text(entry)])
+                local_time(entry.created),
+                "Waiting" if waits else STATE_WORDS.get(entry.state, entry.state.value),
+                f"{service_title(entry.service)}\n{entry.card}", operation_text(entry)])
             item.setForeground(1, QBrush(QColor(tones.get(entry.state, colors.muted))))
             font = item.font(1)
             font.setBold(True)
@@ -166,12 +181,19 @@ class JournalView(QWidget):
         self.tree.setVisible(bool(self.entries))
         self.empty.setVisible(not self.entries)
         unknown = sum(e.state is State.UNKNOWN for e in self.entries)
-        queued = sum(e.state is State.PENDING for e in self.entries)
+        waiting = [e for e in self.entries if e.waiting_step is not None]
+        queued = sum(e.state is State.PENDING for e in self.entries) - len(waiting)
         parts = []
         if unknown:
             parts.append(f"{unknown} unknown (the answer was lost; checking with the service)")
         if queued:
             parts.append(f"{queued} waiting to be sent")
+        if waiting:
+            parts.append(f"{len(waiting)} waiting for you to finish or cancel")
+        self.check_button.setVisible(bool(unknown or queued))
+        self.finish_button.setVisible(bool(waiting))
+        self.cancel_button.setVisible(bool(waiting))
+        self._selection_changed()
         self.open_label.setText("Open: " + ", ".join(parts) + "." if parts else "")
         self.open_label.setStyleSheet(f"color: {colors.warn_fg}; font-weight: bold;")
         self.open_bar.setVisible(bool(parts))
@@ -182,6 +204,27 @@ class JournalView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         QTimer.singleShot(0, self, self._fit_rows)  # once the columns have their widths
+
+    def chosen(self) -> Entry | None:
+        """The waiting operation the buttons act on: the selected one, or the only one."""
+        waiting = [e for e in self.entries if e.waiting_step is not None]
+        ids = {i.data(0, Qt.ItemDataRole.UserRole) for i in self.tree.selectedItems()}
+        picked = [e for e in waiting if e.id in ids]
+        if picked:
+            return picked[0]
+        return waiting[0] if len(waiting) == 1 and not ids else None
+
+    def _selection_changed(self) -> None:
+        entry = self.chosen()
+        for button in (self.finish_button, self.cancel_button):
+            button.setEnabled(entry is not None)
+            if entry is not None:
+                button.setAccessibleDescription(f"#{entry.id} {operation_text(entry)}")
+
+    def _finish(self, cancel: bool) -> None:
+        entry = self.chosen()
+        if entry is not None:
+            self.finish_wanted.emit(entry.id, cancel)
 
     def rows(self) -> list[list[str]]:
         """The visible text, row by row (for tests)."""

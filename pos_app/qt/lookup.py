@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.core.backends.base import CardRef
 from pos_app.core.cards import STATUS_LABELS, CardStatus
+from pos_app.core.present import service_title
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
 
@@ -176,7 +177,7 @@ class CustomerLookupDialog(QDialog):
             if ref.holder is not None:
                 holder = " ".join(p for p in (ref.holder.name, ref.holder.masked_phone
                                               if ref.holder.phone else "") if p)
-            item = QTreeWidgetItem([ref.service.capitalize(), ref.kind_label,
+            item = QTreeWidgetItem([service_title(ref.service), ref.kind_label,
                                     status_words(ref.status), holder, ref.code])
             self.list.addTopLevelItem(item)
         if self.refs:

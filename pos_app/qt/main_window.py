@@ -4,7 +4,7 @@ Keyboard: the code field always has the cursor unless an amount is being typed; 
 the code up; F1..F10 start operations; Enter confirms; Esc backs out one step (or cancels a
 lookup); Ctrl+F finds a customer; Ctrl+N enrols one; Ctrl+, opens the settings; Ctrl+T
 switches light/dark; Ctrl+P prints the last operation's slip (or the journal row chosen),
-Ctrl+Shift+P saves it as PDF; F11 full screen.
+Ctrl+Shift+P saves it as PDF; Ctrl+Shift+F full screen.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from pos_app.core.counter import OperationResult
 from pos_app.core.errors import RateLimited, ServiceUnavailable, StorageError
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation, OpName
+from pos_app.core.present import service_title
 from pos_app.core.router import clean_code
 from pos_app.core.settings import Settings
 from pos_app.core.units import op_label
@@ -208,8 +209,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.services_label = QLabel()
         self.statusBar().addWidget(self.services_label, 1)
-        self.keys_label = QLabel("F1–F10 operations · Enter confirms · Esc goes back · "
-                                 "Ctrl+P slip · F11 full screen")
+        self.keys_label = QLabel("F1–F12 operations · Enter confirms · Esc goes back · "
+                                 "Ctrl+P slip · Ctrl+Shift+F full screen")
         self.keys_label.setProperty("muted", True)
         self.statusBar().addPermanentWidget(self.keys_label)
 
@@ -236,6 +237,8 @@ class MainWindow(QMainWindow):
         c.apply_failed.connect(self._apply_failed)
         c.journal_loaded.connect(self.journal.set_entries)
         self.journal.check_again.connect(c.recover)
+        self.journal.finish_wanted.connect(c.finish)
+        c.journal_loaded.connect(self._show_waiting)
         c.progress.connect(self._progress)
         c.recovered.connect(self._recovered)
         c.history_loaded.connect(self.history.set_rows)
@@ -277,7 +280,7 @@ class MainWindow(QMainWindow):
         add("Ctrl+N", self.open_enrol)
         add(SETTINGS_KEY, self.open_settings)
         add("Ctrl+T", self.toggle_theme)
-        add("F11", self.toggle_full_screen)
+        add("Ctrl+Shift+F", self.toggle_full_screen)
         add("Ctrl+L", self.focus_code)
         add("Ctrl+P", lambda: self.journal_tools.print_slip())
         add("Ctrl+Shift+P", lambda: self.journal_tools.ask_pdf())
@@ -435,7 +438,7 @@ class MainWindow(QMainWindow):
             self._enrolling = False
             self._show_issued(card, note)
         ops = self.ops_panel.available()
-        self._say(f"{card.service.capitalize()} {card.kind_label.lower()} read"
+        self._say(f"{service_title(card.service)} {card.kind_label.lower()} read"
                   + (": press an operation's key." if ops else "."))
         self.code.selectAll()
         self.focus_code()
@@ -452,6 +455,14 @@ class MainWindow(QMainWindow):
         self.history.set_card(card)
         if card is not None and self.tabs.currentWidget() is self.history:
             self._load_history()
+        self._show_waiting()
+
+    def _show_waiting(self, *_: object) -> None:
+        """Operations on the card shown that wait for the cashier, from the journal."""
+        card = self.card
+        self.card_panel.set_waiting(0 if card is None else sum(
+            e.waiting_step is not None and (e.service, e.card_id) == (card.service, card.card_id)
+            for e in self.journal.entries))
 
     def _lookup_failed(self, text: str) -> None:
         self._update_services()
@@ -550,7 +561,8 @@ class MainWindow(QMainWindow):
         else:
             self.ops_panel.set_enabled(True)
             self._show_actions(self.ops_panel)
-        self._say({State.DONE: "Done.", State.PENDING: "Queued.",
+        self._say("Waiting for you to finish or cancel it." if result.waiting else {
+                   State.DONE: "Done.", State.PENDING: "Queued.",
                    State.UNKNOWN: "Not confirmed: see the message above."}.get(
                        result.state, "Not done."))
         self._update_services()
@@ -676,13 +688,13 @@ class MainWindow(QMainWindow):
         if info is None:
             return
         text = ("Sandbox: demo services on this computer" if info.on_sandbox
-                else "Services: " + ", ".join(s.capitalize() for s in info.services))
+                else "Services: " + ", ".join(service_title(s) for s in info.services))
         try:  # workers update it; a copy taken mid-update is simply tried next time
             away = dict(getattr(counter, "unreachable", {}) or {})
         except RuntimeError:
             away = {}
         if away:
-            text += "  ·  not answering: " + ", ".join(s.capitalize() for s in sorted(away))
+            text += "  ·  not answering: " + ", ".join(service_title(s) for s in sorted(away))
         self.services_label.setText(text)
 
     # -- keyboard ----------------------------------------------------------------------------

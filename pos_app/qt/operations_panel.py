@@ -23,6 +23,7 @@ SHORTCUTS: dict[OpName, str] = {
     OpName.COUPON_REDEEM: "F9",
     OpName.SET_EXPIRY: "F10",
     OpName.REPORT_OFFER: "F12",
+    OpName.HOLD: "F11",
 }
 COLUMNS = 3
 

@@ -67,7 +67,12 @@ class ResultBanner(QFrame):
         figures = outcome_rows(result.outcome, result.before) if result.ok else []
         to_pay = next((value for label, value in figures if label == "To pay"), None)
         rows = [(label, value) for label, value in figures if label != "To pay"]
-        if result.ok:
+        if result.waiting or (result.ok and result.note):
+            tone = "warn" if not result.ok else "ok" if result.note else "info"
+            title = (result.note.split(":")[0] if result.note else
+                     "Open: finish or cancel it in the journal")
+            self._show(tone, title, result.message, rows if result.waiting else [], to_pay)
+        elif result.ok:
             if result.after is not None:
                 for label, old, new in changes(result.before, result.after)[:MAX_CHANGES]:
                     rows.append((label, f"{old}  →  {new}"))

@@ -192,6 +192,8 @@ class Shooter:
         self.wait(lambda: w.banner.qr.isVisible(), "the new card")
         self.idle()
         self.save("13-enrolled-card-issued")
+        if "hold" in show:
+            self.hold_tour(show["hold"])
         w.close()
         return self.saved
 
@@ -225,6 +227,28 @@ class Shooter:
             raise OSError(f"cannot write {path}")
         self.saved.append(path)
         print(f"saved {path}")
+
+    def hold_tour(self, code: str) -> None:
+        """A card with points on hold, a new hold waiting in the journal, then finished;
+        named after the card's service."""
+        w = self.window
+        w.banner.clear()
+        self.scan(code)
+        service = w.card.service if w.card is not None else "hold"
+        w.tabs.setCurrentWidget(w.demo if w.tabs.indexOf(w.demo) >= 0 else w.journal)
+        self.save(f"{service}-card")
+        self.press(OpName.HOLD)
+        type_text(w.entry.edits[0], "200", enter=True)
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.enter(w.confirm_panel.confirm_button)
+        self.wait(lambda: w.journal.chosen() is not None, "the waiting hold")
+        w.tabs.setCurrentWidget(w.journal)
+        self.idle()
+        self.save(f"{service}-open-hold")
+        w.journal.finish_button.click()
+        self.wait(lambda: w.journal.chosen() is None, "the hold to be finished")
+        self.idle()
+        self.save(f"{service}-hold-confirmed")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

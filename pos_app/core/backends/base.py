@@ -34,18 +34,38 @@ class Step:
     body: dict[str, Any]
     description: str
     expect: dict[str, Any] = field(default_factory=dict)
+    #: When it is sent: ``auto`` (in turn), ``cashier`` (only while the cashier is at it:
+    #: in the operation's own run or on their "finish"; recovery never sends it, the
+    #: operation waits for them instead) or ``finish`` (only on the cashier's "finish": the
+    #: operation waits before it, e.g. a hold until the sale is paid).
+    send: str = "auto"
+    #: What undoes the steps before this one (releases a hold): sent when the cashier
+    #: cancels the operation waiting at this step, or when this step is refused.
+    cancel: Step | None = None
     resumed: bool = field(default=False, compare=False)
+    #: The values of :attr:`send`.
+    AUTO: ClassVar[str] = "auto"
+    CASHIER: ClassVar[str] = "cashier"
+    FINISH: ClassVar[str] = "finish"
 
     def to_json(self) -> dict[str, Any]:
         """The step as the journal keeps it (its progress is added there)."""
-        return {"action": self.action, "body": self.body, "description": self.description,
-                "expect": self.expect}
+        data: dict[str, Any] = {"action": self.action, "body": self.body,
+                                "description": self.description, "expect": self.expect}
+        if self.send != self.AUTO:
+            data["send"] = self.send
+        if self.cancel is not None:
+            data["cancel"] = self.cancel.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Step:
         """A step read back from the journal."""
+        cancel = data.get("cancel")
         return cls(str(data.get("action", "")), dict(data.get("body") or {}),
                    str(data.get("description", "")), dict(data.get("expect") or {}),
+                   str(data.get("send") or Step.AUTO),
+                   cls.from_json(cancel) if isinstance(cancel, dict) else None,
                    resumed="state" in data and not data.get("queued"))
 
 
@@ -189,6 +209,12 @@ class Backend(abc.ABC):
         read now. Reads only; never sends the step.
         """
         return None
+
+    def bind(self, step: Step, answers: list[dict[str, Any]]) -> Step:
+        """``step`` completed with what the operation's earlier steps answered (an
+        authorization code); :class:`~pos_app.core.errors.FinishAtService` when it cannot be
+        sent from the till at all."""
+        return step
 
     def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> Figures:
         """Figures to show after the operation (amount to pay, discount...), from the answers."""

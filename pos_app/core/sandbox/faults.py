@@ -59,7 +59,10 @@ class FaultRule:
         return data
 
     def matches(self, method: str, route: str) -> bool:
-        return (self.method in ("*", method)) and fnmatch.fnmatchcase(route, self.route)
+        """Whether the rule hits this request: ``route`` is a glob, or several joined by
+        ``|``."""
+        return (self.method in ("*", method)) and any(
+            fnmatch.fnmatchcase(route, glob) for glob in self.route.split("|"))
 
 
 @dataclass

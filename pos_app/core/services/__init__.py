@@ -10,14 +10,14 @@ is one package and one line below.
 from __future__ import annotations
 
 from pos_app.core.errors import ConfigError
-from pos_app.core.services import loona, luna, mews, vmob
+from pos_app.core.services import cpextender, loona, luna, mews, vmob
 from pos_app.core.services.spec import ServiceSpec, SettingField
 
 __all__ = ["SERVICES", "ServiceSpec", "SettingField", "get", "names", "templates_notes"]
 
 #: Every service, in the router's order (specific codes first, catch-alls last).
 SERVICES: tuple[ServiceSpec, ...] = tuple(sorted((luna.SERVICE, loona.SERVICE, vmob.SERVICE,
-                                                  mews.SERVICE),
+                                                  mews.SERVICE, cpextender.SERVICE),
                                                  key=lambda s: s.order))
 
 

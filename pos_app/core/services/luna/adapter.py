@@ -85,6 +85,7 @@ _CANNOT = {
     OpName.COUPON_REDEEM: "be redeemed from the till",
     OpName.SET_EXPIRY: "have its expiry date set",
     OpName.REPORT_OFFER: "be reported as an offer code",
+    OpName.HOLD: "hold points for a sale",
 }
 
 
