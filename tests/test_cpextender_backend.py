@@ -88,7 +88,8 @@ def test_the_card_shows_available_points_and_the_rest_beside_them(
                                                        Decimal(504))
     assert card.holder is not None and card.holder.name == "Ann Lee"
     facts = dict(card.facts)
-    assert (facts["Total points"], facts["On hold"], facts["Pending"]) == ("1\u00a0504", "1\u00a0000", "0")
+    assert (facts["Total points"], facts["On hold"], facts["Pending"]) == (
+        "1\u00a0504", "1\u00a0000", "0")
     assert facts["Earning"].startswith("1 point per dollar")
     assert "100 points = $1" in facts["Redemption"]
     assert card.template == "Loyalty program 1"
