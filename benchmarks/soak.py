@@ -36,6 +36,7 @@ import logging
 import random
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter as Tally
 from collections.abc import Callable, Iterable, Mapping
@@ -72,6 +73,9 @@ TOKEN_TTL = 3.0
 
 #: Cards a turn may pick until one has something to do.
 PICKS = 5
+#: Tills working at once on one data folder (one journal), each on its own share of the cards:
+#: each resolves leftovers before its turns, and must leave the other's operations alone.
+TILLS = 2
 #: Share of operations on an idempotent service run on a card read earlier.
 STALE_SHARE = 0.05
 #: Share of operations during which the service refuses every write with 429.
@@ -106,6 +110,8 @@ def fault_rules(rng: random.Random, scale: float = 1.0,
             rule(FaultKind.ERROR, writes, 0.02, status=rng.choice((500, 502, 504))),
             rule(FaultKind.RATE_LIMIT, "*", 0.03, retry_after=0.05),
             rule(FaultKind.DELAY, "*", 0.03, delay=0.05),
+            # A write that lands after the client gave up (its read timeout is 0.3 s).
+            rule(FaultKind.DELAY, writes, 0.01, delay=0.5),
         ]
         if reads is not None:
             rules.append(rule(FaultKind.TIMEOUT, reads, 0.005, delay=0.6))
@@ -396,6 +402,8 @@ class SoakReport:
     skipped_unresolved: int = 0
     stale_cards: int = 0
     outages: int = 0
+    #: Operations another till was driving when this one looked (left to it).
+    left_to_other_till: int = 0
     resolved_during_run: int = 0
     recover_rounds: int = 0
     #: Operations left waiting for the cashier, finished or cancelled at the end, and those
@@ -431,6 +439,7 @@ class SoakReport:
             f"  card left alone      {self.skipped_unresolved} (an operation on it unresolved)",
             f"  on a stale card      {self.stale_cards} (idempotent services)",
             f"  write outages        {self.outages} (429 on every retry)",
+            f"  left to other till   {self.left_to_other_till} (looks at an operation it was driving)",
             f"by state               {', '.join(f'{k} {v}' for k, v in sorted(c.states.items()))}",
             f"resolved during run    {self.resolved_during_run}; final recover rounds "
             f"{self.recover_rounds}",
@@ -488,13 +497,36 @@ def run_soak(ops: int = 3000, seed: int = 1, *, workdir: Path | None = None,
                 server = sandbox.server(name)
                 for r in rules:
                     server.faults.add(r)
-            for i in range(ops):
-                report.attempted += 1
-                for _ in range(PICKS):
-                    if _one(counter, sandbox, rng, report, profiles):
-                        break
-                if progress and (i + 1) % 500 == 0:
-                    progress(f"{i + 1} operations, {time.perf_counter() - started:.0f} s")
+            others = [Counter(build_backends(sandbox.service_settings(), timeout=TIMEOUT),
+                              Journal(base / "journal.sqlite3")) for _ in range(TILLS - 1)]
+            for other in others:
+                other.retry = RETRY
+            tills = [counter, *others]
+            reports = [report] + [SoakReport(ops=0, seed=seed) for _ in others]
+            rngs = [rng] + [random.Random(seed * 1000 + n) for n in range(1, TILLS)]
+
+            def work(n: int) -> None:
+                for i in range(n, ops, TILLS):
+                    reports[n].attempted += 1
+                    for _ in range(PICKS):
+                        if _one(tills[n], sandbox, rngs[n], reports[n], profiles, (n, TILLS)):
+                            break
+                    if progress and n == 0 and (i + 1) % 500 < TILLS:
+                        progress(f"{i + 1} operations, {time.perf_counter() - started:.0f} s")
+
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(1, TILLS)]
+            for thread in threads:
+                thread.start()
+            work(0)
+            for thread in threads:
+                thread.join()
+            for other, extra in zip(others, reports[1:], strict=True):
+                other.close()
+                for name in ("attempted", "picks", "journalled", "refused_before_journal",
+                             "lookup_failed", "nothing_to_do", "skipped_unresolved",
+                             "stale_cards", "outages", "left_to_other_till",
+                             "resolved_during_run"):
+                    setattr(report, name, getattr(report, name) + getattr(extra, name))
             report.faults = {s.app.name: s.faults.counts() for s in sandbox.servers}
             for server in sandbox.servers:
                 server.faults.clear()
@@ -523,14 +555,17 @@ def run_soak(ops: int = 3000, seed: int = 1, *, workdir: Path | None = None,
 
 
 def _one(counter: Counter, sandbox: Sandbox, rng: random.Random, report: SoakReport,
-         profiles: Mapping[str, Exercise]) -> bool:
+         profiles: Mapping[str, Exercise], share: tuple[int, int] = (0, 1)) -> bool:
     """One cashier turn: resolve leftovers, pick a card, look it up, run an operation.
 
     ``False`` when no operation was run (the lookup failed, or the card has nothing to do).
     """
     report.picks += 1
     open_ids: set[str] = set()
-    if counter.journal.unresolved():
+    unresolved = counter.journal.unresolved()
+    if unresolved:
+        report.left_to_other_till += sum(e.owner not in (None, counter.owner.name)
+                                         for e in unresolved)
         results = counter.recover()
         report.resolved_during_run += sum(r.state in (State.DONE, State.FAILED) for r in results)
         open_ids = {e.card_id for e in counter.journal.unresolved()}
@@ -545,7 +580,9 @@ def _one(counter: Counter, sandbox: Sandbox, rng: random.Random, report: SoakRep
         card = stale
         report.stale_cards += 1
     else:
-        _, code = rng.choice([c for c in card_codes(sandbox) if c[0] == service])
+        mine = [c for c in card_codes(sandbox) if c[0] == service]
+        mine = mine[share[0]::share[1]] or mine
+        _, code = rng.choice(mine)
         try:
             card = counter.lookup(code)
         except PosError:
