@@ -439,7 +439,7 @@ class SoakReport:
             f"  card left alone      {self.skipped_unresolved} (an operation on it unresolved)",
             f"  on a stale card      {self.stale_cards} (idempotent services)",
             f"  write outages        {self.outages} (429 on every retry)",
-            f"  left to other till   {self.left_to_other_till} (looks at an operation it was driving)",
+            f"  left to other till   {self.left_to_other_till} (its operations in flight)",
             f"by state               {', '.join(f'{k} {v}' for k, v in sorted(c.states.items()))}",
             f"resolved during run    {self.resolved_during_run}; final recover rounds "
             f"{self.recover_rounds}",
