@@ -424,7 +424,8 @@ class Counter:
         uncertain = bool(entry.steps[index].get("uncertain"))
         run.landing = uncertain
         try:
-            if not cancel:
+            if not cancel or (uncertain and self._landed(run, index, plan.steps[index])):
+                # (A step that may have gone through and did is finished, not cancelled.)
                 return self._drive(run, index, uncertain=uncertain)
             undo = plan.steps[index].cancel
             if undo is None:

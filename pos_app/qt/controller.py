@@ -245,12 +245,16 @@ class Controller(QObject):
         self._health_timer.stop()
         self.runner.cancel_all()
         counter, self.counter = self.counter, None
+        # Work still running (a health check, a lookup) ends first, in a moment at most: its
+        # connections are then closed by their owner, not pulled from under it.
+        ended = self.runner.shutdown(timeout_ms=1500)
         if counter is not None:
             try:
                 counter.close()
             except Exception:
                 log.exception("closing the counter failed")
-        self.runner.shutdown()
+        if not ended:
+            self.runner.shutdown()
 
     # -- cards -------------------------------------------------------------------------------
 

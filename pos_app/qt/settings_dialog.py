@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -46,7 +47,7 @@ class ServiceBox(QGroupBox):
             key = setting.key
             edit = QLineEdit()
             edit.setObjectName(f"{spec.name}_{key}")
-            edit.setAccessibleName(f"{self.title()} {setting.label}")
+            edit.setAccessibleName(f"{spec.title} {setting.label}")
             value = str(table.get(key) or "")
             if setting.secret:
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -86,7 +87,7 @@ class ServiceBox(QGroupBox):
         missing = [f.label.lower() for f in self.spec.fields
                    if f.required and f.key != "base_url" and not str(table.get(f.key) or "")]
         if missing:
-            return f"{self.title()}: set the {', '.join(missing)}, or clear the address."
+            return f"{self.spec.title}: set the {', '.join(missing)}, or clear the address."
         return ""
 
     def show_result(self, ok: bool, text: str) -> None:
@@ -130,15 +131,19 @@ class SettingsDialog(QDialog):
         self.keyring.setProperty("muted", True)
         layout.addWidget(self.keyring)
         self.boxes: dict[str, ServiceBox] = {}
-        services = QHBoxLayout()  # side by side: the dialog stays short enough for 768 px
+        # One tab per service: any number of them fits 1024x768 (a service in use is marked).
+        self.services = QTabWidget()
+        self.services.setObjectName("serviceTabs")
         for spec in SERVICES:
             name = spec.name
             table = settings.data.get(name)
             box = ServiceBox(spec, table if isinstance(table, dict) else {})
+            box.setTitle("")
             box.test_button.clicked.connect(lambda _=False, n=name: self.test(n))
-            services.addWidget(box, 1)  # full height of the row: never cut to its hint
+            used = isinstance(table, dict) and bool(str(table.get("base_url") or "").strip())
+            self.services.addTab(box, f"{spec.title}{'  ●' if used else ''}")
             self.boxes[name] = box
-        layout.addLayout(services)
+        layout.addWidget(self.services, 1)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.hide()

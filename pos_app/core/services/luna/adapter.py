@@ -433,7 +433,7 @@ class LunaBackend(HttpBackend):
         nothing is ever retried here; a lost answer raises :class:`OutcomeUnknown`."""
         return self.wire.use(step.action, step.body, card.code)
 
-    def mark(self, card: Card) -> list[list[Any]]:
+    def mark(self, card: Card) -> dict[str, Any]:
         """The card's newest history rows, before an operation is sent."""
         return evidence.mark(self.wire.get_pass_operations(card.code))
 
@@ -441,7 +441,7 @@ class LunaBackend(HttpBackend):
                  done: tuple[Step, ...] = (), sent: dt.datetime | None = None) -> bool | None:
         """Whether the card's history shows ``step`` applied since the mark (see
         :mod:`.evidence`); ``None`` without a mark or when the history cannot tell."""
-        if not isinstance(mark, list):
+        if not isinstance(mark, dict | list):
             return None
         rows = [evidence.row(op) for op in self.wire.get_pass_operations(card.code)]
         return evidence.applied(rows, mark, step, done)

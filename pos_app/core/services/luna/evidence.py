@@ -28,6 +28,8 @@ from pos_app.core.services.luna.wire import (
 
 #: Rows kept as the mark: enough to find the place again among fifty.
 MARK_ROWS = 10
+#: Rows on the first page of ``getPassOperations``.
+PAGE_ROWS = 50
 #: A new expiry date is told by the service in its own time zone: up to a day apart.
 DATE_SLACK = dt.timedelta(days=1)
 
@@ -43,9 +45,10 @@ def row(op: LunaOperation) -> Row:
     return (op.when.isoformat() if op.when else "", op.code, op.value)
 
 
-def mark(rows: Iterable[LunaOperation]) -> list[list[Any]]:
-    """The newest rows, JSON-ready, for the journal."""
-    return [list(row(op)) for op in list(rows)[:MARK_ROWS]]
+def mark(rows: Iterable[LunaOperation]) -> dict[str, Any]:
+    """The newest rows and how many the first page had, JSON-ready, for the journal."""
+    page = list(rows)
+    return {"rows": [list(row(op)) for op in page[:MARK_ROWS]], "count": len(page)}
 
 
 def written(step: Step) -> tuple[int, str] | None:
@@ -66,15 +69,27 @@ def written(step: Step) -> tuple[int, str] | None:
     return code, str(body.get("numberStumps", body.get("sum")))
 
 
-def since(rows: Sequence[Row], marked: Sequence[Sequence[Any]]) -> list[Row] | None:
-    """The rows written after the mark (newest first), or ``None`` when the mark is no longer
-    on the page (too much happened to tell)."""
-    wanted = [tuple(m) for m in marked]
+def since(rows: Sequence[Row], marked: Any) -> list[Row] | None:
+    """The rows written after the mark (newest first), or ``None`` when it cannot be told.
+
+    While the card's whole history fits on the first page, the new rows are simply the ones
+    beyond the count the mark saw (rows are only ever added); past that, the mark's rows are
+    found again, whole, on the page (identical rows of one second make that ambiguous only for
+    cards with long histories).
+    """
+    if isinstance(marked, dict):
+        count, wanted = marked.get("count"), [tuple(m) for m in marked.get("rows") or []]
+    else:  # a mark of an earlier version: its rows alone
+        count, wanted = None, [tuple(m) for m in marked]
+    if isinstance(count, int) and count < PAGE_ROWS and len(rows) < PAGE_ROWS:
+        added = len(rows) - count
+        if added < 0 or [tuple(r) for r in rows[added:added + len(wanted)]] != wanted:
+            return None
+        return list(rows[:added])
     if not wanted:
-        return list(rows)
-    for start in range(len(rows)):
-        window = [tuple(r) for r in rows[start:start + len(wanted)]]
-        if window and window == wanted[:len(window)]:
+        return list(rows) if count == 0 else None
+    for start in range(len(rows) - len(wanted) + 1):
+        if [tuple(r) for r in rows[start:start + len(wanted)]] == wanted:
             return list(rows[:start])
     return None
 
