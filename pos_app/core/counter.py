@@ -240,9 +240,10 @@ class Counter:
         sandbox = None
         tables = {spec.name: settings.service(spec.name) or {} for spec in SERVICES}
         if settings.uses_sandbox:
-            from pos_app.core.sandbox.runner import start_sandbox
+            from pos_app.core.sandbox.shared import start_or_join
 
-            sandbox = start_sandbox(state_file=data_dir() / SANDBOX_FILE)
+            # One sandbox per data folder: a second process uses the first one's.
+            sandbox = start_or_join(data_dir(), data_dir() / SANDBOX_FILE)
             tables = sandbox.service_settings()
         backends = build_backends(tables)
         if not backends:

@@ -27,7 +27,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 if os.name == "nt":  # pragma: no cover - exercised on Windows
     import msvcrt
 
-    def _try_lock(fh: IO[bytes]) -> bool:
+    def try_lock(fh: IO[bytes]) -> bool:
         try:
             fh.seek(0)
             msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
@@ -35,21 +35,21 @@ if os.name == "nt":  # pragma: no cover - exercised on Windows
             return False
         return True
 
-    def _unlock(fh: IO[bytes]) -> None:
+    def unlock(fh: IO[bytes]) -> None:
         with contextlib.suppress(OSError):
             fh.seek(0)
             msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
 else:
     import fcntl
 
-    def _try_lock(fh: IO[bytes]) -> bool:
+    def try_lock(fh: IO[bytes]) -> bool:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             return False
         return True
 
-    def _unlock(fh: IO[bytes]) -> None:
+    def unlock(fh: IO[bytes]) -> None:
         with contextlib.suppress(OSError):
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
@@ -68,7 +68,7 @@ class Owner:
         path = _path(data_folder, self.name)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fh: IO[bytes] | None = open(path, "a+b")  # noqa: SIM115 - held while we run
-        if not _try_lock(self._fh):  # pragma: no cover - a fresh random name
+        if not try_lock(self._fh):  # pragma: no cover - a fresh random name
             raise OSError(f"cannot lock {path}")
         # A counter dropped without close() still lets go of its name (and its file).
         self._finalizer = weakref.finalize(self, _drop, self._fh, path)
@@ -80,7 +80,7 @@ class Owner:
 
 
 def _drop(fh: IO[bytes], path: Path) -> None:
-    _unlock(fh)
+    unlock(fh)
     fh.close()
     with contextlib.suppress(OSError):
         path.unlink()
@@ -97,8 +97,8 @@ def is_alive(data_folder: Path, name: str) -> bool:
         log.info("owner %s: lock file unreadable (%s)", name, type(exc).__name__)
         return True
     with fh:
-        if _try_lock(fh):
-            _unlock(fh)
+        if try_lock(fh):
+            unlock(fh)
             with contextlib.suppress(OSError):
                 path.unlink()
             return False
