@@ -9,6 +9,7 @@ the sandbox until they are needed, so reading the list of services costs nothing
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,21 @@ ALLOW_INSECURE_HTTP = SettingField("allow_insecure_http",
 
 #: Fields every service has, added to a spec that does not list them.
 COMMON = (HOLD, ALLOW_INSECURE_HTTP)
+
+
+def lazy(target: str) -> Callable[..., Any]:
+    """A callable that imports ``"package.module:Name.attr"`` on its first call and calls it:
+    a spec names its adapter's builder and its sandbox without importing them."""
+    module, _, path = target.partition(":")
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        found: Any = importlib.import_module(module)
+        for part in path.split("."):
+            found = getattr(found, part)
+        return found(*args, **kwargs)
+
+    call.__qualname__ = f"lazy({target})"
+    return call
 
 
 def _no_secrets(_: Mapping[str, Any]) -> list[str]:

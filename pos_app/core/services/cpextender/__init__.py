@@ -3,27 +3,7 @@ token, two-phase redeeming (Authorize, then Confirm or Cancel)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField
-
-if TYPE_CHECKING:
-    from pos_app.core.backends.base import Backend
-    from pos_app.core.sandbox.app import ServiceApp
-
-
-def _build(table: Mapping[str, Any], **options: Any) -> Backend:
-    from pos_app.core.services.cpextender.adapter import CpExtenderBackend
-
-    return CpExtenderBackend.from_settings(table, **options)
-
-
-def _sandbox() -> ServiceApp:
-    from pos_app.core.services.cpextender.sandbox import CpExtenderApp
-
-    return CpExtenderApp()
-
+from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField, lazy
 
 SERVICE = ServiceSpec(
     name="cpextender", title="CP Extender",
@@ -32,5 +12,6 @@ SERVICE = ServiceSpec(
             SettingField("token", "Permanent token (instead of a login)", secret=True),
             PATTERN, SettingField("earn_rate", "Points per currency unit (purchase)",
                                   shown=False)),
-    build=_build, sandbox=_sandbox, order=40,
+    build=lazy(f"{__name__}.adapter:CpExtenderBackend.from_settings"),
+    sandbox=lazy(f"{__name__}.sandbox:CpExtenderApp"), order=40,
 )

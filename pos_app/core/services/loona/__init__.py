@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pos_app.core.services.spec import (
     ALLOW_INSECURE_HTTP,
@@ -13,23 +13,8 @@ from pos_app.core.services.spec import (
     PATTERN,
     ServiceSpec,
     SettingField,
+    lazy,
 )
-
-if TYPE_CHECKING:
-    from pos_app.core.backends.base import Backend
-    from pos_app.core.sandbox.app import ServiceApp
-
-
-def _build(table: Mapping[str, Any], **options: Any) -> Backend:
-    from pos_app.core.services.loona.adapter import LoonaBackend
-
-    return LoonaBackend.from_settings(table, **options)
-
-
-def _sandbox() -> ServiceApp:
-    from pos_app.core.services.loona.sandbox import LoonaApp
-
-    return LoonaApp()
 
 
 def _basic_credentials(table: Mapping[str, Any]) -> list[str]:
@@ -47,7 +32,8 @@ SERVICE = ServiceSpec(
             SettingField("client_secret", "Client secret", required=True, secret=True),
             PATTERN, HOLD, SettingField("templates", "Card templates", shown=False),
             ALLOW_INSECURE_HTTP),
-    build=_build, sandbox=_sandbox, order=90, derived_secrets=_basic_credentials,
+    build=lazy(f"{__name__}.adapter:LoonaBackend.from_settings"),
+    sandbox=lazy(f"{__name__}.sandbox:LoonaApp"), order=90, derived_secrets=_basic_credentials,
     templates_note="Loona's are set in the settings ([loona] templates): its API cannot "
                    "list them.",
 )

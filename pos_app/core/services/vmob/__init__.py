@@ -6,25 +6,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField
-
-if TYPE_CHECKING:
-    from pos_app.core.backends.base import Backend
-    from pos_app.core.sandbox.app import ServiceApp
-
-
-def _build(table: Mapping[str, Any], **options: Any) -> Backend:
-    from pos_app.core.services.vmob.adapter import VmobBackend
-
-    return VmobBackend.from_settings(table, **options)
-
-
-def _sandbox() -> ServiceApp:
-    from pos_app.core.services.vmob.sandbox import VmobApp
-
-    return VmobApp()
+from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField, lazy
 
 
 def _decoded_secret(table: Mapping[str, Any]) -> list[str]:
@@ -51,5 +35,6 @@ SERVICE = ServiceSpec(
             SettingField("earn_rate", "Points per currency unit (optional)"),
             PATTERN,
             SettingField("offer_pattern", "Offer code pattern (optional)")),
-    build=_build, sandbox=_sandbox, order=50, derived_secrets=_decoded_secret,
+    build=lazy(f"{__name__}.adapter:VmobBackend.from_settings"),
+    sandbox=lazy(f"{__name__}.sandbox:VmobApp"), order=50, derived_secrets=_decoded_secret,
 )
