@@ -151,7 +151,8 @@ def _secrets_in_file(data: dict[str, Any]) -> bool:
 
 
 def _secrets_from_keyring(settings: Settings) -> None:
-    """Fill in secrets the file keeps in the keyring (``"keyring:"``) or leaves out."""
+    """Fill in secrets the file keeps in the keyring (``"keyring:"``), or leaves out when the
+    service requires them."""
     from pos_app.core import secrets
 
     for spec in SERVICES:
@@ -163,6 +164,9 @@ def _secrets_from_keyring(settings: Settings) -> None:
             value = table.get(key)
             if value not in (None, "") and not secrets.is_placeholder(value):
                 continue
+            setting = spec.field(key)
+            if value in (None, "") and not (setting is not None and setting.required):
+                continue  # an optional secret not used here (the keyring is not even loaded)
             found = secrets.load(name, key)
             if found is not None:
                 table[key] = found

@@ -112,7 +112,10 @@ def test_the_shift_tab_opens_sums_and_closes(drive: Any, qtbot: Any) -> None:
     drive.operation(OpName.PURCHASE, "100")
     drive.scan(LOONA["chop"])
     drive.operation(OpName.STAMP, "2")
-    qtbot.waitUntil(lambda: "Loona: 1 operation" in view.text.toPlainText(), timeout=5000)
+    # The summary is refreshed as operations end: wait for both to be in it, done.
+    qtbot.waitUntil(lambda: all(part in view.text.toPlainText() for part in (
+        "Loona: 1 operation", "Luna: 1 operation", "Stamps given")) and
+        "Needs attention" not in view.text.toPlainText(), timeout=10000)
     text = view.text.toPlainText()
     assert "Luna: 1 operation" in text and "Points earned" in text and "Stamps given" in text
     assert "Shift #1 open since" in view.status.text()
