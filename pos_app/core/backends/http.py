@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,14 +124,27 @@ class ServiceHttp:
         self.service = service
         self.base_url = base_url.rstrip("/")
         self.deadline = DEFAULT_DEADLINE if deadline is None else deadline
-        self._client = httpx.Client(
-            timeout=timeout, follow_redirects=False,
-            headers={"User-Agent": _user_agent(), **(headers or {})},
-            transport=_LazyTLSTransport(), mounts=_loopback_mount(self.base_url),
-        )
+        self._options: dict[str, Any] = {
+            "timeout": timeout, "follow_redirects": False,
+            "headers": {"User-Agent": _user_agent(), **(headers or {})}}
+        self._made: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def _client(self) -> httpx.Client:
+        """The client, made on the first request: a command that asks one service of five
+        builds one client, not five."""
+        with self._lock:
+            if self._made is None:
+                self._made = httpx.Client(**self._options, transport=_LazyTLSTransport(),
+                                          mounts=_loopback_mount(self.base_url))
+            return self._made
 
     def close(self) -> None:
-        self._client.close()
+        with self._lock:
+            made, self._made = self._made, None
+        if made is not None:
+            made.close()
 
     def url(self, *segments: str, base: str | None = None) -> str:
         """The base URL joined with already-fixed path parts and encoded dynamic segments."""

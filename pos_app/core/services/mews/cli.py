@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pos_app.core.services.mews.adapter import MewsBackend, Program
+if TYPE_CHECKING:  # the adapter (and httpx) load when a command runs, not with the parser
+    from pos_app.core.services.mews.adapter import MewsBackend, Program
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,6 +33,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def _backend(counter: Any) -> MewsBackend:
     backend = counter.backend("mews")
+    from pos_app.core.services.mews.adapter import MewsBackend
+
     assert isinstance(backend, MewsBackend)
     return backend
 
