@@ -23,6 +23,7 @@ from pos_app.core.backends.http import DEFAULT_TIMEOUT, Answer, ServiceHttp, ret
 from pos_app.core.errors import (
     BadResponse,
     ConfigError,
+    InvalidCode,
     OutcomeUnknown,
     PosError,
     RateLimited,
@@ -80,6 +81,14 @@ class HttpBackend(Backend):
         if self.pattern is not None:
             return pattern_claim(self.pattern, text)
         return self.claim_default(text)
+
+    def claimed(self, code: str, message: str, hint: str) -> str:
+        """The code as this service takes it; :class:`InvalidCode` (``message``, ``hint``)
+        when it is not one of the service's, before anything is sent."""
+        found = self.claim(code)
+        if found is None:
+            raise InvalidCode(message, hint)
+        return found
 
     @abc.abstractmethod
     def claim_default(self, text: str) -> str | None:

@@ -30,7 +30,6 @@ from pos_app.core.errors import (
     ConfigError,
     FinishAtService,
     InvalidAmount,
-    InvalidCode,
     InvalidInput,
     NotSupported,
     Refused,
@@ -112,12 +111,9 @@ class CpExtenderBackend(HttpBackend):
         return text if _DEFAULT_CODE.fullmatch(text) else None
 
     def _number(self, code: str) -> str:
-        number = self.claim(code)
-        if number is None:
-            raise InvalidCode("This is not a CP Extender customer number.",
-                              "Scan the customer's card again, or type the number "
-                              "(like CPOL-123185).")
-        return number
+        return self.claimed(code, "This is not a CP Extender customer number.",
+                            "Scan the customer's card again, or type the number "
+                            "(like CPOL-123185).")
 
     def get_card(self, code: str) -> Card:
         """``Loyalty/{id}/BalanceCheck``, with the holder from ``Customer/FromId``."""

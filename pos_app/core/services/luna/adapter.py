@@ -24,7 +24,6 @@ from pos_app.core.errors import (
     ClientExists,
     ConfigError,
     InvalidAmount,
-    InvalidCode,
     InvalidInput,
     NotSupported,
     Refused,
@@ -147,12 +146,9 @@ class LunaBackend(HttpBackend):
         return None
 
     def _serial(self, code: str) -> str:
-        serial = self.claim(code)
-        if serial is None:
-            raise InvalidCode("This is not a Luna card code.",
-                              "Scan the card's QR code again, or type its serial number "
-                              "(like 448234-808-346).")
-        return serial
+        return self.claimed(code, "This is not a Luna card code.",
+                            "Scan the card's QR code again, or type its serial number "
+                            "(like 448234-808-346).")
 
     def get_card(self, code: str) -> Card:
         """``getPassInfo``, with the holder from ``getClientInfo`` when it answers."""
