@@ -145,6 +145,20 @@ def _plan_from_entry(entry: Entry) -> Plan:
                 Figures.from_mapping(entry.outcome))
 
 
+def _run_from_entry(entry: Entry, backend: Backend, card: Card, plan: Plan,
+                    progress: Progress | None, **options: Any) -> _Run:
+    """An operation read back from the journal, to be driven on from where it stopped: the
+    steps done with their answers, the values and mark recorded before, the last sends."""
+    done = [i for i, s in enumerate(entry.steps) if s.get("state") == "done"]
+    before = entry.before or {}
+    return _Run(entry.id, backend, card, plan, entry.key, before.get("observed") or {},
+                before.get("mark"), progress or _quiet,
+                answers=[entry.steps[i].get("answer") or {} for i in done],
+                done=[plan.steps[i] for i in done],
+                sent={i: t for i in range(len(entry.steps))
+                      if (t := entry.last_sent(i)) is not None}, **options)
+
+
 def _card_from_entry(entry: Entry) -> Card:
     """Enough of a card to resend a journalled step (the code and id as they were)."""
     before = entry.before or {}
@@ -375,16 +389,9 @@ class Counter:
                        "till.", "It is left to it; look again in a moment.",
                        service=backend.name)
         entry = claimed
-        done = [i for i, s in enumerate(entry.steps) if s.get("state") == "done"]
         start = next((i for i, s in enumerate(entry.steps) if s.get("state") != "done"),
                      len(entry.steps))
-        before = entry.before or {}
-        run = _Run(entry.id, backend, card, plan, entry.key, before.get("observed") or {},
-                   before.get("mark"), progress or _quiet, wait=wait,
-                   answers=[entry.steps[i].get("answer") or {} for i in done],
-                   done=[plan.steps[i] for i in done],
-                   sent={i: t for i in range(len(entry.steps))
-                         if (t := entry.last_sent(i)) is not None})
+        run = _run_from_entry(entry, backend, card, plan, progress, wait=wait)
         queued = start < len(entry.steps) and bool(entry.steps[start].get("queued"))
         # A step that was sent and never answered (a crash, a timeout) may still land.
         run.landing = start < len(entry.steps) and bool(entry.steps[start].get("landing", True))
@@ -414,14 +421,7 @@ class Counter:
         with self._watch(backend):
             card = backend.get_card(entry.card_id)  # as it is now, for the cashier to see
         plan = _plan_from_entry(entry)
-        done = [i for i, s in enumerate(entry.steps) if s.get("state") == "done"]
-        before = entry.before or {}
-        run = _Run(entry.id, backend, card, plan, entry.key, before.get("observed") or {},
-                   before.get("mark"), progress or _quiet,
-                   answers=[entry.steps[i].get("answer") or {} for i in done],
-                   done=[plan.steps[i] for i in done], release=index,
-                   sent={i: t for i in range(len(entry.steps))
-                         if (t := entry.last_sent(i)) is not None})
+        run = _run_from_entry(entry, backend, card, plan, progress, release=index)
         uncertain = bool(entry.steps[index].get("uncertain"))
         run.landing = uncertain
         try:
