@@ -23,9 +23,36 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("POS_APP_CONFIG", str(home / "settings.toml"))
     monkeypatch.setenv("POS_APP_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("POS_APP_NO_KEYRING", "1")
+    # English, with no currency sign, whatever this machine's locale: tests that check
+    # another language choose it (the ``russian`` fixture).
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("POS_APP_LANGUAGE", "en")
+    from pos_app.core import formatting, i18n
+
+    i18n.set_language(i18n.SOURCE_LANGUAGE)
+    formatting.set_currency(None)
     umask = os.umask(0o077)
     yield home
     os.umask(umask)
+    i18n.set_language(i18n.SOURCE_LANGUAGE)
+    formatting.set_currency(None)
+
+
+@pytest.fixture
+def russian(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Texts in Russian and money in roubles, as a till in Russia shows them (also for the
+    commands and windows a test starts: ``POS_APP_LANGUAGE=ru``, ``[shop]`` untouched)."""
+    from pos_app.core import formatting, i18n
+
+    monkeypatch.setenv("POS_APP_LANGUAGE", "ru")
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    i18n.set_language("ru", territory="RU")
+    formatting.set_currency("RUB")
+    yield
+    i18n.set_language(i18n.SOURCE_LANGUAGE)
+    formatting.set_currency(None)
 
 
 @pytest.fixture(autouse=True)

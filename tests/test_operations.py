@@ -25,7 +25,7 @@ def test_values_and_flags() -> None:
     assert (op.amount, op.spend) == (Decimal("1000.00"), Decimal("250.00"))
     assert op.takes_value
     assert not Operation.parse("stamp", ["1"]).takes_value
-    assert "Purchase of 1\u00a0000.00" in op.describe()
+    assert "Purchase of 1,000.00" in op.describe()
 
 
 @pytest.mark.parametrize(("name", "args"), [

@@ -125,8 +125,34 @@ def _utf8_pipes() -> None:
             stream.reconfigure(encoding="utf-8", errors="replace")
 
 
+def _config_argument(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--config="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _choose_language(argv: Sequence[str]) -> None:
+    """The language of the help and the human output, chosen before the parser is built;
+    ``--json`` is English whatever the settings (it is read by programs)."""
+    from pos_app.core.settings import apply_display, display_choices
+
+    language, currency = display_choices(_config_argument(argv))
+    if "--json" in argv:
+        from pos_app.core.formatting import set_currency
+        from pos_app.core.i18n import SOURCE_LANGUAGE, set_language
+
+        set_currency(None)
+        set_language(SOURCE_LANGUAGE)
+        return
+    apply_display(language, currency)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _utf8_pipes()
+    _choose_language(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR,

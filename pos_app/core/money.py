@@ -8,7 +8,7 @@ currency sign or code around them.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from pos_app.core.errors import InvalidAmount
 
@@ -203,27 +203,18 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def format_money(value: Decimal | None) -> str:
-    """``Decimal('1234.5')`` -> ``'1 234.50'`` (groups of thousands joined by :data:`GROUP`);
-    ``None`` -> ``'—'``."""
-    if value is None:
-        return "—"
-    # Enough precision for any number of whole digits (a mistyped huge amount is shown too).
-    room = Context(prec=max(28, value.adjusted() + 4))
-    q = value.quantize(CENT, rounding=ROUND_HALF_UP, context=room)
-    sign = "-" if q < 0 else ""
-    whole, frac = f"{abs(q):.2f}".split(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{GROUP.join(groups)}.{frac}"
+def format_money(value: Decimal | None, *, sign: bool = True) -> str:
+    """An amount as people read it in the chosen language, with the shop's currency sign
+    (``sign=False``: without): ``1 234,50 ₽`` or ``1,234.50``; ``None`` -> ``'—'``
+    (:func:`pos_app.core.formatting.money`)."""
+    from pos_app.core import formatting
+
+    return formatting.money(value, sign=sign)
 
 
 def format_number(value: Decimal | int | None) -> str:
-    """Points or a balance without needless zeros: ``Decimal('12.00')`` -> ``'12'``."""
-    if value is None:
-        return "—"
-    if isinstance(value, int) or value == value.to_integral_value():
-        return f"{int(value):,}".replace(",", GROUP)
-    return format_money(value)
+    """Points or a balance without needless zeros: ``Decimal('12.00')`` -> ``'12'``
+    (:func:`pos_app.core.formatting.number`)."""
+    from pos_app.core import formatting
+
+    return formatting.number(value)

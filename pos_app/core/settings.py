@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,28 @@ class Settings:
                            f"in {services}).", "Set a service's base_url, or add "
                            f"[{SANDBOX_TABLE}] {SANDBOX_KEY} = true to run on the built-in "
                            "sandbox with demo cards.")
+
+    @property
+    def language(self) -> str:
+        """``[app] language``: ``system`` (the default), ``en`` or ``ru``."""
+        from pos_app.core import i18n
+
+        table = self.data.get("app")
+        try:
+            return i18n.parse_choice(table.get("language", i18n.SYSTEM)
+                                     if isinstance(table, dict) else i18n.SYSTEM)
+        except ValueError:
+            return i18n.SYSTEM
+
+    @property
+    def currency(self) -> str | None:
+        """``[shop] currency`` (``RUB``); ``""`` is none; unset is the system territory's."""
+        from pos_app.core.formatting import UNSET
+
+        table = self.data.get("shop")
+        if not isinstance(table, dict) or "currency" not in table:
+            return UNSET
+        return str(table["currency"]).strip().upper() or None
 
     def section(self, name: str) -> dict[str, Any]:
         """A table (created empty if missing) for other parts of the app to keep options in;
@@ -219,3 +242,28 @@ def mask_secret(value: str) -> str:
     if len(value) <= 6:
         return "•" * len(value)
     return "•" * (len(value) - 4) + value[-4:]
+
+
+def display_choices(explicit: str | os.PathLike[str] | None = None) -> tuple[str, str | None]:
+    """``[app] language`` and ``[shop] currency`` of the settings file, read cheaply before
+    anything else (the command line's help and the window's first texts need them):
+    ``("system", UNSET)`` when the file or the keys are missing or bad."""
+    from pos_app.core import i18n
+    from pos_app.core.formatting import UNSET
+
+    try:
+        with config_path(explicit).open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return i18n.SYSTEM, UNSET
+    settings = Settings(Path(), data)
+    return settings.language, settings.currency
+
+
+def apply_display(language: str, currency: str | None, *, system: Iterable[str] = ()) -> str:
+    """Show texts, numbers and money as the settings say (:func:`display_choices`); the
+    language in use. ``system`` is the window's list of the system's languages."""
+    from pos_app.core import formatting, i18n
+
+    formatting.set_currency(currency)
+    return i18n.setup(language, system=system)

@@ -3,7 +3,8 @@ instead of a till silently running on demo data.
 
 The tables are each service's (its keys are its spec's fields), ``[scanner]`` (the scanner
 inputs, :mod:`pos_app.core.scanning.options`), ``[sandbox]`` (``enabled = true`` runs the
-built-in sandbox although a settings file exists), ``[shop]`` (slips) and ``[export]`` (CSV).
+built-in sandbox although a settings file exists), ``[shop]`` (slips, the currency sign),
+``[export]`` (CSV) and ``[app]`` (the language).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ SANDBOX_TABLE = "sandbox"
 SANDBOX_KEY = "enabled"
 #: The shop's name and address on slips (:mod:`pos_app.core.slip`), and the CSV export's
 #: options (:mod:`pos_app.core.export`).
-SHOP_TABLE, SHOP_KEYS = "shop", ("name", "address", "slip_width")
+SHOP_TABLE, SHOP_KEYS = "shop", ("name", "address", "slip_width", "currency")
+#: The app's own options: ``language`` (``system``, ``en``, ``ru``; :mod:`pos_app.core.i18n`).
+APP_TABLE, APP_KEYS = "app", ("language",)
 EXPORT_TABLE, EXPORT_KEYS = "export", ("separator",)
 
 
@@ -30,6 +33,7 @@ def known_tables() -> dict[str, tuple[str, ...]]:
     tables = {spec.name: tuple(f.key for f in spec.fields) for spec in SERVICES}
     tables["scanner"] = scanner_options.KEYS
     tables[SANDBOX_TABLE] = (SANDBOX_KEY,)
+    tables[APP_TABLE] = APP_KEYS
     tables[SHOP_TABLE] = SHOP_KEYS
     tables[EXPORT_TABLE] = EXPORT_KEYS
     return tables
@@ -60,8 +64,36 @@ def check_schema(path: Path, data: Mapping[str, Any]) -> None:
     sandbox = data.get(SANDBOX_TABLE)
     if isinstance(sandbox, dict) and not isinstance(sandbox.get(SANDBOX_KEY, False), bool):
         problems.append(f"[{SANDBOX_TABLE}] {SANDBOX_KEY} must be true or false")
+    problems.extend(_display_problems(data))
     if problems:
         known = ", ".join(f"[{t}]" for t in tables)
         raise ConfigError(f"The settings file {path} has " + "; ".join(problems) + ".",
                           f"Fix the file (names are lower case; the tables are {known}); "
                           "nothing was sent.")
+
+
+def _display_problems(data: Mapping[str, Any]) -> list[str]:
+    """Problems with ``[app] language`` and ``[shop] currency``."""
+    from pos_app.core import i18n
+
+    problems: list[str] = []
+    app = data.get(APP_TABLE)
+    if isinstance(app, dict) and "language" in app:
+        try:
+            i18n.parse_choice(app["language"])
+        except ValueError:
+            choices = ", ".join([i18n.SYSTEM, *i18n.LANGUAGES])
+            problems.append(f"[{APP_TABLE}] language must be one of {choices}")
+    shop = data.get(SHOP_TABLE)
+    if isinstance(shop, dict) and "currency" in shop:
+        value = shop["currency"]
+        if not isinstance(value, str) or (value.strip() and not _currency_known(value)):
+            problems.append(f"[{SHOP_TABLE}] currency must be a currency code such as "
+                            "\"RUB\" or \"EUR\" (or \"\" for none)")
+    return problems
+
+
+def _currency_known(code: str) -> bool:
+    from pos_app.core.formatting import valid_currency
+
+    return valid_currency(code)

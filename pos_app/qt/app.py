@@ -14,13 +14,14 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QRect, QTimer
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QRect, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from pos_app import __version__
 from pos_app.core.errors import PosError
+from pos_app.core.i18n import SOURCE_LANGUAGE
 from pos_app.core.logs import setup_logging, shutdown_logging
-from pos_app.core.settings import Settings
+from pos_app.core.settings import Settings, apply_display, display_choices
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
 from pos_app.qt.main_window import MainWindow
@@ -40,6 +41,29 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+_qt_translators: list[QTranslator] = []
+
+
+def install_language(app: QApplication, config: str | None = None) -> str:
+    """Choose the language (``[app] language``, else the system's, :mod:`pos_app.core.i18n`)
+    and load Qt's own translation for its standard buttons and menus; the language in use."""
+    language, currency = display_choices(config)
+    code = apply_display(language, currency, system=QLocale.system().uiLanguages())
+    for old in _qt_translators:
+        app.removeTranslator(old)
+    _qt_translators.clear()
+    QLocale.setDefault(QLocale(code))
+    if code != SOURCE_LANGUAGE:
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        translator = QTranslator(app)
+        if translator.load(f"qtbase_{code}", folder):
+            app.installTranslator(translator)
+            _qt_translators.append(translator)
+        else:
+            log.info("Qt's own %s translation is not in %s", code, folder)
+    return code
+
+
 def resource(name: str) -> Path | None:
     """A file of ``resources/``: beside the code in a checkout, in the bundle when frozen."""
     roots = [Path(getattr(sys, "_MEIPASS", "")) / "resources"] if hasattr(sys, "_MEIPASS") \
@@ -52,6 +76,7 @@ def create_window(config: str | None = None, *, mode: theme.Mode | str = theme.M
                   size: tuple[int, int] | None = (1024, 768)) -> MainWindow:
     """Build the window on a new controller and show it; call ``window.start()`` next."""
     app = ensure_app()
+    install_language(app, config)
     theme.apply_theme(app, mode)
     icon = resource("icon.png")
     if icon is not None and app.windowIcon().isNull():

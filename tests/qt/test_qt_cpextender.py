@@ -75,7 +75,7 @@ def test_a_hold_waits_in_the_journal_and_is_confirmed_or_cancelled(drive: Any) -
     assert finished.ok and finished.state is State.DONE, w.banner.summary()
     assert [r["action"] for r in drive.ledger("cpextender")] == ["Loyalty/Authorize",
                                                                  "Authorize/Confirm"]
-    assert "Total points: 2\u00a0300" in w.card_panel.value_note.text()
+    assert "Total points: 2,300" in w.card_panel.value_note.text()
     drive.qtbot.waitUntil(journal.finish_button.isHidden)
     assert w.card_panel.waiting.isHidden()
 
