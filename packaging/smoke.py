@@ -4,7 +4,7 @@
     python packaging/smoke.py dist/pos-app.app   # a macOS app bundle
     python packaging/smoke.py "C:/Users/me/AppData/Local/Programs/pos-app"   # an install
 
-Four checks, each in a fresh settings/data folder (so nothing is configured and the app
+Six checks, each in a fresh settings/data folder (so nothing is configured and the app
 uses its built-in sandbox, and no real settings or journal are touched):
 
 1. ``version``: ``pos-app --version`` prints ``pos-app <__version__ of pos_app/__init__.py>``.
@@ -13,8 +13,11 @@ uses its built-in sandbox, and no real settings or journal are touched):
    FILE`` writes that operation's slip as PDF (Qt's PDF writer and print support are in).
 4. ``decode``: ``pos-app decode IMAGE --json`` reads a QR code from a PNG and a JPEG (zxing-cpp
    and Pillow in the bundle; OpenCV and numpy are not shipped).
-5. ``window``: ``pos-app`` with ``QT_QPA_PLATFORM=offscreen`` and ``POS_APP_SMOKE=1`` opens
-   its window, prints ``window ready`` once the counter is ready and exits 0.
+5. ``russian``: ``pos-app card 931520-641-829`` with ``POS_APP_LANGUAGE=ru`` prints the card
+   in Russian (the catalogue and Babel's Russian data are in the bundle).
+6. ``window``: ``pos-app`` with ``QT_QPA_PLATFORM=offscreen`` and ``POS_APP_SMOKE=1`` opens
+   its window, prints ``window ready`` once the counter is ready and exits 0; in Russian it
+   also prints Qt's own word for Cancel, which must be Russian (``qtbase_ru.qm`` is in).
 
 On Windows the first three use ``pos-app-cli.exe`` (console) and the third ``pos-app.exe``
 (windowed, the one the Start menu starts). Exit status 0 when all pass, 1 otherwise, with a
@@ -39,7 +42,7 @@ from appversion import read_version  # noqa: E402
 
 DEMO_CARD = "931520-641-829"
 TIMEOUT = 60.0
-CHECKS = ("version", "card", "slip", "decode", "window")
+CHECKS = ("version", "card", "slip", "decode", "russian", "window")
 DECODE_TEXT = "LUNA 931520-641-829"
 EXE = ".exe" if sys.platform == "win32" else ""
 
@@ -141,8 +144,17 @@ def check_decode(cli: Path, env: dict[str, str], folder: Path) -> str:
     return f"read the code from {', '.join(x.suffix for x in paths)}"
 
 
+def check_russian(cli: Path, env: dict[str, str]) -> str:
+    p = run([str(cli), "card", DEMO_CARD], {**env, "POS_APP_LANGUAGE": "ru"})
+    if p.returncode != 0:
+        raise SmokeFailure(f"exit code {p.returncode}{_tail(p.stdout, p.stderr)}")
+    if not any("а" <= ch <= "я" for ch in p.stdout.lower()):
+        raise SmokeFailure(f"printed no Russian{_tail(p.stdout, p.stderr)}")
+    return f"card shown in Russian ({p.stdout.splitlines()[0].strip()[:60]})"
+
+
 def check_window(gui: Path, env: dict[str, str]) -> str:
-    env = {**env, "QT_QPA_PLATFORM": "offscreen", "POS_APP_SMOKE": "1"}
+    env = {**env, "QT_QPA_PLATFORM": "offscreen", "POS_APP_SMOKE": "1", "POS_APP_LANGUAGE": "ru"}
     try:
         p = run([str(gui)], env)
     except SmokeFailure as exc:
@@ -152,7 +164,12 @@ def check_window(gui: Path, env: dict[str, str]) -> str:
     if p.returncode != 0 or not ready:
         said = "printed 'window ready'" if ready else "did not print 'window ready'"
         raise SmokeFailure(f"exit code {p.returncode} and {said}{_tail(p.stdout, p.stderr)}")
-    return "window opened offscreen and closed"
+    cancel = next((line.split(":", 1)[1].strip() for line in p.stdout.splitlines()
+                   if line.startswith("qt cancel:")), "")
+    if cancel != "Отмена":
+        raise SmokeFailure(f"Qt's own buttons are not in Russian (Cancel is {cancel!r}): "
+                           f"qtbase_ru.qm is missing{_tail(p.stdout, p.stderr)}")
+    return f"window opened offscreen in Russian and closed (Qt's Cancel: {cancel})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                     what = check_slip(cli, env)
                 elif name == "decode":
                     what = check_decode(cli, env, home)
+                elif name == "russian":
+                    what = check_russian(cli, env)
                 else:
                     what = check_window(gui, env)
             except SmokeFailure as exc:

@@ -190,6 +190,8 @@ def _arm_smoke(app: QApplication, window: MainWindow) -> None:
 
     def ready() -> None:
         print("window ready", flush=True)
+        # Qt's own standard buttons: Russian when qtbase_ru.qm loaded (the bundle keeps it).
+        print("qt cancel:", QCoreApplication.translate("QPlatformTheme", "Cancel"), flush=True)
         window.close()
         app.quit()
 
