@@ -137,3 +137,57 @@ def test_the_system_territory_gives_the_currency_unless_the_shop_says() -> None:
 
 def test_a_huge_mistyped_amount_is_still_shown() -> None:
     assert formatting.money(Decimal("123456789012345678901234567890")).endswith(".00")
+
+
+SANDBOX = '[sandbox]\nenabled = true\n'
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ('[app]\nlanguage = "klingon"\n', "language"),
+    ('[app]\nlanguage = 7\n', "language"),
+    ('[app]\nlang = "ru"\n', "lang"),
+    ('[shop]\ncurrency = "RUBLES"\n', "currency"),
+    ('[shop]\ncurrency = 643\n', "currency"),
+])
+def test_a_bad_language_or_currency_in_the_settings_is_an_error_naming_it(
+        isolated_dirs: Path, text: str, named: str) -> None:
+    from pos_app.core.errors import ConfigError
+    from pos_app.core.settings import load_settings
+
+    (isolated_dirs / "settings.toml").write_text(SANDBOX + text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert named in info.value.message
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[app]\nlanguage = "ru"\n[shop]\ncurrency = "rub"\n', ("ru", "RUB")),
+    ('[app]\nlanguage = "system"\n[shop]\ncurrency = ""\n', ("system", None)),
+    ('', ("system", formatting.UNSET)),
+])
+def test_the_language_and_currency_are_read_from_the_settings(
+        isolated_dirs: Path, text: str, expected: tuple) -> None:
+    from pos_app.core.settings import display_choices, load_settings
+
+    (isolated_dirs / "settings.toml").write_text(SANDBOX + text, encoding="utf-8")
+    settings = load_settings()
+    assert (settings.language, settings.currency) == expected == display_choices()
+
+
+def test_json_is_english_whatever_the_language(isolated_dirs: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``--json`` is for programs: English messages, ISO dates, plain decimals."""
+    import json
+
+    from pos_app.cli.main import main
+    from pos_app.core.services.luna.seed import DEMO as LUNA
+
+    (isolated_dirs / "settings.toml").write_text(
+        SANDBOX + '[app]\nlanguage = "ru"\n[shop]\ncurrency = "RUB"\n', encoding="utf-8")
+    assert main(["card", "no-such-card-000", "--json"]) != 0
+    failure = json.loads(capsys.readouterr().out)
+    assert failure["error"].isascii(), failure
+    assert main(["card", LUNA["stamps"], "--json"]) == 0
+    card = json.loads(capsys.readouterr().out)
+    assert "₽" not in json.dumps(card, ensure_ascii=False)
+    assert i18n.language() == "en"
