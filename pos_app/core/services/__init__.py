@@ -10,6 +10,7 @@ is one package and one line below.
 from __future__ import annotations
 
 from pos_app.core.errors import ConfigError
+from pos_app.core.i18n import _
 from pos_app.core.services import cpextender, loona, luna, mews, vmob
 from pos_app.core.services.spec import ServiceSpec, SettingField
 
@@ -37,4 +38,4 @@ def get(name: str) -> ServiceSpec:
 
 def templates_notes() -> str:
     """Where each service's card templates for new customers come from."""
-    return " ".join(s.templates_note for s in SERVICES if s.templates_note)
+    return " ".join(_(s.templates_note) for s in SERVICES if s.templates_note)
