@@ -292,11 +292,11 @@ class LunaBackend(HttpBackend):
         if amount is None or not amount.is_finite() or amount <= 0:
             raise InvalidAmount(message or _("Amount must be more than zero."))
         if amount != amount.to_integral_value():
-            held = (_("Luna certificates hold whole amounts: {amount} cannot be used.")
-                    if card.kind is CardKind.GIFT
-                    else _("Luna cards hold whole points: {amount} cannot be used."))
-            raise InvalidAmount(held.format(amount=format_money(amount)),
-                                _("Type a whole number."))
+            held = (_("Luna certificates hold whole amounts: {amount} cannot be used.").format(
+                amount=format_money(amount)) if card.kind is CardKind.GIFT
+                else _("Luna cards hold whole points: {amount} cannot be used.").format(
+                    amount=format_number(amount)))
+            raise InvalidAmount(held, _("Type a whole number."))
         return int(amount)
 
     @staticmethod
@@ -308,11 +308,13 @@ class LunaBackend(HttpBackend):
     def _check_balance(self, card: Card, spend: int) -> None:
         balance = card.balance or Decimal(0)
         if spend > balance:
-            text = (_("The card has {balance}; {spend} cannot be spent.")
-                    if card.balance_unit == "money"
-                    else _("The card has {balance} points; {spend} points cannot be spent."))
-            raise Refused(text.format(balance=format_number(balance),
-                                      spend=format_number(spend)), service=SERVICE)
+            if card.balance_unit == "money":
+                text = _("The card has {balance}; {spend} cannot be spent.").format(
+                    balance=format_money(balance), spend=format_money(Decimal(spend)))
+            else:
+                text = _("The card has {balance} points; {spend} points cannot be spent.").format(
+                    balance=format_number(balance), spend=format_number(spend))
+            raise Refused(text, service=SERVICE)
 
     def _plan_expiry(self, card: Card, operation: Operation) -> Plan:
         """``setExpirationDate``: the date at 23:59:59 in the till's local time zone.
