@@ -15,10 +15,11 @@ import pytest
 
 from pos_app.core.backends.base import Backend
 from pos_app.core.backends.registry import build_backend
-from pos_app.core.errors import InvalidAmount, InvalidInput, NotSupported, Refused
+from pos_app.core.errors import ConfigError, InvalidAmount, InvalidInput, NotSupported, Refused
 from pos_app.core.operations import Operation
 from pos_app.core.sandbox.server import SandboxServer
-from pos_app.core.services import cpextender, loona, luna, mews, spec, vmob
+from pos_app.core.services import cpextender, loona, luna, mews, spec, templates_notes, vmob
+from pos_app.core.services import get as service_named
 from pos_app.core.services.cpextender.sandbox import CpExtenderApp
 from pos_app.core.services.cpextender.seed import DEMO as CP
 from pos_app.core.services.loona.seed import DEMO as LOONA
@@ -196,9 +197,11 @@ def test_settings_labels_are_read_in_russian() -> None:
     assert luna.SERVICE.field("token").label == "Токен доступа"     # type: ignore[union-attr]
     assert spec.BASE_URL.label == "Адрес (базовый URL)"
     assert spec.BASE_URL.text == "Address (base URL)"                # the English is kept
-    from pos_app.core.services import templates_notes
-
     assert "Luna сама показывает свои шаблоны карт." in templates_notes()
+    with pytest.raises(ConfigError) as unknown:
+        service_named("moon")
+    assert unknown.value.message == "Неизвестный сервис 'moon'."
+    assert unknown.value.hint.startswith("Приложение знает: luna, ")
 
 
 def test_dates_and_amounts_are_only_for_people(luna_backend: Backend) -> None:

@@ -32,8 +32,8 @@ def get(name: str) -> ServiceSpec:
     for spec in SERVICES:
         if spec.name == name:
             return spec
-    raise ConfigError(f"Unknown service {name!r}.",
-                      f"The app knows: {', '.join(names())}.")
+    raise ConfigError(_("Unknown service {name!r}.").format(name=name),
+                      _("The app knows: {names}.").format(names=", ".join(names())))
 
 
 def templates_notes() -> str:
