@@ -295,7 +295,7 @@ def test_certificate_spend_and_accrue(luna: LunaBackend) -> None:
     assert card.balance == 1000 and outcome["balance"] == 1000
     card, _ = run(luna, card, "accrue", "250")
     assert card.balance == 1250
-    with pytest.raises(Refused, match="1,250; 2,000 cannot be spent"):
+    with pytest.raises(Refused, match=r"1,250\.00; 2,000\.00 cannot be spent"):
         luna.plan(card, Operation.parse("spend", ["2000"]))
     with pytest.raises(InvalidAmount, match="Luna certificates hold whole amounts"):
         luna.plan(card, Operation.parse("spend", ["10.50"]))

@@ -235,7 +235,7 @@ def test_the_guard_holds_on_a_card_the_window_read_earlier(counter: Counter,
     card = counter.lookup(DEMO["spend"])
     server.app.by_number(DEMO["spend"])["Points"] = 1205   # another till, meanwhile
     # The counter reads it again before planning: the plan sees 1205, the cashier saw 1200.
-    with pytest.raises(CardChanged, match="now 1205, not 1200") as caught:
+    with pytest.raises(CardChanged, match="now 1,205, not 1,200") as caught:
         counter.apply(card, Operation.parse("spend", ["100"]))
     assert caught.value.current == 1205
     assert points(server, DEMO["spend"]) == 1205 and counter.journal.entries() == []

@@ -36,6 +36,7 @@ from pos_app.core.errors import (
     ServiceError,
 )
 from pos_app.core.figures import Figures
+from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.money import format_number, to_decimal
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.services.cpextender.wire import JSON, LOYALTY_TYPE, TITLE, CpWire, clip
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 NAME = "cpextender"
 EARN, AUTHORIZE, CONFIRM, CANCEL = ("Loyalty/Earn", "Loyalty/Authorize", "Authorize/Confirm",
                                     "Authorize/Cancel")
-PENDING_CHARGE = "Pending Charge"
+PENDING_CHARGE = "Pending Charge"  # i18n-skip (the Activity CP Extender writes)
 #: Assumed: without a ``pattern``, a code is a CP customer number when it looks like
 #: ``CPOL-123185`` (letters, a dash, digits). Other numbers need the ``pattern`` setting.
 _DEFAULT_CODE = re.compile(r"[A-Za-z]{2,8}-\d{3,12}")
@@ -56,8 +57,16 @@ _STATUSES = {"active": CardStatus.ACTIVE, "inactive": CardStatus.BLOCKED,
 FIGURES = ("PointBalance", "OpenAuthorizations", "PendingPointsEarned", "AvailablePointBalance")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{format_number(n)} {word}{'' if n == 1 else 's'}"
+#: The card's loyalty figures beside its balance: (label, BalanceCheck field).
+_FACTS = ((N_("Total points"), "PointBalance"), (N_("On hold"), "OpenAuthorizations"),
+          (N_("Pending"), "PendingPointsEarned"))
+#: The program's rules, when it describes them: (label, BalanceCheck field).
+_RULES = ((N_("Earning"), "EarningDescription"), (N_("Redemption"), "RedemptionDescription"))
+
+
+def _points(n: int) -> str:
+    """``n`` points in words: "1 point", "2,000 points"."""
+    return ngettext("{count} point", "{count} points", n).format(count=format_number(n))
 
 
 class CpExtenderBackend(HttpBackend):
@@ -76,12 +85,13 @@ class CpExtenderBackend(HttpBackend):
                  timeout: httpx.Timeout | None = None) -> None:
         token, username = token.strip(), username.strip()
         if not token and not (username and password):
-            raise ConfigError("CP Extender needs a user name and password, or a permanent "
-                              "token.", "Set [cpextender] username and password (or token).")
+            raise ConfigError(_("CP Extender needs a user name and password, or a permanent "
+                                "token."),
+                              _("Set [cpextender] username and password (or token)."))
         if token and not re.fullmatch(r"[\x21-\x7e]+", token):
-            raise ConfigError("The CP Extender token has characters a token cannot have.")
+            raise ConfigError(_("The CP Extender token has characters a token cannot have."))
         if earn_rate is not None and not (earn_rate.is_finite() and earn_rate > 0):
-            raise ConfigError("[cpextender] earn_rate must be a number above zero.")
+            raise ConfigError(_bad_earn_rate())
         super().__init__(base_url, pattern=pattern, timeout=timeout, headers=JSON)
         self.earn_rate = earn_rate
         self.wire = CpWire(self.http, lambda answer, mutating: self.status_failure(
@@ -93,7 +103,7 @@ class CpExtenderBackend(HttpBackend):
         rate = table.get("earn_rate")
         earn_rate = None if rate in (None, "") else to_decimal(rate)
         if rate not in (None, "") and (earn_rate is None or isinstance(rate, bool)):
-            raise ConfigError("[cpextender] earn_rate must be a number above zero.")
+            raise ConfigError(_bad_earn_rate())
         return cls(str(table["base_url"]), username=cls.table_text(dict(table), "username"),
                    password=str(table.get("password") or ""),
                    token=cls.table_text(dict(table), "token"),
@@ -111,9 +121,9 @@ class CpExtenderBackend(HttpBackend):
         return text if _DEFAULT_CODE.fullmatch(text) else None
 
     def _number(self, code: str) -> str:
-        return self.claimed(code, "This is not a CP Extender customer number.",
-                            "Scan the customer's card again, or type the number "
-                            "(like CPOL-123185).")
+        return self.claimed(code, _("This is not a CP Extender customer number."),
+                            _("Scan the customer's card again, or type the number "
+                              "(like CPOL-123185)."))
 
     def get_card(self, code: str) -> Card:
         """``Loyalty/{id}/BalanceCheck``, with the holder from ``Customer/FromId``."""
@@ -131,8 +141,9 @@ class CpExtenderBackend(HttpBackend):
             self.wire.customer("FromId", number)
         except ServiceError:
             return
-        raise NotSupported("This Counterpoint customer is not enrolled in the loyalty "
-                           "program.", "Enrol them in Counterpoint first; nothing was changed.",
+        raise NotSupported(_("This Counterpoint customer is not enrolled in the loyalty "
+                             "program."),
+                           _("Enrol them in Counterpoint first; nothing was changed."),
                            service=self.title)
 
     def _holder(self, number: str) -> Holder | None:
@@ -151,19 +162,17 @@ class CpExtenderBackend(HttpBackend):
         for name in FIGURES:
             value = to_decimal(loyalty.get(name))
             if value is None or value != value.to_integral_value():
-                raise BadResponse(f"CP Extender's balance for {number} has no valid {name}.",
+                raise BadResponse(_("CP Extender's balance for {number} has no valid "
+                                    "{name}.").format(number=number, name=name),
                                   service=self.title)
             raw[name] = int(value)
         status = _STATUSES.get(clip(loyalty.get("Status")).lower(), CardStatus.ACTIVE)
         raw.update(History=loyalty.get("History") if isinstance(loyalty.get("History"), list)
                    else [], ProgramName=clip(loyalty.get("ProgramName")))
-        facts = [("Total points", format_number(raw["PointBalance"])),
-                 ("On hold", format_number(raw["OpenAuthorizations"])),
-                 ("Pending", format_number(raw["PendingPointsEarned"]))]
-        for label, key in (("Earning", "EarningDescription"),
-                           ("Redemption", "RedemptionDescription")):
+        facts = [(_(label), format_number(raw[key])) for label, key in _FACTS]
+        for label, key in _RULES:
             if clip(loyalty.get(key), 200):
-                facts.append((label, clip(loyalty.get(key), 200)))
+                facts.append((_(label), clip(loyalty.get(key), 200)))
         card = Card(service=self.name, code=number, card_id=number, kind=CardKind.POINTS,
                     status=status, holder=holder, balance=Decimal(raw["AvailablePointBalance"]),
                     template=raw["ProgramName"] or None, facts=tuple(facts), raw=raw)
@@ -186,33 +195,39 @@ class CpExtenderBackend(HttpBackend):
         Authorize alone, Confirm waiting for the cashier, for ``hold``."""
         op = operation.name
         if op not in (OpName.ACCRUE, OpName.PURCHASE, OpName.SPEND, OpName.HOLD):
-            raise NotSupported(f"A CP Extender loyalty card cannot do this "
-                               f"({operation.label.lower()}).", service=self.title)
+            raise NotSupported(_("A CP Extender loyalty card cannot do this ({operation}).")
+                               .format(operation=operation.label.lower()), service=self.title)
         if op is OpName.PURCHASE and self.earn_rate is None:
-            raise NotSupported("Purchases earn points here only with [cpextender] earn_rate "
-                               "set.", "Use accrue POINTS instead; nothing was sent.",
+            raise NotSupported(_("Purchases earn points here only with [cpextender] earn_rate "
+                                 "set."), _("Use accrue POINTS instead; nothing was sent."),
                                service=self.title)
         if not card.usable:
-            raise Refused(f"The loyalty card is {card.status_label.lower()}.",
-                          service=self.title)
+            raise Refused(_("The loyalty card is {status}.").format(
+                status=card.status_label.lower()), service=self.title)
         available = int(card.balance or 0)
         if op in (OpName.ACCRUE, OpName.PURCHASE):
             return self._plan_earn(card, operation, available)
         points = _whole(operation.amount if op is OpName.SPEND else operation.count)
         if points > available:
-            raise Refused(f"The customer may spend {_plural(available, 'point')}; "
-                          f"{_plural(points, 'point')} cannot be taken.",
-                          "Spend at most the available points; nothing was sent.",
+            raise Refused(ngettext("The customer may spend {count} point; {points} cannot be "
+                                   "taken.",
+                                   "The customer may spend {count} points; {points} cannot be "
+                                   "taken.", available).format(count=format_number(available),
+                                                               points=_points(points)),
+                          _("Spend at most the available points; nothing was sent."),
                           service=self.title)
         authorize = Step(AUTHORIZE, {"Type": LOYALTY_TYPE, "Ref": card.card_id, "SaleId": None,
                                      "RequestedPoints": points},
-                         f"Hold {_plural(points, 'point')}",
+                         ngettext("Hold {count} point", "Hold {count} points", points).format(
+                             count=format_number(points)),
                          {"field": "OpenAuthorizations", "delta": points})
         cancel = Step(CANCEL, {"Ref": None, "AuthCode": None},
-                      f"Release the {_plural(points, 'point')} held",
+                      ngettext("Release the {count} point held", "Release the {count} points "
+                               "held", points).format(count=format_number(points)),
                       {"field": "OpenAuthorizations", "delta": -points})
         confirm = Step(CONFIRM, {"Ref": None, "AuthCode": None},
-                       f"Take the {_plural(points, 'point')} held",
+                       ngettext("Take the {count} point held", "Take the {count} points held",
+                                points).format(count=format_number(points)),
                        {"field": "PointBalance", "delta": -points},
                        Step.CASHIER if op is OpName.SPEND else Step.FINISH, cancel)
         preview = Figures(balance=available - points, steps=2)
@@ -222,21 +237,23 @@ class CpExtenderBackend(HttpBackend):
     def _plan_earn(self, card: Card, operation: Operation, available: int) -> Plan:
         if operation.name is OpName.ACCRUE:
             points = _whole(operation.count)
-            reason, preview = "Points added at the till", Figures(earned=points)
+            # The Reason is CP Extender's record (its back office reads it), not translated.
+            reason, preview = "Points added at the till", Figures(earned=points)  # i18n-skip
         else:
             amount = operation.amount
             if amount is None or not amount.is_finite() or amount <= 0:
-                raise InvalidAmount("Amount must be more than zero.")
+                raise InvalidAmount(_("Amount must be more than zero."))
             assert self.earn_rate is not None
             points = int((amount * self.earn_rate).to_integral_value(ROUND_FLOOR))
             if points <= 0:
-                raise InvalidAmount("The purchase is too small to earn a point.",
-                                    "Nothing was sent.")
-            reason = f"Purchase of {amount}"
+                raise InvalidAmount(_("The purchase is too small to earn a point."),
+                                    _("Nothing was sent."))
+            reason = f"Purchase of {amount}"  # i18n-skip
             preview = Figures(to_pay=amount, earned=points)
         step = Step(EARN, {"CustomerNumber": card.card_id, "Points": points, "Reason": reason,
                            "Reference": None},
-                    f"Add {_plural(points, 'point')}",
+                    ngettext("Add {count} point", "Add {count} points", points).format(
+                        count=format_number(points)),
                     {"field": "PointBalance", "delta": points})
         return Plan(operation, (step,), preview.replace(balance=available + points))
 
@@ -248,10 +265,10 @@ class CpExtenderBackend(HttpBackend):
                      if isinstance(a, dict) and clip(a.get("AuthCode"), 100)), "")
         if not code:
             raise FinishAtService(
-                "CP Extender holds the points but gave no authorization code, so the till "
-                "cannot confirm or cancel the hold.",
-                "Finish it in Counterpoint: confirm the hold when the sale is paid, or cancel "
-                "it.", service=self.title)
+                _("CP Extender holds the points but gave no authorization code, so the till "
+                  "cannot confirm or cancel the hold."),
+                _("Finish it in Counterpoint: confirm the hold when the sale is paid, or "
+                  "cancel it."), service=self.title)
         return Step(step.action, {**step.body, "AuthCode": code}, step.description,
                     step.expect, step.send, step.cancel)
 
@@ -269,9 +286,10 @@ class CpExtenderBackend(HttpBackend):
         if step.action in (CONFIRM, CANCEL):
             code = clip(body.get("AuthCode"), 100)
             if not code:
-                raise InvalidInput("The hold's authorization code is missing.")
+                raise InvalidInput(_("The hold's authorization code is missing."))
             return self.wire.settle(step.action.split("/")[1], key, code)
-        raise InvalidInput(f"Unknown CP Extender step {clip(step.action, 40)!r}.")
+        raise InvalidInput(_("Unknown CP Extender step {step!r}.").format(
+            step=clip(step.action, 40)))
 
     def evidence(self, card: Card, step: Step, key: str, *, mark: Any = None,
                  done: tuple[Step, ...] = (), sent: dt.datetime | None = None) -> bool | None:
@@ -312,7 +330,7 @@ class CpExtenderBackend(HttpBackend):
             return []
         text = email.strip()
         if not re.fullmatch(r"[^@\s/]+@[^@\s/]+", text) or len(text) > 254:
-            raise InvalidInput(f"{text!r} is not an email address.")
+            raise InvalidInput(_("{text!r} is not an email address.").format(text=text))
         try:
             info = self.wire.customer("FromEmail", text)
         except CardNotFound:
@@ -320,8 +338,8 @@ class CpExtenderBackend(HttpBackend):
         number = clip(info.get("CPCustomerID"), 40)
         if not number:
             return []
-        return [CardRef(service=self.name, code=number, kind_label="Loyalty points",
-                        status="Counterpoint customer", holder=_holder(info))]
+        return [CardRef(service=self.name, code=number, kind_label=_("Loyalty points"),
+                        status=_("Counterpoint customer"), holder=_holder(info))]
 
     def check(self) -> str:
         """``Connection/Status`` and ``GetVersion``, then the login."""
@@ -330,21 +348,21 @@ class CpExtenderBackend(HttpBackend):
         if self.wire.permanent:  # nothing to log in with: one call shows the token works
             with contextlib.suppress(CardNotFound):
                 self.wire.customer("FromId", "0")
-            how = "permanent token accepted"
-        else:
-            self.wire.token()
-            how = "signed in"
-        return f"CP Extender: {status}, version {version or 'not given'}, {how}"
+            return (_("CP Extender: {status}, version {version}, permanent token accepted")
+                    .format(status=status, version=version or _("not given")))
+        self.wire.token()
+        return _("CP Extender: {status}, version {version}, signed in").format(
+            status=status, version=version or _("not given"))
 
 
 def _whole(value: Any) -> int:
     number = to_decimal(value)
     if number is None or not number.is_finite() or number <= 0:
-        raise InvalidAmount("Points must be at least 1.")
+        raise InvalidAmount(_("Points must be at least 1."))
     if number != number.to_integral_value():
-        raise InvalidAmount("CP Extender takes whole points.", "Type a whole number.")
+        raise InvalidAmount(_("CP Extender takes whole points."), _("Type a whole number."))
     if number > 10**9:
-        raise InvalidAmount("That is more points than CP Extender takes at once.")
+        raise InvalidAmount(_("That is more points than CP Extender takes at once."))
     return int(number)
 
 
@@ -364,8 +382,16 @@ def _history_row(row: dict[str, Any]) -> HistoryRow:
     points = to_decimal(row.get("PointAmount"))
     activity, reason = clip(row.get("Activity"), 60), clip(row.get("Reason"), 60)
     document = clip(row.get("Document"), 60)
-    what = activity or reason or ("Earned" if (points or 0) > 0 else "Redeemed")
+    what = activity or reason or (_("Earned") if (points or 0) > 0 else _("Redeemed"))
     if document:
-        what += f" ({document})"
-    value = "" if points is None else f"{points:+,.0f} points"
+        what = _("{what} ({document})").format(what=what, document=document)
+    value = ""
+    if points is not None:
+        whole = int(points.to_integral_value())
+        value = ngettext("{count} point", "{count} points", abs(whole)).format(
+            count=("+" if whole >= 0 else "") + format_number(whole))
     return HistoryRow(when, what, value)
+
+
+def _bad_earn_rate() -> str:
+    return _("[cpextender] earn_rate must be a number above zero.")

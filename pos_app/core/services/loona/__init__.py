@@ -6,6 +6,7 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
+from pos_app.core.i18n import N_
 from pos_app.core.services.spec import (
     ALLOW_INSECURE_HTTP,
     BASE_URL,
@@ -26,14 +27,14 @@ def _basic_credentials(table: Mapping[str, Any]) -> list[str]:
 
 
 SERVICE = ServiceSpec(
-    name="loona", title="Loona",
-    fields=(BASE_URL, SettingField("token_url", "Token address", required=True, url=True),
-            SettingField("client_id", "Client id", required=True),
-            SettingField("client_secret", "Client secret", required=True, secret=True),
-            PATTERN, HOLD, SettingField("templates", "Card templates", shown=False),
+    name="loona", title="Loona",  # i18n-skip
+    fields=(BASE_URL, SettingField("token_url", N_("Token address"), required=True, url=True),
+            SettingField("client_id", N_("Client id"), required=True),
+            SettingField("client_secret", N_("Client secret"), required=True, secret=True),
+            PATTERN, HOLD, SettingField("templates", N_("Card templates"), shown=False),
             ALLOW_INSECURE_HTTP),
     build=lazy(f"{__name__}.adapter:LoonaBackend.from_settings"),
     sandbox=lazy(f"{__name__}.sandbox:LoonaApp"), order=90, derived_secrets=_basic_credentials,
-    templates_note="Loona's are set in the settings ([loona] templates): its API cannot "
-                   "list them.",
+    templates_note=N_("Loona's are set in the settings ([loona] templates): its API cannot "
+                      "list them."),
 )

@@ -38,7 +38,16 @@ from pos_app.core.errors import (
     Refused,
 )
 from pos_app.core.figures import Figures
-from pos_app.core.money import CENT, ascii_int, format_money, money, to_decimal, to_int
+from pos_app.core.i18n import _, ngettext
+from pos_app.core.money import (
+    CENT,
+    ascii_int,
+    format_money,
+    format_number,
+    money,
+    to_decimal,
+    to_int,
+)
 from pos_app.core.operations import LABELS, Operation, OpName
 from pos_app.core.services.loona.wire import (
     SAFE_HINT,
@@ -50,6 +59,7 @@ from pos_app.core.services.loona.wire import (
     LoonaWire,
     clip,
 )
+from pos_app.core.services.phrases import a_kind
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +102,7 @@ class LoonaBackend(HttpBackend):
     """
 
     name = "loona"
-    title = "Loona"
+    title = "Loona"  # i18n-skip
     idempotent = True
     max_code_length = MAX_CODE_LENGTH
     unknown_hint = SAFE_HINT
@@ -103,9 +113,9 @@ class LoonaBackend(HttpBackend):
                  pattern: str | None = None, timeout: httpx.Timeout | None = None,
                  templates: Any = None) -> None:
         if not base_url.strip() or not token_url.strip():
-            raise ConfigError("The Loona address or token address is not set.")
+            raise ConfigError(_("The Loona address or token address is not set."))
         if not client_id or not client_secret:
-            raise ConfigError("The Loona client id or secret is not set.")
+            raise ConfigError(_("The Loona client id or secret is not set."))
         super().__init__(base_url, pattern=pattern, timeout=timeout,
                          headers={"Accept": "application/json"})
         self.wire = LoonaWire(self.http, token_url, client_id, client_secret,
@@ -151,34 +161,36 @@ class LoonaBackend(HttpBackend):
                 break
         fresh = self._card(raw, code)
         if fresh.card_id != card.card_id:
-            raise BadResponse("Loona answered a different card than the one asked for.",
+            raise BadResponse(_("Loona answered a different card than the one asked for."),
                               service=self.title)
         return fresh
 
     def _checked_code(self, code: str) -> str:
         value = code.strip()
         if not value or len(value) > MAX_CODE_LENGTH or not value.isprintable():
-            raise InvalidCode("This code cannot be a Loona card.", "Scan the card again.")
+            raise InvalidCode(_("This code cannot be a Loona card."), _("Scan the card again."))
         return value
 
     def _card(self, raw: Any, code: str) -> Card:
         """The app's card from a pass object, parsed defensively."""
         if not isinstance(raw, dict):
-            raise BadResponse("Loona answered a card in an unexpected shape.",
+            raise BadResponse(_("Loona answered a card in an unexpected shape."),
                               service=self.title)
         pass_id = to_int(raw.get("id"))
         if pass_id is None or pass_id <= 0:
-            raise BadResponse("Loona answered a card without an id.", service=self.title)
+            raise BadResponse(_("Loona answered a card without an id."), service=self.title)
         type_name = str(raw.get("type") or "").strip().upper()
         kind = _KINDS.get(type_name)
         if kind is None:
-            raise BadResponse(f"Loona answered a card of a type the app does not know "
-                              f"({clip(type_name) or 'none'}).", service=self.title)
+            raise BadResponse(_("Loona answered a card of a type the app does not know "
+                                "({type}).").format(type=clip(type_name) or "—"),
+                              service=self.title)
         status_name = str(raw.get("status") or "ACTIVE").strip().upper()
         status = _STATUSES.get(status_name)
         if status is None:
-            raise BadResponse(f"Loona answered a card status the app does not know "
-                              f"({clip(status_name)}).", service=self.title)
+            raise BadResponse(_("Loona answered a card status the app does not know "
+                                "({status}).").format(status=clip(status_name)),
+                              service=self.title)
         balance = _money(raw.get("balance")) if kind in (CardKind.POINTS, CardKind.GIFT) else None
         stamps = rewards = None
         if kind is CardKind.CHOP:
@@ -209,7 +221,7 @@ class LoonaBackend(HttpBackend):
             raise NotSupported(_why_not(card, op), service=self.title)
         pass_id = to_int(card.card_id)
         if pass_id is None:
-            raise MissingParameter("The card has no Loona pass id.", service=self.title)
+            raise MissingParameter(_("The card has no Loona pass id."), service=self.title)
         body: dict[str, Any] = {"passId": pass_id, "purchaseId": None}
         preview = Figures()
         what = operation.describe()
@@ -225,9 +237,11 @@ class LoonaBackend(HttpBackend):
         elif op is OpName.SPEND:
             amount = _need(operation.amount)
             if card.balance is not None and amount > card.balance:
-                raise Refused(f"The card has {format_money(card.balance)}; "
-                              f"{format_money(amount)} cannot be spent from it.",
-                              "Spend at most the balance; nothing was sent.", service=self.title)
+                raise Refused(_("The card has {balance}; {amount} cannot be spent from it.")
+                              .format(balance=format_money(card.balance),
+                                      amount=format_money(amount)),
+                              _("Spend at most the balance; nothing was sent."),
+                              service=self.title)
             body["amount"] = _wire(amount)
             preview = Figures(spent=amount)
             if card.balance is not None:
@@ -236,13 +250,15 @@ class LoonaBackend(HttpBackend):
         elif op is OpName.PURCHASE_SPEND:
             amount, spend = _need(operation.amount), _need(operation.spend)
             if spend > amount:
-                raise InvalidAmount("The amount to spend is larger than the purchase.",
-                                    "Spend at most the purchase amount.")
+                raise InvalidAmount(_("The amount to spend is larger than the purchase."),
+                                    _("Spend at most the purchase amount."))
             limit = _max_spend(card, amount)
             if limit is not None and spend > limit:
-                raise Refused(f"At most {format_money(limit)} may be paid from the card on a "
-                              f"purchase of {format_money(amount)}.",
-                              "Lower the amount to spend; nothing was sent.", service=self.title)
+                raise Refused(_("At most {limit} may be paid from the card on a purchase of "
+                                "{amount}.").format(limit=format_money(limit),
+                                                     amount=format_money(amount)),
+                              _("Lower the amount to spend; nothing was sent."),
+                              service=self.title)
             body.update({"amount": _wire(amount), "spendAmount": _wire(spend)})
             preview = Figures(to_pay=amount - spend, spent=spend)
             if limit is not None:
@@ -259,9 +275,11 @@ class LoonaBackend(HttpBackend):
         else:  # OpName.REWARD: the only one left in _KIND_OPS
             count = _need_count(operation.count)
             if card.rewards is not None and count > card.rewards:
-                raise Refused(f"The card has {card.rewards} reward"
-                              f"{'s' if card.rewards != 1 else ''}; {count} cannot be redeemed.",
-                              "Redeem at most the rewards available; nothing was sent.",
+                raise Refused(ngettext("The card has {count} reward; {n} cannot be redeemed.",
+                                       "The card has {count} rewards; {n} cannot be redeemed.",
+                                       card.rewards).format(count=format_number(card.rewards),
+                                                            n=format_number(count)),
+                              _("Redeem at most the rewards available; nothing was sent."),
                               service=self.title)
             body.update({"chops": 0, "rewardsUsed": count})
             step = Step(TX_CHOP, body, what, {"rewards": -count})
@@ -273,8 +291,8 @@ class LoonaBackend(HttpBackend):
         Repeating a call with the same key and step is safe: Loona answers the first result.
         """
         if not card.code.isascii():
-            raise InvalidCode("This card's code cannot be sent to Loona.",
-                              "Scan the card's QR code again.")
+            raise InvalidCode(_("This card's code cannot be sent to Loona."),
+                              _("Scan the card's QR code again."))
         return self.wire.transaction(step.action, step.body, key, card.code, card)
 
     def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> Figures:
@@ -305,7 +323,8 @@ class LoonaBackend(HttpBackend):
         """
         if raw is None:
             return []
-        bad = ConfigError(f"[loona] templates must be a list like {_TEMPLATES_EXAMPLE}.")
+        bad = ConfigError(_("[loona] templates must be a list like {example}.").format(
+            example=_TEMPLATES_EXAMPLE))
         if not isinstance(raw, list):
             raise bad
         found = []
@@ -315,8 +334,9 @@ class LoonaBackend(HttpBackend):
                 raise bad
             kind = _KINDS.get(str(item.get("type") or "").strip().upper())
             found.append(CardTemplate(self.name, str(tid),
-                                      clip(item.get("name")) or f"Template {tid}",
-                                      KIND_LABELS[kind] if kind else "Loona card"))
+                                      clip(item.get("name"))
+                                      or _("Template {id}").format(id=tid),
+                                      KIND_LABELS[kind] if kind else _("Loona card")))
         return found
 
     def templates(self) -> list[CardTemplate]:
@@ -329,18 +349,24 @@ class LoonaBackend(HttpBackend):
         text = str(template_id).strip()
         template = ascii_int(text, max_digits=18) or 0
         if template <= 0:
-            raise InvalidInput(f"{text!r} is not a Loona card template.",
-                               "Choose one of the templates in the settings; nothing was sent.")
+            raise InvalidInput(_("{template!r} is not a Loona card template.").format(
+                template=text), _("Choose one of the templates in the settings; nothing was "
+                                  "sent."))
         values = [{"name": wire, "value": getattr(holder, ours)}
                   for wire, ours in _PLACEHOLDERS if getattr(holder, ours)]
         answer = self.wire.create_pass(template, values)
         if answer.status in (400, 404):
             data = answer.json_or_none()
             detail = clip(data.get("message")) if isinstance(data, dict) else ""
-            raise Refused(f"Loona has no card template {template}." if answer.status == 404
-                          else "Loona did not accept the new customer's details"
-                          + (f": {detail}" if detail else "."),
-                          "Check the details and the template; nothing was issued.",
+            if answer.status == 404:
+                message = _("Loona has no card template {template}.").format(
+                    template=template)
+            elif detail:
+                message = _("Loona did not accept the new customer's details: {detail}").format(
+                    detail=detail)
+            else:
+                message = _("Loona did not accept the new customer's details.")
+            raise Refused(message, _("Check the details and the template; nothing was issued."),
                           service=self.title)
         if not 200 <= answer.status < 300:
             self.wire.fail(answer, mutating=True)
@@ -348,7 +374,7 @@ class LoonaBackend(HttpBackend):
         try:
             card = self._card(raw, "-")
         except BadResponse:
-            raise OutcomeUnknown("Loona's answer about the new card could not be read.",
+            raise OutcomeUnknown(_("Loona's answer about the new card could not be read."),
                                  service=self.title) from None
         code = raw.get("encryptedId")
         code = str(code).strip() if isinstance(code, str | int) and not isinstance(
@@ -363,7 +389,7 @@ class LoonaBackend(HttpBackend):
             return []
         wanted = re.sub(r"\D", "", phone)
         if len(wanted) < 7:
-            raise InvalidInput("Type at least 7 digits of the phone number.")
+            raise InvalidInput(_("Type at least 7 digits of the phone number."))
         found: list[CardRef] = []
         for page in range(MAX_PAGES):
             data = self.wire.list_passes(page, PAGE_SIZE)
@@ -403,7 +429,8 @@ class LoonaBackend(HttpBackend):
         data = self.wire.list_passes(0, 1)
         total = to_int(data.get("totalElements"))
         count = len(data["content"]) if total is None else total
-        return f"Loona: connected, {count} pass{'es' if count != 1 else ''}"
+        return ngettext("Loona: connected, {count} pass", "Loona: connected, {count} passes",
+                        count).format(count=format_number(count))
 
 
 # -- card rules ------------------------------------------------------------------------------
@@ -449,25 +476,27 @@ def _why_not(card: Card, op: OpName) -> str:
     """A plain sentence why ``op`` is not possible on ``card`` now."""
     label = LABELS[op].lower()
     if card.status is CardStatus.EXPIRED:
-        return "The card has expired."
+        return _("The card has expired.")
     if card.status is CardStatus.BLOCKED:
-        return "The card is blocked."
+        return _("The card is blocked.")
     if card.status is CardStatus.USED:
-        return "The coupon has already been used."
+        return _("The coupon has already been used.")
     if op not in _KIND_OPS.get(card.kind, ()):
-        return f"A {KIND_LABELS[card.kind].lower()} cannot do this ({label})."
+        # i18n: {a_kind} is "A discount card" (see its entry); {operation}: e.g. "spend"
+        return _("{a_kind} cannot do this ({operation}).").format(a_kind=a_kind(card.kind),
+                                                                  operation=label)
     if op is OpName.COUPON_REDEEM:
-        return "The coupon is not active yet: activate it first."
+        return _("The coupon is not active yet: activate it first.")
     if op is OpName.COUPON_ACTIVATE:
-        return "The coupon is already active."
+        return _("The coupon is already active.")
     if op is OpName.REWARD:
-        return "The card has no rewards to redeem."
+        return _("The card has no rewards to redeem.")
     if op in (OpName.SPEND, OpName.PURCHASE_SPEND) and card.balance is not None \
             and card.balance <= 0:
-        return "The card balance is zero."
+        return _("The card balance is zero.")
     if op is OpName.PURCHASE_SPEND:
-        return "This card does not allow paying part of a purchase from it."
-    return f"The card does not allow this ({label}) now."
+        return _("This card does not allow paying part of a purchase from it.")
+    return _("The card does not allow this ({operation}) now.").format(operation=label)
 
 
 # -- parsing helpers -------------------------------------------------------------------------
@@ -475,15 +504,15 @@ def _why_not(card: Card, op: OpName) -> str:
 
 def _need(value: Decimal | None) -> Decimal:
     if value is None:
-        raise InvalidAmount("The amount is missing.")
+        raise InvalidAmount(_("The amount is missing."))
     if value <= 0:
-        raise InvalidAmount("The amount must be more than zero.")
+        raise InvalidAmount(_("The amount must be more than zero."))
     return value
 
 
 def _need_count(value: int | None) -> int:
     if value is None or value <= 0:
-        raise InvalidAmount("The count must be at least 1.")
+        raise InvalidAmount(_("The count must be at least 1."))
     return value
 
 
@@ -513,7 +542,8 @@ def _level(raw: Any) -> str | None:
     if isinstance(raw, dict):
         name = _text(raw.get("name"), 60)
         number = to_int(raw.get("number"))
-        return name or (f"Level {number}" if number is not None else None)
+        return name or (_("Level {number}").format(number=number) if number is not None
+                        else None)
     return _text(raw, 60) or None
 
 

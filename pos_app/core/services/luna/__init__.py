@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pos_app.core.i18n import N_
 from pos_app.core.services.spec import (
     ALLOW_INSECURE_HTTP,
     BASE_URL,
@@ -13,10 +14,10 @@ from pos_app.core.services.spec import (
 )
 
 SERVICE = ServiceSpec(
-    name="luna", title="Luna",
-    fields=(BASE_URL, SettingField("token", "Access token", required=True, secret=True),
+    name="luna", title="Luna",  # i18n-skip
+    fields=(BASE_URL, SettingField("token", N_("Access token"), required=True, secret=True),
             PATTERN, HOLD, ALLOW_INSECURE_HTTP),
     build=lazy(f"{__name__}.adapter:LunaBackend.from_settings"),
     sandbox=lazy(f"{__name__}.sandbox:LunaApp"), order=10,
-    templates_note="Luna lists its own card templates.",
+    templates_note=N_("Luna lists its own card templates."),
 )

@@ -30,6 +30,8 @@ from pos_app.core.errors import (
     ServiceError,
 )
 from pos_app.core.figures import Figures
+from pos_app.core.formatting import date as format_date
+from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.money import (
     ascii_int,
     format_money,
@@ -53,6 +55,7 @@ from pos_app.core.services.luna.wire import (
     read_client,
     when,
 )
+from pos_app.core.services.phrases import a_kind
 
 __all__ = ["LunaBackend", "LunaClient", "phone_number"]
 
@@ -71,29 +74,32 @@ _SUPPORTED: dict[CardKind, tuple[OpName, ...]] = {
     CardKind.GIFT: (OpName.SPEND, OpName.ACCRUE, OpName.SET_EXPIRY),
     CardKind.MEMBERSHIP: (OpName.SET_EXPIRY,),
 }
-# "A discount card cannot ..." for an operation a card type does not have.
+# "A discount card cannot ..." for an operation a card type does not have ({a_kind}: the
+# card's kind as the sentence's subject, :func:`.phrases.a_kind`).
 _CANNOT = {
-    OpName.PURCHASE: "record purchases",
-    OpName.SPEND: "spend points",
-    OpName.PURCHASE_SPEND: "pay for a purchase with points",
-    OpName.ACCRUE: "earn points",
-    OpName.STAMP: "collect stamps",
-    OpName.UNSTAMP: "have visits written off",
-    OpName.REWARD: "redeem rewards",
-    OpName.COUPON_ACTIVATE: "be activated from the till",
-    OpName.COUPON_REDEEM: "be redeemed from the till",
-    OpName.SET_EXPIRY: "have its expiry date set",
-    OpName.REPORT_OFFER: "be reported as an offer code",
-    OpName.HOLD: "hold points for a sale",
+    OpName.PURCHASE: N_("{a_kind} cannot record purchases."),
+    OpName.SPEND: N_("{a_kind} cannot spend points."),
+    OpName.PURCHASE_SPEND: N_("{a_kind} cannot pay for a purchase with points."),
+    OpName.ACCRUE: N_("{a_kind} cannot earn points."),
+    OpName.STAMP: N_("{a_kind} cannot collect stamps."),
+    OpName.UNSTAMP: N_("{a_kind} cannot have visits written off."),
+    OpName.REWARD: N_("{a_kind} cannot redeem rewards."),
+    OpName.COUPON_ACTIVATE: N_("{a_kind} cannot be activated from the till."),
+    OpName.COUPON_REDEEM: N_("{a_kind} cannot be redeemed from the till."),
+    OpName.SET_EXPIRY: N_("{a_kind} cannot have its expiry date set."),
+    OpName.REPORT_OFFER: N_("{a_kind} cannot be reported as an offer code."),
+    OpName.HOLD: N_("{a_kind} cannot hold points for a sale."),
 }
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _bad_field(serial: str, name: str) -> str:
+    return _("Luna's answer for card {serial} has no valid {name}.").format(serial=serial,
+                                                                          name=name)
 
 
-def _a(label: str) -> str:
-    return ("An " if label[:1].lower() in "aeiou" else "A ") + label.lower()
+def _spend_points(n: int) -> str:
+    return ngettext("Spend {count} point", "Spend {count} points", n).format(
+        count=format_number(n))
 
 
 class LunaBackend(HttpBackend):
@@ -104,7 +110,7 @@ class LunaBackend(HttpBackend):
     """
 
     name = "luna"
-    title = "Luna"
+    title = "Luna"  # i18n-skip
     idempotent = False
     whole_amounts = True
     #: A serial: ``\d{6}-\d{3}-\d{3}``.
@@ -115,11 +121,11 @@ class LunaBackend(HttpBackend):
     def __init__(self, base_url: str, token: str, *, pattern: str | None = None,
                  timeout: httpx.Timeout | None = None) -> None:
         if not base_url or not base_url.strip():
-            raise ConfigError("The Luna address is not set.")
+            raise ConfigError(_("The Luna address is not set."))
         if not token or not token.strip():
-            raise ConfigError("The Luna access token is not set.")
+            raise ConfigError(_("The Luna access token is not set."))
         if not re.fullmatch(r"[\x21-\x7e]+", token.strip()):
-            raise ConfigError("The Luna access token has characters a token cannot have.")
+            raise ConfigError(_("The Luna access token has characters a token cannot have."))
         super().__init__(base_url, pattern=pattern, timeout=timeout,
                          headers={TOKEN_HEADER: token.strip()})
         if self.pattern is not None:  # codes of the shop's own pattern may be shorter
@@ -146,9 +152,9 @@ class LunaBackend(HttpBackend):
         return None
 
     def _serial(self, code: str) -> str:
-        return self.claimed(code, "This is not a Luna card code.",
-                            "Scan the card's QR code again, or type its serial number "
-                            "(like 448234-808-346).")
+        return self.claimed(code, _("This is not a Luna card code."),
+                            _("Scan the card's QR code again, or type its serial number "
+                              "(like 448234-808-346)."))
 
     def get_card(self, code: str) -> Card:
         """``getPassInfo``, with the holder from ``getClientInfo`` when it answers."""
@@ -171,19 +177,18 @@ class LunaBackend(HttpBackend):
         """A ``getPassInfo`` answer as a :class:`Card`; :class:`BadResponse` if it is not one."""
         kind = kind_of(obj.get("type"))
         if kind is None:
-            raise BadResponse(f"Luna reported an unknown card type "
-                              f"({as_text(obj.get('type'), 20) or 'none'}).", service=SERVICE)
+            raise BadResponse(_("Luna reported an unknown card type ({type}).").format(
+                type=as_text(obj.get("type"), 20) or "—"), service=SERVICE)
         status = STATUSES.get(as_text(obj.get("status")).lower())
         if status is None:
-            raise BadResponse(f"Luna reported an unknown card status "
-                              f"({as_text(obj.get('status'), 30) or 'none'}).", service=SERVICE)
+            raise BadResponse(_("Luna reported an unknown card status ({status}).").format(
+                status=as_text(obj.get("status"), 30) or "—"), service=SERVICE)
 
         def number(name: str, required: bool = True) -> Decimal | None:
             value = to_decimal(obj.get(name))
             if value is None or value < 0:
                 if required:
-                    raise BadResponse(f"Luna's answer for card {serial} has no valid {name}.",
-                                      service=SERVICE)
+                    raise BadResponse(_bad_field(serial, name), service=SERVICE)
                 return None
             return value
 
@@ -192,8 +197,7 @@ class LunaBackend(HttpBackend):
             if value is None:
                 return None
             if value != value.to_integral_value():
-                raise BadResponse(f"Luna's answer for card {serial} has no valid {name}.",
-                                  service=SERVICE)
+                raise BadResponse(_bad_field(serial, name), service=SERVICE)
             return int(value)
 
         values: dict[str, Any] = {}
@@ -215,7 +219,8 @@ class LunaBackend(HttpBackend):
             values.update(balance=number("amountMoneyBonus"), balance_unit="money")
         percent = values.get("percent")
         if percent is not None and percent > 100:
-            raise BadResponse(f"Luna reported a percentage of {percent} for card {serial}.",
+            raise BadResponse(_("Luna reported a percentage of {percent} for card {serial}.")
+                              .format(percent=format_number(percent), serial=serial),
                               service=SERVICE)
         card = Card(service=self.name, code=serial, card_id=serial, kind=kind, status=status,
                     holder=holder, expires=when(obj.get("expirationDate")),
@@ -252,9 +257,11 @@ class LunaBackend(HttpBackend):
         """
         op = operation.name
         if op not in _SUPPORTED.get(card.kind, ()):
-            raise NotSupported(f"{_a(card.kind_label)} cannot {_CANNOT[op]}.", service=SERVICE)
+            raise NotSupported(_(_CANNOT[op]).format(a_kind=a_kind(card.kind)),
+                               service=SERVICE)
         if not card.usable:
-            raise Refused(f"The card is {card.status_label.lower()}.", service=SERVICE)
+            raise Refused(_("The card is {status}.").format(status=card.status_label.lower()),
+                          service=SERVICE)
         if op is OpName.SET_EXPIRY:
             return self._plan_expiry(card, operation)
         if card.kind is CardKind.STAMPS:
@@ -272,36 +279,42 @@ class LunaBackend(HttpBackend):
                     {"field": wire_field, "delta": delta})
 
     @staticmethod
-    def _count(operation: Operation, what: str) -> int:
+    def _count(operation: Operation, message: str) -> int:
+        """The operation's count; ``message`` (what must be at least 1) when it is none."""
         count = operation.count
         if count is None or isinstance(count, bool) or count <= 0:
-            raise InvalidAmount(f"{what} must be at least 1.")
+            raise InvalidAmount(message)
         return count
 
     @staticmethod
-    def _whole(amount: Decimal | None, card: Card, what: str = "Amount") -> int:
-        """A sum Luna can hold: positive and whole."""
+    def _whole(amount: Decimal | None, card: Card, message: str | None = None) -> int:
+        """A sum Luna can hold: positive and whole (``message`` when it is not positive)."""
         if amount is None or not amount.is_finite() or amount <= 0:
-            raise InvalidAmount(f"{what} must be more than zero.")
+            raise InvalidAmount(message or _("Amount must be more than zero."))
         if amount != amount.to_integral_value():
-            held = ("Luna certificates hold whole amounts" if card.kind is CardKind.GIFT
-                    else "Luna cards hold whole points")
-            raise InvalidAmount(f"{held}: {format_money(amount)} cannot be used.",
-                                "Type a whole number.")
+            held = (_("Luna certificates hold whole amounts: {amount} cannot be used.").format(
+                amount=format_money(amount)) if card.kind is CardKind.GIFT
+                else _("Luna cards hold whole points: {amount} cannot be used.").format(
+                    amount=format_number(amount)))
+            raise InvalidAmount(held, _("Type a whole number."))
         return int(amount)
 
     @staticmethod
     def _purchase_amount(amount: Decimal | None) -> Decimal:
         if amount is None or not amount.is_finite() or amount <= 0:
-            raise InvalidAmount("Amount must be more than zero.")
+            raise InvalidAmount(_("Amount must be more than zero."))
         return amount
 
     def _check_balance(self, card: Card, spend: int) -> None:
         balance = card.balance or Decimal(0)
         if spend > balance:
-            unit = "" if card.balance_unit == "money" else " points"
-            raise Refused(f"The card has {format_number(balance)}{unit}; "
-                          f"{format_number(spend)}{unit} cannot be spent.", service=SERVICE)
+            if card.balance_unit == "money":
+                text = _("The card has {balance}; {spend} cannot be spent.").format(
+                    balance=format_money(balance), spend=format_money(Decimal(spend)))
+            else:
+                text = _("The card has {balance} points; {spend} points cannot be spent.").format(
+                    balance=format_number(balance), spend=format_number(spend))
+            raise Refused(text, service=SERVICE)
 
     def _plan_expiry(self, card: Card, operation: Operation) -> Plan:
         """``setExpirationDate``: the date at 23:59:59 in the till's local time zone.
@@ -310,52 +323,70 @@ class LunaBackend(HttpBackend):
         reconciliation takes within a day of it.
         """
         if operation.expiry is None:
-            raise InvalidInput("The new expiry date is missing.")
+            raise InvalidInput(_("The new expiry date is missing."))
         end = dt.datetime.combine(operation.expiry, dt.time(23, 59, 59))
         step = Step("usePass", {"passSerialNumber": card.code, "action": "setExpirationDate",
                                 "expiryDate": int(end.timestamp())},
-                    f"Set the expiry date to {operation.expiry.isoformat()}",
+                    _("Set the expiry date to {date}").format(
+                        date=format_date(operation.expiry)),
                     {"field": "expirationDate", "date": operation.expiry.isoformat()})
         return Plan(operation, (step,), Figures(expires=operation.expiry.isoformat()))
 
     def _plan_stamps(self, card: Card, operation: Operation) -> Plan:
         stamps = card.stamps or Stamps(0)
         if operation.name is OpName.STAMP:
-            n = self._count(operation, "Stamps")
+            n = self._count(operation, _("Stamps must be at least 1."))
             earned = (stamps.current + n) // stamps.max if stamps.max else 0
-            step = self._use(card, {"numberStumps": n}, f"Add {_plural(n, 'stamp')}",
-                             "totalStamps", n)
+            text = ngettext("Add {count} stamp", "Add {count} stamps", n).format(
+                count=format_number(n))
+            step = self._use(card, {"numberStumps": n}, text, "totalStamps", n)
             return Plan(operation, (step,), Figures(stamps_added=n, rewards_earned=earned))
-        n = self._count(operation, "Rewards")
+        n = self._count(operation, _("Rewards must be at least 1."))
         unused = card.rewards or 0
         if n > unused:
-            raise Refused(f"The card has {_plural(unused, 'unused reward')}; "
-                          f"{n} cannot be redeemed.", service=SERVICE)
+            raise Refused(ngettext("The card has {count} unused reward; {n} cannot be redeemed.",
+                                   "The card has {count} unused rewards; {n} cannot be "
+                                   "redeemed.", unused).format(count=format_number(unused),
+                                                               n=format_number(n)),
+                          service=SERVICE)
         step = Step("useReward", {"passSerialNumber": card.code, "numberRewards": n},
-                    f"Redeem {_plural(n, 'reward')}", {"field": "unusedRewards", "delta": -n})
+                    ngettext("Redeem {count} reward", "Redeem {count} rewards", n).format(
+                        count=format_number(n)), {"field": "unusedRewards", "delta": -n})
         return Plan(operation, (step,), Figures(rewards_used=n, rewards_left=unused - n))
 
     def _plan_subscription(self, card: Card, operation: Operation) -> Plan:
         stamps = card.stamps or Stamps(0)
         if operation.name is OpName.SPEND:
-            n = self._whole(operation.amount, card, "Points")
+            n = self._whole(operation.amount, card, _("Points must be more than zero."))
             self._check_balance(card, n)
-            step = self._use(card, {"action": "spendPoints", "sum": n},
-                             f"Spend {_plural(n, 'point')}", "numberScores", -n)
+            step = self._use(card, {"action": "spendPoints", "sum": n}, _spend_points(n),
+                             "numberScores", -n)
             return Plan(operation, (step,), Figures(spent=n, balance=(card.balance or 0) - n))
-        n = self._count(operation, "Visits")
+        n = self._count(operation, _("Visits must be at least 1."))
         if operation.name is OpName.UNSTAMP:
             if n > stamps.current:
-                raise Refused(f"The subscription has {_plural(stamps.current, 'visit')} left; "
-                              f"{n} cannot be written off.", service=SERVICE)
-            step = self._use(card, {"action": "takeStamps", "numberStumps": n},
-                             f"Write off {_plural(n, 'visit')}", "activeStamps", -n)
+                raise Refused(ngettext(
+                    "The subscription has {count} visit left; {n} cannot be written off.",
+                    "The subscription has {count} visits left; {n} cannot be written off.",
+                    stamps.current).format(count=format_number(stamps.current),
+                                           n=format_number(n)), service=SERVICE)
+            text = ngettext("Write off {count} visit", "Write off {count} visits", n).format(
+                count=format_number(n))
+            step = self._use(card, {"action": "takeStamps", "numberStumps": n}, text,
+                             "activeStamps", -n)
             return Plan(operation, (step,), Figures(visits=n, visits_left=stamps.current - n))
         if stamps.max is not None and stamps.current + n > stamps.max:
-            raise Refused(f"The subscription holds at most {_plural(stamps.max, 'visit')} and "
-                          f"has {stamps.current}; {n} more cannot be added.", service=SERVICE)
-        step = self._use(card, {"action": "addStamps", "numberStumps": n},
-                         f"Add {_plural(n, 'visit')}", "activeStamps", n)
+            raise Refused(ngettext(
+                "The subscription holds at most {max} visit and has {count}; {n} more cannot "
+                "be added.",
+                "The subscription holds at most {max} visits and has {count}; {n} more cannot "
+                "be added.", stamps.max).format(max=format_number(stamps.max),
+                                                count=format_number(stamps.current),
+                                                n=format_number(n)), service=SERVICE)
+        text = ngettext("Add {count} visit", "Add {count} visits", n).format(
+            count=format_number(n))
+        step = self._use(card, {"action": "addStamps", "numberStumps": n}, text,
+                         "activeStamps", n)
         return Plan(operation, (step,), Figures(visits=n, visits_left=stamps.current + n))
 
     def _plan_discount(self, card: Card, operation: Operation) -> Plan:
@@ -369,17 +400,20 @@ class LunaBackend(HttpBackend):
 
     def _spent_step(self, card: Card, total: int) -> Step:
         return self._use(card, {"action": "increaseTotalSpentSum", "sum": total},
-                         f"Record {format_number(total)} spent on the card",
+                         _("Record {amount} spent on the card").format(
+                             amount=format_number(total)),
                          "amountMoneySpentTotal", total)
 
     def _accrue_step(self, card: Card, n: int) -> Step:
-        text = (f"Add {format_number(n)} to the balance" if card.kind is CardKind.GIFT
-                else f"Add {_plural(n, 'point')}")
+        text = (_("Add {amount} to the balance").format(amount=format_number(n))
+                if card.kind is CardKind.GIFT else
+                ngettext("Add {count} point", "Add {count} points", n).format(
+                    count=format_number(n)))
         return self._use(card, {"action": "accruePoints", "sum": n}, text, "amountMoneyBonus", n)
 
     def _spend_step(self, card: Card, n: int) -> Step:
-        text = (f"Spend {format_number(n)} from the balance" if card.kind is CardKind.GIFT
-                else f"Spend {_plural(n, 'point')}")
+        text = (_("Spend {amount} from the balance").format(amount=format_number(n))
+                if card.kind is CardKind.GIFT else _spend_points(n))
         return self._use(card, {"action": "spendPoints", "sum": n}, text, "amountMoneyBonus", -n)
 
     def _plan_balance(self, card: Card, operation: Operation) -> Plan:
@@ -393,7 +427,7 @@ class LunaBackend(HttpBackend):
             return Plan(operation, (self._spend_step(card, n),),
                         Figures(spent=n, balance=balance - n))
         if op is OpName.ACCRUE:
-            n = self._count(operation, "Points")
+            n = self._count(operation, _("Points must be at least 1."))
             return Plan(operation, (self._accrue_step(card, n),),
                         Figures(earned=n, balance=balance + n))
         amount = self._purchase_amount(operation.amount)
@@ -404,14 +438,14 @@ class LunaBackend(HttpBackend):
             if total > 0:
                 steps.append(self._spent_step(card, total))
             if not steps:
-                raise InvalidAmount("The purchase is too small to record on a Luna card.")
+                raise InvalidAmount(_("The purchase is too small to record on a Luna card."))
             return Plan(operation, tuple(steps), Figures(to_pay=amount, earned=points,
                                                          percent=percent))
         # purchase-spend: spend first (the step most likely refused), then accrue, then total.
-        spend = self._whole(operation.spend, card, "Amount to spend")
+        spend = self._whole(operation.spend, card, _("Amount to spend must be more than zero."))
         if spend > amount:
-            raise InvalidAmount("The amount to spend is larger than the purchase.",
-                                "Spend at most the purchase amount.")
+            raise InvalidAmount(_("The amount to spend is larger than the purchase."),
+                                _("Spend at most the purchase amount."))
         self._check_balance(card, spend)
         points = int(((amount - spend) * percent / 100).to_integral_value(ROUND_FLOOR))
         steps = [self._spend_step(card, spend)]
@@ -462,7 +496,7 @@ class LunaBackend(HttpBackend):
         if passes is None:
             return []
         if not isinstance(passes, list):
-            raise BadResponse("Luna's list of the customer's cards is not a list.",
+            raise BadResponse(_("Luna's list of the customer's cards is not a list."),
                               service=SERVICE)
         holder = read_client(obj).holder
         refs = []
@@ -476,7 +510,7 @@ class LunaBackend(HttpBackend):
             kind = kind_of(item.get("type"))
             status = STATUSES.get(as_text(item.get("status")).lower())
             refs.append(CardRef(service=self.name, code=serial,
-                                kind_label=KIND_LABELS[kind] if kind else "Luna card",
+                                kind_label=KIND_LABELS[kind] if kind else _("Luna card"),
                                 status=status.value if status else as_text(item.get("status")),
                                 template=as_text(item.get("template"), 40), holder=holder))
         return refs
@@ -485,8 +519,9 @@ class LunaBackend(HttpBackend):
 
     def templates(self) -> list[CardTemplate]:
         """The company's card templates (``getTemplates``)."""
-        return [CardTemplate(self.name, str(t.id), t.name or f"Template {t.id}",
-                             KIND_LABELS[t.kind] if t.kind else "Luna card")
+        return [CardTemplate(self.name, str(t.id),
+                             t.name or _("Template {id}").format(id=t.id),
+                             KIND_LABELS[t.kind] if t.kind else _("Luna card"))
                 for t in self.wire.get_templates()]
 
     def enrol(self, template_id: str, holder: Holder) -> str:
@@ -494,12 +529,13 @@ class LunaBackend(HttpBackend):
         ``createPass``; return the new card's serial."""
         holder = check_holder(holder)
         if not holder.first_name or not holder.last_name:
-            raise InvalidInput("Luna needs both the first and the last name.")
+            raise InvalidInput(_("Luna needs both the first and the last name."))
         text = str(template_id).strip()
         template = ascii_int(text, max_digits=12) or 0
         if template <= 0:
-            raise InvalidInput(f"{text!r} is not a Luna card template.",
-                               "Choose one of the service's card templates; nothing was sent.")
+            raise InvalidInput(_("{template!r} is not a Luna card template.").format(
+                template=text), _("Choose one of the service's card templates; nothing was "
+                                  "sent."))
         try:
             user = self.wire.create_client(holder.first_name, holder.last_name, template,
                                       phone=holder.phone or None, email=holder.email or None)
@@ -513,7 +549,9 @@ class LunaBackend(HttpBackend):
     def check(self) -> str:
         """``getTemplates`` with the configured token."""
         count = len(self.wire.get_templates())
-        return f"Luna: connected, {_plural(count, 'card template')}"
+        return ngettext("Luna: connected, {count} card template",
+                        "Luna: connected, {count} card templates", count).format(
+                            count=format_number(count))
 
     def get_pass_info_by_phone(self, template_id: int, phone: str | int) -> Card | None:
         """The template's card of the customer with that phone, or ``None``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from pos_app.core.i18n import N_
 from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField, lazy
 
 
@@ -14,11 +15,11 @@ def _cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
 
 
 SERVICE = ServiceSpec(
-    name="mews", title="Mews",
-    fields=(BASE_URL, SettingField("client_token", "Client token", required=True, secret=True),
-            SettingField("access_token", "Access token", required=True, secret=True),
-            SettingField("program_id", "Loyalty program id (optional)"), PATTERN),
+    name="mews", title="Mews",  # i18n-skip
+    fields=(BASE_URL, SettingField("client_token", N_("Client token"), required=True, secret=True),
+            SettingField("access_token", N_("Access token"), required=True, secret=True),
+            SettingField("program_id", N_("Loyalty program id (optional)")), PATTERN),
     build=lazy(f"{__name__}.adapter:MewsBackend.from_settings"),
     sandbox=lazy(f"{__name__}.sandbox:MewsApp"), order=50, cli=_cli,
-    templates_note="Mews's are its loyalty programs (`pos-app mews programs`).",
+    templates_note=N_("Mews's are its loyalty programs (`pos-app mews programs`)."),
 )

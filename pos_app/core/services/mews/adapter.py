@@ -33,7 +33,7 @@ import httpx
 from pos_app import __version__
 from pos_app.core.backends.base import CardRef, CardTemplate, Plan, Step, check_holder
 from pos_app.core.backends.http_backend import HttpBackend
-from pos_app.core.cards import Card, CardKind, CardStatus, Holder
+from pos_app.core.cards import KIND_LABELS, STATUS_LABELS, Card, CardKind, CardStatus, Holder
 from pos_app.core.errors import (
     BadResponse,
     CardChanged,
@@ -48,6 +48,8 @@ from pos_app.core.errors import (
     ServiceError,
 )
 from pos_app.core.figures import Figures
+from pos_app.core.formatting import date as format_date
+from pos_app.core.i18n import _, ngettext
 from pos_app.core.money import format_number, to_int
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.services.mews.wire import API_PATH, TITLE, MewsWire, clip
@@ -57,7 +59,7 @@ log = logging.getLogger(__name__)
 #: The write every points and expiry step is (the journal's step action).
 UPDATE = "loyaltyMemberships/update"
 #: Raw card fields the steps change (``expect["field"]``).
-F_POINTS = "Points"
+F_POINTS = "Points"  # i18n-skip
 F_EXPIRY = "ExpirationDate"
 #: Mews membership states and what the till makes of them (New and Pending: assumed usable).
 STATES = {"New": CardStatus.PENDING, "Pending": CardStatus.PENDING,
@@ -71,8 +73,8 @@ GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 SHOWN_CAP = 1000
 #: Most points a membership is given (a typing slip guard).
 MAX_POINTS = 10**9
-PROGRAM_TYPE = "Hotel"
-PROGRAM_SUBSCRIPTION = "Free"
+PROGRAM_TYPE = "Hotel"  # i18n-skip
+PROGRAM_SUBSCRIPTION = "Free"  # i18n-skip
 
 
 @dataclass(frozen=True)
@@ -127,12 +129,15 @@ class MewsBackend(HttpBackend):
     def __init__(self, base_url: str, client_token: str, access_token: str, *,
                  program_id: str | None = None, pattern: str | None = None,
                  timeout: httpx.Timeout | None = None) -> None:
-        tokens = {"client token": client_token, "access token": access_token}
-        for what, token in tokens.items():
+        tokens = ((client_token, _("The Mews client token is not set."),
+                   _("The Mews client token has characters a token cannot have.")),
+                  (access_token, _("The Mews access token is not set."),
+                   _("The Mews access token has characters a token cannot have.")))
+        for token, unset, bad in tokens:
             if not token or not token.strip():
-                raise ConfigError(f"The Mews {what} is not set.")
+                raise ConfigError(unset)
             if not re.fullmatch(r"[\x21-\x7e]+", token.strip()):
-                raise ConfigError(f"The Mews {what} has characters a token cannot have.")
+                raise ConfigError(bad)
         super().__init__(base_url.rstrip("/") + API_PATH, pattern=pattern, timeout=timeout)
         self.program_id = (program_id or "").strip() or None
         self.wire = MewsWire(self.http, client_token.strip(), access_token.strip(),
@@ -162,7 +167,7 @@ class MewsBackend(HttpBackend):
         """The membership by its number (or by its Mews id, as the counter reads it again)."""
         text = code.strip() if isinstance(code, str) else ""
         if not text or len(text) > 255 or not text.isprintable():
-            raise InvalidCode("This is not a Mews membership number.")
+            raise InvalidCode(_("This is not a Mews membership number."))
         found: list[dict[str, Any]] = []
         if GUID_RE.fullmatch(text):
             found = self.wire.memberships({"LoyaltyMembershipIds": [text]})
@@ -171,7 +176,7 @@ class MewsBackend(HttpBackend):
         if self.program_id:
             found = [m for m in found if m.get("LoyaltyProgramId") == self.program_id]
         if not found:
-            raise CardNotFound("Mews has no membership with this number.", service=TITLE)
+            raise CardNotFound(_("Mews has no membership with this number."), service=TITLE)
         scanned = not GUID_RE.fullmatch(text) or found[0].get("Id") != text
         card = self._card(found[0], fresh_holder=scanned)
         if scanned:  # looked up by its number: what the cashier is shown
@@ -198,8 +203,7 @@ class MewsBackend(HttpBackend):
             shown = self._shown.get(card.card_id)
             self._shown[card.card_id] = points
         if shown is not None and shown != points:
-            raise CardChanged(f"The points of membership {card.code} changed elsewhere: now "
-                              f"{points}, not {shown}.", service=TITLE,
+            raise CardChanged(_changed(card.code, points, shown), service=TITLE,
                               current=points)
 
     def _card(self, obj: dict[str, Any], *, fresh_holder: bool = True) -> Card:
@@ -209,16 +213,16 @@ class MewsBackend(HttpBackend):
         mid = clip(obj.get("Id"), 64)
         number = clip(obj.get("MembershipNumber"), 255) or clip(obj.get("Code"), 255)
         if not mid or not number:
-            raise BadResponse("Mews sent a membership without an id or a number.",
+            raise BadResponse(_("Mews sent a membership without an id or a number."),
                               service=TITLE)
         state = STATES.get(clip(obj.get("State"), 20))
         if state is None:
-            raise BadResponse(f"Mews reported an unknown membership state "
-                              f"({clip(obj.get('State'), 20) or 'none'}).", service=TITLE)
+            raise BadResponse(_("Mews reported an unknown membership state ({state}).").format(
+                state=clip(obj.get("State"), 20) or "—"), service=TITLE)
         points = to_int(obj.get(F_POINTS)) if obj.get(F_POINTS) is not None else 0
         if points is None or points < 0:
-            raise BadResponse(f"Mews's membership {number} has no valid points.",
-                              service=TITLE)
+            raise BadResponse(_("Mews's membership {number} has no valid points.").format(
+                number=number), service=TITLE)
         expires = parse_utc(obj.get(F_EXPIRY))
         if state is CardStatus.ACTIVE and expires is not None and expires < dt.datetime.now(
                 dt.UTC):
@@ -312,9 +316,9 @@ class MewsBackend(HttpBackend):
     def program_add(self, name: str, code: str) -> Program:
         name, code = name.strip(), code.strip()
         if not name or len(name) > 100 or not name.isprintable():
-            raise InvalidInput("A program name needs 1 to 100 printable characters.")
+            raise InvalidInput(_name_rule())
         if not code or len(code) > 50 or not code.isprintable():
-            raise InvalidInput("A program code needs 1 to 50 printable characters.")
+            raise InvalidInput(_("A program code needs 1 to 50 printable characters."))
         made = self.wire.add_program({"Name": name, "Code": code, "Type": PROGRAM_TYPE,
                                       "Subscription": PROGRAM_SUBSCRIPTION})
         self._programs.clear()
@@ -324,7 +328,7 @@ class MewsBackend(HttpBackend):
     def program_rename(self, program_id: str, name: str) -> None:
         name = name.strip()
         if not name or len(name) > 100 or not name.isprintable():
-            raise InvalidInput("A program name needs 1 to 100 printable characters.")
+            raise InvalidInput(_name_rule())
         self._known_program(program_id)
         self.wire.update_program({"LoyaltyProgramId": program_id.strip(),
                                   "Name": {"Value": name}})
@@ -337,9 +341,11 @@ class MewsBackend(HttpBackend):
                                                    count=100)
                   if STATES.get(str(m.get("State"))) in (CardStatus.ACTIVE, CardStatus.PENDING)]
         if active:
-            raise Refused(f"The program {program.name!r} has {len(active)} active "
-                          f"membership{'' if len(active) == 1 else 's'}; it was not deleted.",
-                          "Cancel or move those memberships first.", service=TITLE)
+            raise Refused(ngettext(
+                "The program {name!r} has {count} active membership; it was not deleted.",
+                "The program {name!r} has {count} active memberships; it was not deleted.",
+                len(active)).format(name=program.name, count=format_number(len(active))),
+                _("Cancel or move those memberships first."), service=TITLE)
         self.wire.delete_program(program.id)
         self._programs.clear()
 
@@ -347,8 +353,8 @@ class MewsBackend(HttpBackend):
         text = program_id.strip()
         program = next((p for p in self.programs() if p.id == text), None)
         if program is None:
-            raise InvalidInput(f"Mews has no active program {clip(text, 64)!r}.",
-                               "`pos-app mews programs` lists them; nothing was sent.")
+            raise InvalidInput(_("Mews has no active program {id!r}.").format(
+                id=clip(text, 64)), _("`pos-app mews programs` lists them; nothing was sent."))
         return program
 
     # -- operations ----------------------------------------------------------------------------
@@ -357,18 +363,18 @@ class MewsBackend(HttpBackend):
         """Points to add or take (the whole new value is written), or a new expiry date."""
         op = operation.name
         if op not in (OpName.ACCRUE, OpName.SPEND, OpName.SET_EXPIRY):
-            raise NotSupported(f"A Mews membership cannot {operation.label.lower()}.",
-                               service=TITLE)
+            raise NotSupported(_("A Mews membership cannot do this ({operation}).").format(
+                operation=operation.label.lower()), service=TITLE)
         if not card.usable:
-            raise Refused(f"The membership is {card.status_label.lower()}: it cannot be used.",
-                          service=TITLE)
+            raise Refused(_unusable(card.status), service=TITLE)
         if op is OpName.SET_EXPIRY:
             if operation.expiry is None:
-                raise InvalidInput("The new expiry date is missing.")
+                raise InvalidInput(_("The new expiry date is missing."))
             value = utc_text(operation.expiry)
             step = Step(UPDATE, {"LoyaltyMembershipId": card.card_id,
                                  F_EXPIRY: {"Value": value}},
-                        f"Set the expiry date to {operation.expiry.isoformat()}",
+                        _("Set the expiry date to {date}").format(
+                            date=format_date(operation.expiry)),
                         {"field": F_EXPIRY, "value": value})
             return Plan(operation, (step,), Figures(expires=operation.expiry.isoformat()))
         self._check_seen(card)
@@ -376,24 +382,31 @@ class MewsBackend(HttpBackend):
         if op is OpName.ACCRUE:
             n = operation.count
             if n is None or isinstance(n, bool) or n <= 0:
-                raise InvalidAmount("Points must be at least 1.")
+                raise InvalidAmount(_("Points must be at least 1."))
             target, figures = points + n, Figures(earned=n, balance=points + n)
-            text = f"Add {format_number(n)} points ({points} -> {target})"
+            text = ngettext("Add {count} point ({old} -> {new})",
+                            "Add {count} points ({old} -> {new})", n).format(
+                count=format_number(n), old=format_number(points), new=format_number(target))
         else:
             amount = operation.amount
             if amount is None or not amount.is_finite() or amount <= 0:
-                raise InvalidAmount("Points must be more than zero.")
+                raise InvalidAmount(_("Points must be more than zero."))
             if amount != amount.to_integral_value():
-                raise InvalidAmount("Mews memberships hold whole points.",
-                                    "Type a whole number.")
+                raise InvalidAmount(_("Mews memberships hold whole points."),
+                                    _("Type a whole number."))
             n = -int(amount)
             if points + n < 0:
-                raise Refused(f"The membership has {points} points; {-n} cannot be taken.",
-                              service=TITLE)
+                raise Refused(ngettext(
+                    "The membership has {count} point; {n} cannot be taken.",
+                    "The membership has {count} points; {n} cannot be taken.", points).format(
+                    count=format_number(points), n=format_number(-n)), service=TITLE)
             target, figures = points + n, Figures(spent=-n, balance=points + n)
-            text = f"Take {format_number(-n)} points ({points} -> {target})"
+            text = ngettext("Take {count} point ({old} -> {new})",
+                            "Take {count} points ({old} -> {new})", -n).format(
+                count=format_number(-n), old=format_number(points), new=format_number(target))
         if target > MAX_POINTS:
-            raise InvalidAmount(f"A membership holds at most {MAX_POINTS} points.")
+            raise InvalidAmount(_("A membership holds at most {max} points.").format(
+                max=format_number(MAX_POINTS)))
         step = Step(UPDATE, {"LoyaltyMembershipId": card.card_id,
                              F_POINTS: {"Value": target}}, text,
                     {"field": F_POINTS, "value": target, "delta": n})
@@ -408,35 +421,35 @@ class MewsBackend(HttpBackend):
         not sent (Mews takes none).
         """
         if step.action != UPDATE or not isinstance(step.body.get("LoyaltyMembershipId"), str):
-            raise InvalidInput("This step is not a Mews membership update.")
+            raise InvalidInput(_("This step is not a Mews membership update."))
         expect = step.expect
         if expect.get("field") == F_POINTS:
             target, delta = to_int(expect.get("value")), to_int(expect.get("delta"))
             if target is None or delta is None:
-                raise InvalidInput("The step does not say which points it writes.")
+                raise InvalidInput(_("The step does not say which points it writes."))
             found = self.wire.memberships(
                 {"LoyaltyMembershipIds": [step.body["LoyaltyMembershipId"]]})
             if not found:
-                raise CardNotFound("Mews no longer has this membership.", service=TITLE)
+                raise CardNotFound(_("Mews no longer has this membership."), service=TITLE)
             state = STATES.get(clip(found[0].get("State"), 20))
             if state in (CardStatus.CANCELED, CardStatus.DECLINED):
-                raise Refused(f"The membership is {state.value} now: it cannot be used.",
-                              service=TITLE)
+                raise Refused(_unusable(state), service=TITLE)
             current = to_int(found[0].get(F_POINTS) or 0)
             if current is None:
-                raise BadResponse("Mews sent the membership without valid points.",
+                raise BadResponse(_("Mews sent the membership without valid points."),
                                   service=TITLE)
             number = clip(found[0].get("MembershipNumber"), 255) or card.code
             if current == target:
-                raise OutcomeUnknown(f"The membership already shows {target} points, the "
-                                     "value this operation writes.",
-                                     "Check the membership before doing it again.",
-                                     service=TITLE)
+                raise OutcomeUnknown(ngettext(
+                    "The membership already shows {count} point, the value this operation "
+                    "writes.",
+                    "The membership already shows {count} points, the value this operation "
+                    "writes.", target).format(count=format_number(target)),
+                    _("Check the membership before doing it again."), service=TITLE)
             if current != target - delta:
                 with self._shown_lock:
                     self._shown[card.card_id] = current
-                raise CardChanged(f"The points of membership {number} changed elsewhere: "
-                                  f"now {current}, not {target - delta}.",
+                raise CardChanged(_changed(number, current, target - delta),
                                   service=TITLE, current=current)
         return self.wire.update_membership(step.body)
 
@@ -459,14 +472,15 @@ class MewsBackend(HttpBackend):
                 number = clip(m.get("MembershipNumber"), 255)
                 program = self._program(clip(m.get("LoyaltyProgramId"), 64))
                 if number:
-                    refs.append(CardRef(self.name, number, "Membership",
+                    refs.append(CardRef(self.name, number, KIND_LABELS[CardKind.MEMBERSHIP],
                                         clip(m.get("State"), 20),
                                         program.name if program else "", holder))
         return refs
 
     def templates(self) -> list[CardTemplate]:
         """The chain's loyalty programs: a new guest joins one."""
-        return [CardTemplate(self.name, p.id, p.name, "Membership") for p in self.programs()
+        kind = KIND_LABELS[CardKind.MEMBERSHIP]
+        return [CardTemplate(self.name, p.id, p.name, kind) for p in self.programs()
                 if not self.program_id or p.id == self.program_id]
 
     def enrol(self, template_id: str, holder: Holder) -> str:
@@ -474,31 +488,33 @@ class MewsBackend(HttpBackend):
         with a new membership number (``{program code}-{8 digits}``, **assumed**)."""
         holder = check_holder(holder)
         if not holder.email:
-            raise InvalidInput("Mews finds the guest by email: type the guest's email.")
+            raise InvalidInput(_("Mews finds the guest by email: type the guest's email."))
         program = next((p for p in self.programs() if p.id == str(template_id).strip()), None)
         if program is None:
-            raise InvalidInput(f"{clip(str(template_id), 64)!r} is not a Mews loyalty "
-                               "program.", "Choose one of the programs; nothing was sent.")
+            raise InvalidInput(_("{id!r} is not a Mews loyalty program.").format(
+                id=clip(str(template_id), 64)), _("Choose one of the programs; nothing was sent."))
         guests = self.wire.customers(emails=[holder.email])
         if not guests or not clip(guests[0].get("Id"), 64):
-            raise CardNotFound(f"Mews has no guest with the email {holder.email}.",
-                               "The guest must be in Mews (a profile at the hotel) first.",
-                               service=TITLE)
+            raise CardNotFound(_("Mews has no guest with the email {email}.").format(
+                email=holder.email), _("The guest must be in Mews (a profile at the hotel) "
+                                       "first."), service=TITLE)
         guest = clip(guests[0].get("Id"), 64)
         held = self.wire.memberships({"AccountIds": [guest]})
         if any(m.get("LoyaltyProgramId") == program.id for m in held):
-            raise Refused(f"The guest is already a member of {program.name}.",
-                          "Find the guest's membership by email instead.", service=TITLE)
+            raise Refused(_("The guest is already a member of {program}.").format(
+                program=program.name), _("Find the guest's membership by email instead."),
+                service=TITLE)
         prefix = re.sub(r"[^A-Za-z0-9]", "", program.code)[:10] or "M"
-        for _ in range(5):
+        for _attempt in range(5):
             number = f"{prefix}-{secrets.randbelow(10**8):08d}"
             if not self.wire.memberships_by_number(number):
                 break
         else:
-            raise BadResponse("No free membership number was found.", service=TITLE)
+            raise BadResponse(_("No free membership number was found."), service=TITLE)
         made = self.wire.add_membership({
             "AccountId": guest, "LoyaltyProgramId": program.id, "IsPrimary": not held,
-            "State": "Enrolled", "MembershipNumber": number, "Points": 0})
+            "State": "Enrolled",  # i18n-skip
+            "MembershipNumber": number, "Points": 0})
         return clip(made.get("MembershipNumber"), 255) or number
 
     def check(self) -> str:
@@ -507,8 +523,28 @@ class MewsBackend(HttpBackend):
         listed = "; ".join(f"{p.name} ({', '.join(t.name for t in p.tiers)})" if p.tiers
                            else p.name for p in programs)
         count = len(programs)
-        return (f"Mews: connected, {count} loyalty program{'' if count == 1 else 's'}"
-                + (f": {listed}" if listed else ""))
+        if listed:
+            return ngettext("Mews: connected, {count} loyalty program: {listed}",
+                            "Mews: connected, {count} loyalty programs: {listed}",
+                            count).format(count=format_number(count), listed=listed)
+        return ngettext("Mews: connected, {count} loyalty program",
+                        "Mews: connected, {count} loyalty programs", count).format(
+                            count=format_number(count))
+
+
+def _changed(number: str, now: int, before: int) -> str:
+    return _("The points of membership {number} changed elsewhere: now {now}, not "
+             "{before}.").format(number=number, now=format_number(now),
+                                 before=format_number(before))
+
+
+def _unusable(state: CardStatus) -> str:
+    return _("The membership is {status}: it cannot be used.").format(
+        status=STATUS_LABELS[state].lower())
+
+
+def _name_rule() -> str:
+    return _("A program name needs 1 to 100 printable characters.")
 
 
 def _tier(obj: dict[str, Any]) -> Tier:

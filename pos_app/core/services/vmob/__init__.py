@@ -8,6 +8,7 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
+from pos_app.core.i18n import N_
 from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField, lazy
 
 
@@ -20,21 +21,21 @@ def _decoded_secret(table: Mapping[str, Any]) -> list[str]:
         text = base64.b64decode(key.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return []
-    _, sep, secret = text.partition(":")
+    _identifier, sep, secret = text.partition(":")
     return [secret] if sep and len(secret) >= 4 else []
 
 
 SERVICE = ServiceSpec(
     name="vmob", title="vmob",
     fields=(BASE_URL,
-            SettingField("merchant_key", "Merchant key (x-vmob-authorization)", required=True,
+            SettingField("merchant_key", N_("Merchant key (x-vmob-authorization)"), required=True,
                          secret=True),
-            SettingField("loyalty_card_id", "Loyalty card id", required=True),
-            SettingField("fill_multiple_cards", "Fill further cards (true/false)"),
-            SettingField("auto_activate_reward", "Activate rewards (true/false)"),
-            SettingField("earn_rate", "Points per currency unit (optional)"),
+            SettingField("loyalty_card_id", N_("Loyalty card id"), required=True),
+            SettingField("fill_multiple_cards", N_("Fill further cards (true/false)")),
+            SettingField("auto_activate_reward", N_("Activate rewards (true/false)")),
+            SettingField("earn_rate", N_("Points per currency unit (optional)")),
             PATTERN,
-            SettingField("offer_pattern", "Offer code pattern (optional)")),
+            SettingField("offer_pattern", N_("Offer code pattern (optional)"))),
     build=lazy(f"{__name__}.adapter:VmobBackend.from_settings"),
     sandbox=lazy(f"{__name__}.sandbox:VmobApp"), order=50, derived_secrets=_decoded_secret,
 )

@@ -36,6 +36,7 @@ from pos_app.core.errors import (
     Refused,
 )
 from pos_app.core.figures import Figures
+from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.money import format_money, format_number, to_decimal
 from pos_app.core.operations import LABELS, Operation, OpName
 from pos_app.core.services.vmob.wire import (
@@ -67,12 +68,12 @@ MAX_LOST = 4096
 #: Most points one request may ask for.
 MAX_POINTS = 100_000
 
-NO_BALANCE = ("vmob has no call that reads a customer's points: shown is what this till last "
-              "heard, not a live balance.")
-OFFER_NOTE = ("vmob gives no answer on offer codes: it is told the code was used, and cannot "
-              "say whether the offer is valid.")
-REPLAYED = ("vmob already had this operation from the first send, whose answer was lost: it "
-            "was applied once. How many points went on then is not known here.")
+NO_BALANCE = N_("vmob has no call that reads a customer's points: shown is what this till "
+                 "last heard, not a live balance.")
+OFFER_NOTE = N_("vmob gives no answer on offer codes: it is told the code was used, and "
+                "cannot say whether the offer is valid.")
+REPLAYED = N_("vmob already had this operation from the first send, whose answer was lost: "
+              "it was applied once. How many points went on then is not known here.")
 
 
 class VmobBackend(HttpBackend):
@@ -94,15 +95,16 @@ class VmobBackend(HttpBackend):
                  timeout: httpx.Timeout | None = None) -> None:
         key = str(merchant_key or "").strip()
         if not key or not key.isascii() or not key.isprintable():
-            raise ConfigError("The vmob merchant key is not set, or has characters a header "
-                              "cannot carry.")
+            raise ConfigError(_("The vmob merchant key is not set, or has characters a "
+                                "header cannot carry."))
         if loyalty_card_id <= 0:
-            raise ConfigError("The vmob loyalty card id must be a whole number above 0.")
+            raise ConfigError(_("The vmob loyalty card id must be a whole number above 0."))
         if earn_rate is not None and earn_rate <= 0:
-            raise ConfigError("The vmob earn rate must be more than 0 points per unit.")
+            raise ConfigError(_("The vmob earn rate must be more than 0 points per unit."))
         super().__init__(base_url, pattern=pattern, timeout=timeout,
                          headers={"Accept": "application/json"})
-        self.offer_pattern = compile_pattern("vmob offer", offer_pattern)
+        # i18n: the service's name in "The {title} code pattern … is not valid"
+        self.offer_pattern = compile_pattern(_("vmob offer"), offer_pattern)
         self.wire = VmobWire(self.http, key, lambda answer, mutating: self.status_failure(
             answer, mutating=mutating))
         self.loyalty_card_id = loyalty_card_id
@@ -119,12 +121,13 @@ class VmobBackend(HttpBackend):
                       timeout: httpx.Timeout | None = None) -> VmobBackend:
         card = _whole(table.get("loyalty_card_id"))
         if card is None:
-            raise ConfigError("[vmob] loyalty_card_id must be a whole number (the loyalty "
-                              "card this store issues points to).")
+            raise ConfigError(_("[vmob] loyalty_card_id must be a whole number (the loyalty "
+                                "card this store issues points to)."))
         rate_text = cls.table_text(dict(table), "earn_rate")
         rate = to_decimal(rate_text) if rate_text else None
         if rate_text and rate is None:
-            raise ConfigError(f"[vmob] earn_rate {rate_text!r} is not a number.")
+            raise ConfigError(_("[vmob] earn_rate {value!r} is not a number.").format(
+                value=rate_text))
         return cls(str(table["base_url"]), str(table["merchant_key"]), card,
                    fill_multiple_cards=_flag(table, "fill_multiple_cards"),
                    auto_activate_reward=_flag(table, "auto_activate_reward"),
@@ -160,22 +163,23 @@ class VmobBackend(HttpBackend):
         vmob has no call that reads either."""
         text = code.strip() if isinstance(code, str) else ""
         if not text or len(text) > self.max_code_length or not text.isprintable():
-            raise InvalidCode("This code cannot be a vmob customer's code.",
-                              "Scan the code in the customer's app again.")
+            raise InvalidCode(_("This code cannot be a vmob customer's code."),
+                              _("Scan the code in the customer's app again."))
         offer = self._offer_text(text)
         if offer is not None:
             with self._lock:
                 reported = offer in self._reported
             return Card(service=self.name, code=text, card_id=offer, kind=CardKind.COUPON,
                         status=CardStatus.ACTIVE,
-                        template="Offer code, reported by this till" if reported
-                        else "Offer code",
+                        template=_("Offer code, reported by this till") if reported
+                        else _("Offer code"),
                         operations=() if reported else (OpName.REPORT_OFFER,),
-                        balance_note=OFFER_NOTE)
+                        balance_note=_(OFFER_NOTE))
         ops = (OpName.PURCHASE, OpName.ACCRUE) if self.earn_rate else (OpName.ACCRUE,)
         return Card(service=self.name, code=text, card_id=text, kind=CardKind.POINTS,
-                    status=CardStatus.ACTIVE, template=f"Loyalty card {self.loyalty_card_id}",
-                    operations=ops, balance_note=NO_BALANCE)
+                    status=CardStatus.ACTIVE,
+                    template=_("Loyalty card {id}").format(id=self.loyalty_card_id),
+                    operations=ops, balance_note=_(NO_BALANCE))
 
     def refresh(self, card: Card, answers: list[dict[str, Any]]) -> Card:
         """The card with what vmob's answer just said (there is nothing to read again)."""
@@ -201,20 +205,25 @@ class VmobBackend(HttpBackend):
         if op is OpName.PURCHASE:
             amount = operation.amount
             if amount is None or amount <= 0 or self.earn_rate is None:
-                raise InvalidAmount("The amount must be more than zero.")
+                raise InvalidAmount(_("The amount must be more than zero."))
             points = int((amount * self.earn_rate).to_integral_value(rounding=ROUND_DOWN))
             if points <= 0:
-                raise InvalidAmount(f"A purchase of {format_money(amount)} earns no points "
-                                    f"({format_number(self.earn_rate)} per unit).",
-                                    "Nothing was sent.")
-            what = f"{operation.describe()}: {points} points"
+                raise InvalidAmount(_("A purchase of {amount} earns no points ({rate} per "
+                                      "unit).").format(amount=format_money(amount),
+                                                       rate=format_number(self.earn_rate)),
+                                    _("Nothing was sent."))
+            # i18n: {operation} is the operation in words, e.g. "Purchase of 12.50"
+            what = ngettext("{operation}: {count} point", "{operation}: {count} points",
+                            points).format(operation=operation.describe(),
+                                           count=format_number(points))
             preview = Figures(to_pay=amount, earned=points)
         else:
             points = operation.count or 0
             what = operation.describe()
             preview = Figures(earned=points)
         if not 1 <= points <= MAX_POINTS:
-            raise InvalidAmount(f"vmob takes 1 to {MAX_POINTS} points in one request.")
+            raise InvalidAmount(_("vmob takes 1 to {max} points in one request.").format(
+                max=format_number(MAX_POINTS)))
         body = {F_CARD: self.loyalty_card_id, F_REQUESTED: points,
                 F_AUTO_REWARD: self.auto_reward, F_FILL: self.fill}
         return Plan(operation, (Step(A_POINTS, body, what),), preview)
@@ -228,8 +237,8 @@ class VmobBackend(HttpBackend):
         body = {F_TEXT: text,
                 F_DATE: now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 F_OFFSET: f"{offset[:3]}:{offset[3:]}" if offset else "+00:00"}
-        return Plan(operation, (Step(A_ADVICE, body, f"Report offer code {text} to vmob"),),
-                    Figures())
+        return Plan(operation, (Step(A_ADVICE, body, _("Report offer code {code} to vmob")
+                                     .format(code=text)),), Figures())
 
     def execute(self, card: Card, step: Step, key: str) -> dict[str, Any]:
         """Send one step; ``key`` is the Create Points ``transactionId``."""
@@ -241,10 +250,10 @@ class VmobBackend(HttpBackend):
                     self._reported.add(str(step.body.get(F_TEXT)))
                 return {"action": A_ADVICE, "status": status}
             if step.action != A_POINTS:
-                raise MissingParameter(f"Unknown vmob step {step.action[:40]!r}.",
-                                       service=self.title)
+                raise MissingParameter(_("Unknown vmob step {step!r}.").format(
+                    step=step.action[:40]), service=self.title)
             if not key or len(key) > 100 or not key.isascii() or not key.isprintable():
-                raise MissingParameter("The operation key is missing or unusable.",
+                raise MissingParameter(_("The operation key is missing or unusable."),
                                        service=self.title)
             answer = self.wire.create_points(card.code, step.body, key)
         except OutcomeUnknown:
@@ -253,15 +262,16 @@ class VmobBackend(HttpBackend):
         if answer.replay:
             if not retry:
                 how = ("HTTP 409" if answer.status == 409
-                       else "outcome 2, transaction id invalid")
-                raise Refused(f"vmob refused the operation's transaction id as used before "
-                              f"({how}); this request added no points.",
-                              "Start the operation again: it gets a new transaction id.",
+                       else _("outcome 2, transaction id invalid"))
+                raise Refused(_("vmob refused the operation's transaction id as used before "
+                                "({how}); this request added no points.").format(how=how),
+                              _("Start the operation again: it gets a new transaction id."),
                               service=self.title)
             return {"action": A_POINTS, "replayed": True, **answer.to_json()}
         if answer.total <= 0:
-            reasons = _reasons(answer.rows) or "vmob did not say why"
-            raise Refused(f"vmob added no points: {reasons}.", service=self.title)
+            reasons = _reasons(answer.rows) or _("vmob did not say why")
+            raise Refused(_("vmob added no points: {reasons}.").format(reasons=reasons),
+                          service=self.title)
         return {"action": A_POINTS, **answer.to_json()}
 
     def outcome(self, plan: Plan, answers: list[dict[str, Any]]) -> Figures:
@@ -272,10 +282,11 @@ class VmobBackend(HttpBackend):
         if last.get("action") == A_ADVICE:
             text = str(plan.steps[0].body.get(F_TEXT, "")) if plan.steps else ""
             return plan.preview.replace(notes=(
-                ("Offer", f"{text} reported to vmob"),
-                ("Note", "vmob does not answer whether the offer is valid")))
+                (_("Offer"), _("{code} reported to vmob").format(code=text)),
+                (_("Note"), _("vmob does not answer whether the offer is valid"))))
         if last.get("replayed"):
-            return plan.preview.replace(earned=None, notes=(("Already applied", REPLAYED),))
+            return plan.preview.replace(earned=None,
+                                        notes=((_("Already applied"), _(REPLAYED)),))
         answer = PointsAnswer.from_json(last)
         asked = int(plan.steps[0].body.get(F_REQUESTED, 0)) if plan.steps else 0
         total = answer.total
@@ -283,12 +294,17 @@ class VmobBackend(HttpBackend):
         notes, completed = _rows(answer.rows, capped, total < asked)
         if total < asked:
             why = _reasons(answer.rows) or (
-                "the card is full and filling a new card is switched off"
-                if not self.fill else "vmob did not say why")
-            notes.append(("Not added", f"{asked - total} of {asked} points: {why}"))
+                _("the card is full and filling a new card is switched off")
+                if not self.fill else _("vmob did not say why"))
+            notes.append((_("Not added"), ngettext(
+                "{count} of {asked} point: {why}", "{count} of {asked} points: {why}", asked)
+                .format(count=format_number(asked - total), asked=format_number(asked),
+                        why=why)))
         elif total > asked:
-            notes.append(("Allocated", f"{total} points, more than the {asked} asked, as vmob "
-                                       "answered"))
+            notes.append((_("Allocated"), ngettext(
+                "{count} points, more than the {asked} asked, as vmob answered",
+                "{count} points, more than the {asked} asked, as vmob answered", total)
+                .format(count=format_number(total), asked=format_number(asked))))
         return plan.preview.replace(
             earned=total, balance=answer.balance, rewards_earned=completed or None,
             notes=tuple(notes))
@@ -312,13 +328,17 @@ class VmobBackend(HttpBackend):
         if failure is not None:
             raise failure
         if answer.status in (401, 403):
-            raise AuthError("vmob refused the merchant key.", service=self.title)
+            raise AuthError(_("vmob refused the merchant key."), service=self.title)
         if 200 <= answer.status < 500:
-            rate = (f", {format_number(self.earn_rate)} points per unit on purchases"
-                    if self.earn_rate else "")
-            return (f"vmob: reachable, loyalty card {self.loyalty_card_id}{rate}; the "
-                    "customer's code is checked when points are added")
-        raise BadResponse(f"vmob answered HTTP {answer.status}.", service=self.title)
+            if self.earn_rate:
+                return _("vmob: reachable, loyalty card {card}, {rate} points per unit on "
+                         "purchases; the customer's code is checked when points are added"
+                         ).format(card=self.loyalty_card_id,
+                                  rate=format_number(self.earn_rate))
+            return _("vmob: reachable, loyalty card {card}; the customer's code is checked "
+                     "when points are added").format(card=self.loyalty_card_id)
+        raise BadResponse(_("vmob answered HTTP {status}.").format(status=answer.status),
+                          service=self.title)
 
 
 # -- the answer in words ---------------------------------------------------------------------
@@ -349,18 +369,19 @@ def _rows(rows: tuple[Row, ...], capped: bool, short: bool,
     for i, row in enumerate(rows):
         if row.instance or row.allocated:
             number += 1
-            label = f"Card {number}"
+            label = _("Card {number}").format(number=number)
         elif short:
             continue  # no card, no points: its outcome is said with what was not added
         else:
-            label = "vmob said"
+            label = _("vmob said")
         parts = []
         if row.allocated is not None and (row.allocated or row.instance):
-            parts.append(f"+{row.allocated} point{'s' if row.allocated != 1 else ''}")
+            parts.append(ngettext("+{count} point", "+{count} points", row.allocated).format(
+                count=format_number(row.allocated)))
         if row.balance is not None and row.instance:
-            parts.append(f"now {row.balance}")
+            parts.append(_("now {balance}").format(balance=format_number(row.balance)))
         if full[i]:
-            parts.append("complete: a reward earned")
+            parts.append(_("complete: a reward earned"))
         if row.outcome not in (None, OUTCOME_SUCCESS):
             parts.append(_words(row))
         notes.append((label, ", ".join(parts) or "—"))
@@ -382,20 +403,22 @@ def _words(row: Row) -> str:
     words = OUTCOME_WORDS.get(row.outcome or 0)
     if words is not None:
         return words
-    return f"outcome {row.outcome}" + (f" ({row.text})" if row.text else "")
+    if row.text:
+        return _("outcome {number} ({text})").format(number=row.outcome, text=row.text)
+    return _("outcome {number}").format(number=row.outcome)
 
 
 def _why_not(card: Card, op: OpName, rate: Decimal | None) -> str:
     if card.kind is CardKind.COUPON:
         if not card.operations:
-            return "This till has reported this offer code to vmob already."
-        return "An offer code can only be reported to vmob as used."
+            return _("This till has reported this offer code to vmob already.")
+        return _("An offer code can only be reported to vmob as used.")
     if op is OpName.PURCHASE and rate is None:
-        return ("vmob adds points by count here: set an earn rate in the settings to add "
-                "them from a purchase amount.")
+        return _("vmob adds points by count here: set an earn rate in the settings to add "
+                 "them from a purchase amount.")
     if op is OpName.REPORT_OFFER:
-        return "This is a customer's code, not an offer code."
-    return f"vmob cannot do this ({LABELS[op].lower()})."
+        return _("This is a customer's code, not an offer code.")
+    return _("vmob cannot do this ({operation}).").format(operation=LABELS[op].lower())
 
 
 # -- settings --------------------------------------------------------------------------------
@@ -410,7 +433,8 @@ def _flag(table: Mapping[str, Any], key: str) -> bool:
         return False
     if text in ("true", "yes", "1", "on"):
         return True
-    raise ConfigError(f"[vmob] {key} must be true or false, not {str(value)[:20]!r}.")
+    raise ConfigError(_("[vmob] {key} must be true or false, not {value!r}.").format(
+        key=key, value=str(value)[:20]))
 
 
 def _whole(value: Any) -> int | None:
