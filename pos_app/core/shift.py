@@ -20,7 +20,7 @@ from typing import IO, Any
 from pos_app.core import formatting
 from pos_app.core.effects import EFFECT_LABELS
 from pos_app.core.errors import InvalidInput
-from pos_app.core.i18n import N_, _, ngettext
+from pos_app.core.i18n import N_, _, ngettext, pgettext
 from pos_app.core.journal import Entry, Journal, JournalFilter, ShiftRow, State
 
 LOCK_FILE = "session.lock"
@@ -40,13 +40,17 @@ TEXT = {
     "attention": N_("Needs attention ({count}):"),
     "open_hold": N_("on hold"),
     "title": N_("Shift #{id}"),
-    "still_open": N_("open"),
     "holds": N_("Holds still open: {count}"),
     "nothing": N_("No operations in this shift."),
 }
-#: A state as the summary says it.
-STATE_WORDS = {State.DONE: N_("done"), State.FAILED: N_("not done"),
-               State.UNKNOWN: N_("unknown"), State.PENDING: N_("waiting")}
+
+
+def state_word(state: State) -> str:
+    """A state as the summary says it."""
+    return {State.DONE: pgettext("shift summary", "done"),
+            State.FAILED: pgettext("shift summary", "not done"),
+            State.UNKNOWN: pgettext("shift summary", "unknown"),
+            State.PENDING: pgettext("shift summary", "waiting")}[state]
 
 
 class SessionLock:
@@ -98,7 +102,8 @@ def _lock(fh: IO[bytes]) -> None:
 def _short(iso: str | None) -> str:
     """A journal time as the language writes a date and time (``open`` for none)."""
     if not iso:
-        return _(TEXT["still_open"])
+        # i18n: the end of a shift still open ("31.12.2030, 09:00 – open")
+        return pgettext("shift", "open")
     return formatting.datetime(dt.datetime.fromisoformat(iso))
 
 
@@ -276,7 +281,7 @@ def sum_value(name: str, value: Decimal) -> str:
 
 
 def _states(line: Line) -> str:
-    return ", ".join(f"{_(STATE_WORDS[s])} {formatting.number(line.states[s.value])}"
+    return ", ".join(f"{state_word(s)} {formatting.number(line.states[s.value])}"
                      for s in State if line.states.get(s.value))
 
 
@@ -296,7 +301,7 @@ def summary_text(summary: Summary) -> list[str]:
     if summary.attention:
         out += ["", _(TEXT["attention"]).format(count=formatting.number(len(summary.attention)))]
         for e in summary.attention:
-            state = _(TEXT["open_hold"]) if _open_hold(e) else _(STATE_WORDS[e.state])
+            state = _(TEXT["open_hold"]) if _open_hold(e) else state_word(e.state)
             out.append(f"  #{e.id} {state}: {e.service} {e.card}")
             out.append(f"    {sentence(e)}" + (f" — {e.error}" if e.error else ""))
     for service in sorted(summary.totals):
