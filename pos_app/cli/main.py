@@ -209,10 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc, getattr(args, "json", False), getattr(args, "sandbox", None))
 
 
-def _rows(rows: Sequence[tuple[str, str]], indent: str = "") -> list[str]:
-    """Label and value rows, the values lined up after the longest (translated) label."""
-    width = max((len(label) for label, _value in rows), default=0)
-    return [f"{indent}{label:<{width}}  {value}" for label, value in rows]
+def _rows(rows: Sequence[tuple[str, str]], *, least: int, indent: str = "") -> list[str]:
+    """Label and value rows, the values lined up after the longest (translated) label, in
+    a column at least ``least`` wide (as wide as the English has always been)."""
+    width = max([least, *(len(label) for label, _value in rows)])
+    return [f"{indent}{label:<{width}} {value}" for label, value in rows]
 
 
 def _card_text(card: Any, waiting: Sequence[Any] = ()) -> str:
@@ -227,7 +228,7 @@ def _card_text(card: Any, waiting: Sequence[Any] = ()) -> str:
             "'hold-cancel {id}'").format(id=e.id, operation=" ".join([e.operation, *e.args]),
                                          code=card.code)))
     head = f"{service_title(card.service)} · {card.kind_label} · {card.status_label}"
-    return "\n".join([head, *_rows(rows)])
+    return "\n".join([head, *_rows(rows, least=12)])
 
 
 def _card(counter: Any, args: argparse.Namespace) -> int:
@@ -264,7 +265,7 @@ def _apply(counter: Any, args: argparse.Namespace) -> int:
         if result.after is not None and action not in FINISH_ACTIONS:
             rows += [(label, f"{old} -> {new}")
                      for label, old, new in changes(result.before, result.after)]
-        for line in _rows(rows, "  "):
+        for line in _rows(rows, least=24, indent="  "):
             print(line)
     else:
         print(_("Not done: {message} Journal #{id}.").format(message=result.message,
