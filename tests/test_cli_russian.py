@@ -157,3 +157,20 @@ def test_csv_header_in_russian_values_for_machines(counter: Counter, tmp_path: P
     (read,) = read_csv(path)
     assert list(read) == list(COLUMNS) and read["to_pay"] == "80.00"
     assert list(column_titles()) == list(COLUMNS)
+
+
+def test_a_damaged_journal_is_told_in_russian_and_logged_in_english(
+        capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    from pos_app.core.counter import JOURNAL_FILE
+    from pos_app.core.paths import data_dir
+
+    journal = data_dir() / JOURNAL_FILE
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    journal.write_bytes(b"")
+    code, _out, err = run(capsys, "journal")
+    assert code == 0
+    assert f"Журнал {journal} не удалось прочитать (он пуст: 0 байт)." in err
+    assert "Его незавершённые операции прочитать не удалось" in err
+    logged = [r.getMessage() for r in caplog.records if "could not be read" in r.getMessage()]
+    assert logged and "(it is empty: 0 bytes)" in logged[0]
+    caplog.clear()
