@@ -2,7 +2,7 @@
 
 The header is in the chosen language (English: the column names below, which scripts use);
 the values stay machine-friendly in every language: ISO dates, plain decimals, the journal's
-state and operation names.
+state and operation names (only ``what``, the operation in words, is in the language).
 
 ``time`` is the till's local time (as a spreadsheet reads a date and time), ``utc`` the same
 moment in UTC (ISO 8601). Effects are plain decimals with a point; with ``;`` as the separator

@@ -118,7 +118,8 @@ class ShiftBook:
         """At the app's start: take the session lock and close a shift a crash left open;
         with ``resume`` (the window) carry on a shift left open by a clean exit.
 
-        Returns the note of a shift closed so, or ``None``. Without the lock (another app is
+        Returns the note of a shift closed so (kept with the shift in the language of the
+        app that closed it), or ``None``. Without the lock (another app is
         running) nothing is touched, nor when this process holds it already (the window
         reopened its counter).
         """
