@@ -163,7 +163,9 @@ def check(codes: Iterable[str] | None = None) -> list[str]:
 
 PROSE = re.compile(r"[A-Za-z]{2,}[^\n]*\s[A-Za-z]{2,}|^[A-Z][a-z]{2,}[.:!?]?$")
 NOT_PROSE = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|PRAGMA|WITH|BEGIN|"
-                       r"COMMIT|ROLLBACK|DROP|REPLACE)\b|^https?://|^[\w.-]+/[\w./-]*$")
+                       r"COMMIT|ROLLBACK|DROP|REPLACE)\b|^https?://|^[\w.-]+/[\w./-]*$"
+                       # pieces of an SQL statement: " ORDER BY id", "state IN (?, ?)"
+                       r"|\b(?:ORDER|GROUP) BY\b|\bIS (?:NOT )?NULL\b|\bIN \(|\bLIKE \?|= \?")
 TRANSLATING = {"_", "N_", "ngettext", "pgettext"}
 LOGGING = {"debug", "info", "warning", "error", "exception", "critical", "log"}
 #: Errors for programmers, never shown to a cashier.

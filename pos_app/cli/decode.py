@@ -11,6 +11,8 @@ import json
 import sys
 from typing import Any, TextIO
 
+from pos_app.core.i18n import _, ngettext
+
 __all__ = ["main", "run"]
 
 
@@ -39,7 +41,9 @@ def run(paths: list[str], as_json: bool) -> int:
             if as_json:
                 _emit_json({"path": path, "text": None, "error": reason}, sys.stdout)
             else:
-                _emit(f"pos-app decode: cannot open {path}: {reason}", sys.stderr)
+                _emit(_("pos-app decode: cannot open {path}: {why}").format(path=path,
+                                                                            why=reason),
+                      sys.stderr)
             continue
         if as_json:
             obj: dict[str, Any] = {"path": path, "text": texts[0] if texts else None}
@@ -47,11 +51,12 @@ def run(paths: list[str], as_json: bool) -> int:
                 obj["texts"] = texts
             _emit_json(obj, sys.stdout)
         elif not texts:
-            _emit(f"{path}: (no code)", sys.stdout)
+            _emit(_("{path}: (no code)").format(path=path), sys.stdout)
         elif len(texts) == 1:
             _emit(f"{path}: {_printable(texts[0])}", sys.stdout)
         else:
-            _emit(f"{path}: {len(texts)} codes", sys.stdout)
+            _emit(ngettext("{path}: {count} code", "{path}: {count} codes", len(texts)).format(
+                path=path, count=len(texts)), sys.stdout)
             for i, text in enumerate(texts, 1):
                 _emit(f"  {i}: {_printable(text)}", sys.stdout)
     return 1 if failed else 0
@@ -59,23 +64,31 @@ def run(paths: list[str], as_json: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry: ``python -m pos_app.cli.decode IMAGE... [--json]``."""
-    ap = argparse.ArgumentParser(prog="pos-app decode", description=__doc__.splitlines()[0])
+    from pos_app.cli.argparse_words import translate_argparse
+
+    translate_argparse()
+    ap = argparse.ArgumentParser(prog="pos-app decode",  # i18n-skip
+                                 description=_("Print the codes the app's decoder reads in "
+                                               "image files."))
     ap.add_argument("images", nargs="+", metavar="IMAGE")
-    ap.add_argument("--json", action="store_true", help="one JSON object per line per image")
+    ap.add_argument("--json", action="store_true",
+                    help=_("one JSON object per line per image"))
     args = ap.parse_args(argv)
     return run(args.images, args.json)
 
 
 def _reason(exc: BaseException) -> str:
+    """Why a file could not be read, in words (also the ``error`` of ``--json``: English
+    there, as the command line chose)."""
     if isinstance(exc, FileNotFoundError):
-        return "no such file"
+        return _("no such file")
     if isinstance(exc, IsADirectoryError):
-        return "is a directory"
+        return _("is a directory")
     if isinstance(exc, PermissionError):
-        return "permission denied"
+        return _("permission denied")
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
-    return "not an image that can be read"
+    return _("not an image that can be read")
 
 
 def _printable(text: str) -> str:

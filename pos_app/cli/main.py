@@ -18,6 +18,7 @@ from typing import Any
 
 from pos_app import __version__
 from pos_app.cli import reports
+from pos_app.cli.argparse_words import translate_argparse
 from pos_app.core.errors import (
     AuthError,
     AwaitingCashier,
@@ -28,6 +29,7 @@ from pos_app.core.errors import (
     ServiceUnavailable,
     StorageError,
 )
+from pos_app.core.i18n import N_, _
 from pos_app.core.services import SERVICES, templates_notes
 from pos_app.core.services import names as service_names
 
@@ -35,82 +37,90 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_CONFIG = 0, 1, 2, 3, 4
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, its help in the chosen language (argparse's own words too)."""
+    translate_argparse()
     parser = argparse.ArgumentParser(
         prog="pos-app",
-        description="Cashier app for loyalty cards. Without a command it opens the window.")
-    parser.add_argument("--version", action="version", version=f"pos-app {__version__}")
+        description=_("Cashier app for loyalty cards. Without a command it opens the window."))
+    parser.add_argument("--version", action="version", version=f"pos-app {__version__}",
+                        help=_("show the version number and exit"))
     parser.add_argument("--config", metavar="FILE",
-                        help="settings file (default: $POS_APP_CONFIG or the platform's)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+                        help=_("settings file (default: $POS_APP_CONFIG or the platform's)"))
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help=_("log details to stderr"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("card", help="identify a code and show the card")
+    p = sub.add_parser("card", help=_("identify a code and show the card"))
     p.add_argument("code")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
-    p = sub.add_parser("apply", help="run one operation on a card",
-                       description="Operations: purchase AMOUNT, spend AMOUNT, purchase-spend "
+    p = sub.add_parser("apply", help=_("run one operation on a card"),
+                       description=_("Operations: purchase AMOUNT, spend AMOUNT, purchase-spend "
                        "AMOUNT SPEND, accrue POINTS, stamp N, unstamp N, reward N, "
                        "coupon-activate, coupon-redeem, set-expiry YYYY-MM-DD, hold POINTS; "
                        "and for an operation waiting for the cashier (a hold): hold-confirm "
-                       "JOURNAL_ID, hold-cancel JOURNAL_ID.")
+                       "JOURNAL_ID, hold-cancel JOURNAL_ID."))
     p.add_argument("code")
     p.add_argument("operation")
     p.add_argument("args", nargs="*")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
-    p = sub.add_parser("templates", help="list the kinds of card new customers can be given")
-    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p = sub.add_parser("templates",
+                       help=_("list the kinds of card new customers can be given"))
+    p.add_argument("--json", action="store_true", help=_("print a JSON list"))
 
-    p = sub.add_parser("enrol", help="enrol a new customer and issue a card",
-                       description="A first or last name (some services need both) and a "
+    p = sub.add_parser("enrol", help=_("enrol a new customer and issue a card"),
+                       description=_("A first or last name (some services need both) and a "
                        "phone or email are required. A customer the service knows already "
-                       "gets the card. TEMPLATE_ID is one `pos-app templates` lists.")
+                       "gets the card. TEMPLATE_ID is one `pos-app templates` lists."))
     p.add_argument("service", metavar="SERVICE", type=lambda text: text.strip().lower(),
                    help=", ".join(service_names()))
     p.add_argument("template", metavar="TEMPLATE_ID")
-    p.add_argument("--first", default="", metavar="NAME", help="first name")
-    p.add_argument("--last", default="", metavar="NAME", help="last name")
-    p.add_argument("--phone", default="", metavar="P", help="phone with its country code")
+    p.add_argument("--first", default="", metavar="NAME", help=_("first name"))
+    p.add_argument("--last", default="", metavar="NAME", help=_("last name"))
+    p.add_argument("--phone", default="", metavar="P", help=_("phone with its country code"))
     p.add_argument("--email", default="", metavar="E")
-    p.add_argument("--json", action="store_true", help="print the new card as JSON")
+    p.add_argument("--json", action="store_true", help=_("print the new card as JSON"))
 
-    p = sub.add_parser("journal", help="list this terminal's operations, newest first")
-    p.add_argument("--json", action="store_true", help="print a JSON list")
-    p.add_argument("--limit", type=int, default=None, help="show at most N entries")
+    p = sub.add_parser("journal", help=_("list this terminal's operations, newest first"))
+    p.add_argument("--json", action="store_true", help=_("print a JSON list"))
+    p.add_argument("--limit", type=int, default=None, help=_("show at most N entries"))
     reports.add_journal_arguments(p)
     reports.add_parsers(sub)
 
-    sub.add_parser("check", help="try each configured service and say what works")
-    p = sub.add_parser("recover", help="resolve operations a crash or lost answer left open",
-                       description="Waits while a lost request may still reach its service; "
-                       "operations another window or command is finishing are left to it.")
-    p.add_argument("--json", action="store_true", help="print a JSON list of what was found")
+    sub.add_parser("check", help=_("try each configured service and say what works"))
+    p = sub.add_parser("recover", help=_("resolve operations a crash or lost answer left open"),
+                       description=_("Waits while a lost request may still reach its service; "
+                       "operations another window or command is finishing are left to it."))
+    p.add_argument("--json", action="store_true",
+                   help=_("print a JSON list of what was found"))
 
-    p = sub.add_parser("settle", help="record what you found for an operation left open",
-                       description="After looking at the card at the service: say whether "
+    p = sub.add_parser("settle", help=_("record what you found for an operation left open"),
+                       description=_("After looking at the card at the service: say whether "
                        "journal entry ID was applied or not. Kept in the journal with your "
-                       "note, your user name and the time; nothing is sent.")
+                       "note, your user name and the time; nothing is sent."))
     p.add_argument("id", type=int, metavar="ID")
     verdict = p.add_mutually_exclusive_group(required=True)
-    verdict.add_argument("--applied", action="store_true", help="it was applied")
-    verdict.add_argument("--not-applied", action="store_true", help="it was not applied")
-    p.add_argument("--note", required=True, metavar="TEXT", help="what you saw, and where")
-    p.add_argument("--json", action="store_true", help="print the settled entry as JSON")
+    verdict.add_argument("--applied", action="store_true", help=_("it was applied"))
+    verdict.add_argument("--not-applied", action="store_true", help=_("it was not applied"))
+    p.add_argument("--note", required=True, metavar="TEXT", help=_("what you saw, and where"))
+    p.add_argument("--json", action="store_true", help=_("print the settled entry as JSON"))
 
-    p = sub.add_parser("sandbox", help="run the sandboxed services on loopback")
+    p = sub.add_parser("sandbox", help=_("run the sandboxed services on loopback"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0,
-                   help="the first service's port; the others take the ports after it")
+                   help=_("the first service's port; the others take the ports after it"))
     p.add_argument("--state", metavar="FILE",
-                   help="keep the services' data in this JSON file across restarts")
+                   help=_("keep the services' data in this JSON file across restarts"))
 
-    p = sub.add_parser("screenshots", help="save PNGs of the window's main states (sandbox)")
-    p.add_argument("--out", default="docs/screenshots", help="folder for the PNGs")
+    p = sub.add_parser("screenshots",
+                       help=_("save PNGs of the window's main states (sandbox)"))
+    p.add_argument("--out", default="docs/screenshots", help=_("folder for the PNGs"))
 
-    p = sub.add_parser("decode", help="print what the app's QR decoder reads in images")
+    p = sub.add_parser("decode", help=_("print what the app's QR decoder reads in images"))
     p.add_argument("images", nargs="+", metavar="IMAGE")
-    p.add_argument("--json", action="store_true", help="one JSON object per line per image")
+    p.add_argument("--json", action="store_true",
+                   help=_("one JSON object per line per image"))
     for spec in SERVICES:  # the services' own commands: each sets run(counter, args)
         if spec.cli is not None:
             spec.cli(sub)
@@ -182,8 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not logging_active():
             setup_logging(settings, level=logging.DEBUG if args.verbose else logging.INFO)
         if settings.uses_sandbox:
-            print(f"Sandbox: demo cards on this computer, not a real service "
-                  f"({settings.sandbox_reason}).", file=sys.stderr)
+            print(_("Sandbox: demo cards on this computer, not a real service ({reason}).")
+                  .format(reason=settings.sandbox_reason), file=sys.stderr)
         if args.command in reports.COMMANDS:
             return reports.COMMANDS[args.command](args)
         with Counter.open(settings) as counter:
@@ -199,19 +209,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc, getattr(args, "json", False), getattr(args, "sandbox", None))
 
 
+def _rows(rows: Sequence[tuple[str, str]], *, least: int, indent: str = "") -> list[str]:
+    """Label and value rows, the values lined up after the longest (translated) label, in
+    a column at least ``least`` wide (as wide as the English has always been)."""
+    width = max([least, *(len(label) for label, _value in rows)])
+    return [f"{indent}{label:<{width}} {value}" for label, value in rows]
+
+
+def _card_text(card: Any, waiting: Sequence[Any] = ()) -> str:
+    """A card as the command line shows it: service, kind and status, then its values."""
+    from pos_app.core.present import card_fields, service_title
+
+    ops = ", ".join(o.value for o in card.operations) or _("nothing right now")
+    rows = [(_("Code"), card.code), *card_fields(card), (_("Can do"), ops)]
+    for e in waiting:
+        rows.append((_("Waiting"), _(
+            "#{id} {operation}: finish with 'apply {code} hold-confirm {id}' or "
+            "'hold-cancel {id}'").format(id=e.id, operation=" ".join([e.operation, *e.args]),
+                                         code=card.code)))
+    head = f"{service_title(card.service)} · {card.kind_label} · {card.status_label}"
+    return "\n".join([head, *_rows(rows, least=12)])
+
+
 def _card(counter: Any, args: argparse.Namespace) -> int:
     from pos_app.core.heard import with_last_heard
-    from pos_app.core.present import card_text
 
     card = with_last_heard(counter.journal, counter.lookup(args.code))
     waiting = counter.journal.waiting(card.card_id)
     if args.json:
         _emit(args, {**card.to_json(), "waiting": [e.id for e in waiting]})
         return EXIT_OK
-    print(card_text(card))
-    for e in waiting:
-        print(f"{'Waiting':<12} #{e.id} {e.operation} {' '.join(e.args)}: finish with "
-              f"'apply {card.code} hold-confirm {e.id}' or 'hold-cancel {e.id}'")
+    print(_card_text(card, waiting))
     return EXIT_OK
 
 
@@ -228,19 +256,23 @@ def _apply(counter: Any, args: argparse.Namespace) -> int:
     if args.json:
         _emit(args, result.to_json())
     elif result.ok and (result.note or result.waiting):
-        print(f"{result.message} Journal #{result.journal_id}.")
+        print(_("{message} Journal #{id}.").format(message=result.message,
+                                                    id=result.journal_id))
     elif result.ok:
-        print(f"Done: {describe(result.operation, result.before)}. "
-              f"Journal #{result.journal_id}.")
-        for label, value in outcome_rows(result.outcome, result.before):
-            print(f"  {label:<24} {value}")
+        print(_("Done: {operation}. Journal #{id}.").format(
+            operation=describe(result.operation, result.before), id=result.journal_id))
+        rows = list(outcome_rows(result.outcome, result.before))
         if result.after is not None and action not in FINISH_ACTIONS:
-            for label, old, new in changes(result.before, result.after):
-                print(f"  {label:<24} {old} -> {new}")
+            rows += [(label, f"{old} -> {new}")
+                     for label, old, new in changes(result.before, result.after)]
+        for line in _rows(rows, least=24, indent="  "):
+            print(line)
     else:
-        print(f"Not done: {result.message} Journal #{result.journal_id}.", file=sys.stderr)
+        print(_("Not done: {message} Journal #{id}.").format(message=result.message,
+                                                              id=result.journal_id),
+              file=sys.stderr)
     if result.warning and not args.json:
-        print(f"Warning: {result.warning}", file=sys.stderr)
+        print(_("Warning: {warning}").format(warning=result.warning), file=sys.stderr)
     if result.ok:
         return EXIT_OK
     return _exit_code(result.error) if result.error else EXIT_FAILED
@@ -250,13 +282,16 @@ def _waiting_id(counter: Any, args: argparse.Namespace) -> int:
     """The journal id typed after hold-confirm / hold-cancel, checked against the card."""
     text = args.args[0].strip().lstrip("#") if len(args.args) == 1 else ""
     if not text.isdigit() or len(text) > 12:
-        raise InvalidInput(f"{args.operation} takes one journal id: {args.operation} "
-                           "JOURNAL_ID.", "See 'pos-app journal' or 'pos-app card CODE'.")
+        raise InvalidInput(
+            _("{operation} takes one journal id: {operation} JOURNAL_ID.").format(
+                operation=args.operation),
+            _("See 'pos-app journal' or 'pos-app card CODE'."))
     entry = counter.journal.get(int(text))
-    _, claimed = counter.router.route(args.code)
+    _service, claimed = counter.router.route(args.code)
     if entry is None or claimed not in (entry.card, entry.card_id):
-        raise InvalidInput(f"Journal entry #{text} is not an operation on this card.",
-                           "See 'pos-app card CODE' for what waits on it; nothing was sent.")
+        raise InvalidInput(
+            _("Journal entry #{id} is not an operation on this card.").format(id=text),
+            _("See 'pos-app card CODE' for what waits on it; nothing was sent."))
     return entry.id
 
 
@@ -266,23 +301,23 @@ def _templates(counter: Any, args: argparse.Namespace) -> int:
         _print([t.to_json() for t in templates], True)
         return EXIT_OK
     if not templates:
-        print("No card templates. " + templates_notes())
+        print(_("No card templates.") + " " + templates_notes())
+    width = max((len(t.kind_label) for t in templates), default=0)
     for t in templates:
-        print(f"{t.service:<6} {t.id:>6}  {t.kind_label:<17} {t.name}")
+        print(f"{t.service:<6} {t.id:>6}  {t.kind_label:<{width}} {t.name}")
     return EXIT_OK
 
 
 def _enrol(counter: Any, args: argparse.Namespace) -> int:
     from pos_app.core.cards import Holder
-    from pos_app.core.present import card_text
 
     holder = Holder(args.first, args.last, args.phone, args.email)
     card = counter.enrol(args.service, args.template, holder)
     if args.json:
         _emit(args, {"ok": True, **card.to_json()})
     else:
-        print(f"Enrolled: card {card.code}.")
-        print(card_text(card))
+        print(_("Enrolled: card {code}.").format(code=card.code))
+        print(_card_text(card))
     return EXIT_OK
 
 
@@ -291,14 +326,32 @@ def _check(counter: Any, args: argparse.Namespace) -> int:
 
     results = counter.check()
     if counter.on_sandbox:
-        print(f"Using the built-in sandbox: {counter.settings.sandbox_reason}.")
+        print(_("Using the built-in sandbox: {reason}.").format(
+            reason=counter.settings.sandbox_reason))
     else:
         print(status().message)
+    # i18n: the tags in front of each line of `pos-app check`
+    works, fails, warns = _("OK"), _("FAIL"), _("WARN")
+    width = max(len(works), len(fails), len(warns))
     for warning in getattr(counter.settings, "warnings", None) or []:
-        print(f"WARN {warning}")
+        print(f"{warns:<{width}} {warning}")
     for _name, ok, text in results:
-        print(f"{'OK  ' if ok else 'FAIL'} {text}")
-    return EXIT_OK if all(ok for _, ok, _ in results) else EXIT_CONFIG
+        print(f"{works if ok else fails:<{width}} {text}")
+    return EXIT_OK if all(ok for _name, ok, _text in results) else EXIT_CONFIG
+
+
+#: ``pos-app recover``: an operation still open, by its state.
+STILL_OPEN = {
+    "pending": N_("#{id} {service} {card} {operation}: still pending ({why})."),
+    "unknown": N_("#{id} {service} {card} {operation}: still unknown ({why})."),
+}
+#: What the recovery found, by the operation's state after it.
+RECOVERED = {
+    "done": N_("Recovered #{id}: {operation} on {code} was applied{why}."),
+    "failed": N_("Recovered #{id}: {operation} on {code} was not applied{why}."),
+    "unknown": N_("Recovered #{id}: {operation} on {code} is still unknown{why}."),
+    "pending": N_("Recovered #{id}: {operation} on {code} is still pending{why}."),
+}
 
 
 def _recover(counter: Any, args: argparse.Namespace) -> int:
@@ -311,14 +364,16 @@ def _recover(counter: Any, args: argparse.Namespace) -> int:
                 for r in results], True)
     else:
         if not results and not left:
-            print("Nothing to recover: every operation in the journal is settled.")
+            print(_("Nothing to recover: every operation in the journal is settled."))
         _report_recovered(results, quiet=False, stream=sys.stdout)
         for e in left:
-            print(f"#{e.id} {e.service} {e.card} {e.operation} {' '.join(e.args)}: "
-                  f"still {e.state.value} ({e.error or 'the service did not answer'}).")
+            print(_(STILL_OPEN.get(e.state.value, STILL_OPEN["unknown"])).format(
+                id=e.id, service=e.service, card=e.card,
+                operation=" ".join([e.operation, *e.args]),
+                why=e.error or _("the service did not answer")))
         if left:
-            print("Look at the card at the service, then record what you found: "
-                  "pos-app settle ID --applied|--not-applied --note TEXT.")
+            print(_("Look at the card at the service, then record what you found: "
+                    "pos-app settle ID --applied|--not-applied --note TEXT."))
     return EXIT_UNKNOWN if left else EXIT_OK
 
 
@@ -327,21 +382,21 @@ def _report_recovered(results: list[Any], *, quiet: bool, stream: Any = None) ->
     if quiet:
         return
     for r in results:
-        verdict = {"done": "was applied", "failed": "was not applied",
-                   "unknown": "is still unknown", "pending": "is still pending"}[r.state.value]
         why = f" ({r.error})" if r.error is not None and not r.ok else ""
-        print(f"Recovered #{r.journal_id}: {r.operation.describe()} on {r.before.code} "
-              f"{verdict}{why}.", file=stream or sys.stderr)
+        print(_(RECOVERED[r.state.value]).format(
+            id=r.journal_id, operation=r.operation.describe(), code=r.before.code, why=why),
+            file=stream or sys.stderr)
 
 
 def _settle(counter: Any, args: argparse.Namespace) -> int:
     entry = counter.settle(args.id, applied=bool(args.applied), note=args.note)
     if args.json:
         _print(entry.to_json(), True)
-    else:
-        verdict = "applied" if args.applied else "not applied"
-        print(f"#{entry.id} {entry.operation} {' '.join(entry.args)} on {entry.card}: "
-              f"settled as {verdict} by {entry.settled['by']}.")
+        return EXIT_OK
+    words = (_("#{id} {operation} on {card}: settled as applied by {by}.") if args.applied
+             else _("#{id} {operation} on {card}: settled as not applied by {by}."))
+    print(words.format(id=entry.id, operation=" ".join([entry.operation, *entry.args]),
+                       card=entry.card, by=entry.settled["by"]))
     return EXIT_OK
 
 
@@ -358,17 +413,17 @@ def _sandbox(args: argparse.Namespace) -> int:
     try:
         sandbox = start_sandbox(args.host, args.port, state_file)
     except OSError as exc:
-        print(f"Cannot start the sandbox on {args.host}:{args.port}: {exc.strerror}.",
-              file=sys.stderr)
+        print(_("Cannot start the sandbox on {host}:{port}: {why}.").format(
+            host=args.host, port=args.port, why=exc.strerror), file=sys.stderr)
         return EXIT_CONFIG
     import tomli_w
 
-    print("Sandbox running. Point the app at it with these settings:\n")
+    print(_("Sandbox running. Point the app at it with these settings:") + "\n")
     print(tomli_w.dumps(sandbox.service_settings()))
-    print("Demo cards:")
+    print(_("Demo cards:"))
     for card in sandbox.demo_cards():
         print(f"  {card['service']:<6} {card['code']:<20} {card.get('label', '')}")
-    print("\nPress Ctrl+C to stop.", flush=True)
+    print("\n" + _("Press Ctrl+C to stop."), flush=True)
     try:
         while True:
             time.sleep(3600)

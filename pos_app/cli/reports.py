@@ -10,55 +10,48 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pos_app.core import formatting
 from pos_app.core.errors import ConfigError, InvalidInput
+from pos_app.core.i18n import _, ngettext, pgettext
 from pos_app.core.journal import Journal, JournalFilter, State
-
-TEXT = {
-    "empty": "The journal is empty.",
-    "none_match": "No journal entries match.",
-    "exported": "{n} entries written to {path}.",
-    "no_shift": "No shift yet: the cashier opens one in the window.",
-    "no_entry": "There is no journal entry #{id}.",
-    "pdf_saved": "Slip #{id} saved as {path}.",
-    "printed": "Slip #{id} sent to {printer}.",
-    "bad_state": "Unknown state {state!r}.",
-    "state_hint": "Use done, failed, unknown or pending.",
-}
 
 
 def add_journal_arguments(p: argparse.ArgumentParser) -> None:
     """Filters and export for ``pos-app journal``."""
-    p.add_argument("--csv", metavar="FILE", help="write the matching entries to FILE (CSV, "
-                   "UTF-8 with BOM, oldest first)")
+    p.add_argument("--csv", metavar="FILE", help=_("write the matching entries to FILE (CSV, "
+                   "UTF-8 with BOM, oldest first)"))
     p.add_argument("--sep", metavar="SEP", default=None,
-                   help="CSV separator: , ; or tab (default: [export] separator, else ,); "
-                   "with ; figures get a decimal comma, as Excel expects in Russian")
-    p.add_argument("--since", metavar="DATE", help="from this local date (or date and time)")
-    p.add_argument("--until", metavar="DATE", help="up to and including this local date")
-    p.add_argument("--service", default="", help="only this service")
-    p.add_argument("--card", default="", help="only this card (code or id)")
-    p.add_argument("--operation", default="", help="only this operation (purchase, stamp...)")
-    p.add_argument("--kind", default="", help="only this card kind (points, gift...)")
+                   help=_("CSV separator: , ; or tab (default: [export] separator, else ,); "
+                   "with ; figures get a decimal comma, as Excel expects in Russian"))
+    p.add_argument("--since", metavar="DATE",
+                   help=_("from this local date (or date and time)"))
+    p.add_argument("--until", metavar="DATE", help=_("up to and including this local date"))
+    p.add_argument("--service", default="", help=_("only this service"))
+    p.add_argument("--card", default="", help=_("only this card (code or id)"))
+    p.add_argument("--operation", default="",
+                   help=_("only this operation (purchase, stamp...)"))
+    p.add_argument("--kind", default="", help=_("only this card kind (points, gift...)"))
     p.add_argument("--state", action="append", default=[],
-                   help="only this state: done, failed, unknown, pending (repeatable)")
+                   help=_("only this state: done, failed, unknown, pending (repeatable)"))
     p.add_argument("--search", default="", metavar="TEXT",
-                   help="card code or holder's name containing TEXT")
+                   help=_("card code or holder's name containing TEXT"))
 
 
 def add_parsers(sub: Any) -> None:
     """``shift`` and ``slip``."""
-    p = sub.add_parser("shift", help="the open (or last) shift's summary; open or close one")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--id", type=int, default=None, help="another shift, by its number")
+    p = sub.add_parser("shift",
+                       help=_("the open (or last) shift's summary; open or close one"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    p.add_argument("--id", type=int, default=None, help=_("another shift, by its number"))
     what = p.add_mutually_exclusive_group()
-    what.add_argument("--open", action="store_true", help="open a shift now")
-    what.add_argument("--close", action="store_true", help="close the open shift now")
-    p = sub.add_parser("slip", help="print a journal row's slip again, or save it as PDF")
+    what.add_argument("--open", action="store_true", help=_("open a shift now"))
+    what.add_argument("--close", action="store_true", help=_("close the open shift now"))
+    p = sub.add_parser("slip", help=_("print a journal row's slip again, or save it as PDF"))
     p.add_argument("journal_id", type=int, metavar="JOURNAL_ID")
-    p.add_argument("--pdf", metavar="FILE", help="save as PDF instead of printing")
-    p.add_argument("--text", action="store_true", help="show the slip's text instead")
+    p.add_argument("--pdf", metavar="FILE", help=_("save as PDF instead of printing"))
+    p.add_argument("--text", action="store_true", help=_("show the slip's text instead"))
     p.add_argument("--width", type=int, choices=(58, 80), default=None,
-                   help="paper width in mm (default: [shop] slip_width, else 58)")
+                   help=_("paper width in mm (default: [shop] slip_width, else 58)"))
 
 
 def _journal() -> Journal:
@@ -81,8 +74,8 @@ def journal_filter(args: argparse.Namespace) -> JournalFilter:
             try:
                 states.append(State(part.strip().lower()))
             except ValueError:
-                raise InvalidInput(TEXT["bad_state"].format(state=part),
-                                   TEXT["state_hint"]) from None
+                raise InvalidInput(_("Unknown state {state!r}.").format(state=part),
+                                   _("Use done, failed, unknown or pending.")) from None
     return JournalFilter(
         service=args.service.strip().lower(), card=args.card, operation=args.operation.strip(),
         kind=args.kind.strip().lower(), states=tuple(states), text=args.search,
@@ -102,7 +95,9 @@ def journal(args: argparse.Namespace) -> int:
         if args.csv:
             entries = book.search(where, oldest_first=True, limit=args.limit)
             n = write_csv(entries, Path(args.csv).expanduser(), sep=sep)
-            print(TEXT["exported"].format(n=n, path=args.csv))
+            print(ngettext("{count} entry written to {path}.",
+                           "{count} entries written to {path}.", n).format(
+                count=formatting.number(n), path=args.csv))
             return 0
         entries = book.search(where, limit=args.limit)
     finally:
@@ -111,15 +106,36 @@ def journal(args: argparse.Namespace) -> int:
         _print_json([e.to_json() for e in entries])
         return 0
     if not entries:
-        print(TEXT["none_match"] if where != JournalFilter() else TEXT["empty"])
-    for e in entries:
-        state = "waiting" if e.waiting_step is not None else e.state.value
-        line = (f"#{e.id:<5} {e.created[:19].replace('T', ' ')}  {state:<8} "
-                f"{e.service:<6} {e.card:<16} {e.operation} {' '.join(e.args)}")
-        if e.error:
-            line += f"  — {e.error}"
+        print(_("No journal entries match.") if where != JournalFilter()
+              else _("The journal is empty."))
+    for line in _journal_lines(entries):
         print(line)
     return 0
+
+
+def _state_words() -> dict[str, str]:
+    """The states the journal list shows (and ``--state`` takes in English)."""
+    return {"done": pgettext("journal state", "done"),
+            "failed": pgettext("journal state", "failed"),
+            "unknown": pgettext("journal state", "unknown"),
+            "pending": pgettext("journal state", "pending"),
+            "waiting": pgettext("journal state", "waiting")}
+
+
+def _journal_lines(entries: list[Any]) -> list[str]:
+    """One line per entry: number, local time, state, service, card, operation, error."""
+    words = _state_words()
+    width = max(len(w) for w in words.values())
+    lines = []
+    for e in entries:
+        state = "waiting" if e.waiting_step is not None else e.state.value
+        line = (f"#{e.id:<5} {formatting.iso_datetime(e.created)}  "
+                f"{words.get(state, state):<{width}} {e.service:<6} {e.card:<16} "
+                f"{' '.join([e.operation, *e.args])}")
+        if e.error:
+            line += f"  — {e.error}"
+        lines.append(line)
+    return lines
 
 
 def shift(args: argparse.Namespace) -> int:
@@ -139,11 +155,11 @@ def shift(args: argparse.Namespace) -> int:
         chosen = shifts.last() if args.id is None else book.shift(args.id)
         if chosen is None:
             if args.id is not None:
-                raise InvalidInput(f"There is no shift #{args.id}.")
+                raise InvalidInput(_("There is no shift #{id}.").format(id=args.id))
             if args.json:
                 _print_json({"shift": None})
             else:
-                print(TEXT["no_shift"])
+                print(_("No shift yet: the cashier opens one in the window."))
             return 0
         summary = shifts.summary(chosen)
     finally:
@@ -166,7 +182,7 @@ def slip(args: argparse.Namespace) -> int:
     finally:
         book.close()
     if entry is None:
-        raise InvalidInput(TEXT["no_entry"].format(id=args.journal_id))
+        raise InvalidInput(_("There is no journal entry #{id}.").format(id=args.journal_id))
     shop = Shop.from_settings(load_settings(args.config).data.get("shop"))
     made = build_slip(entry, shop, copy=True)
     if args.text:
@@ -178,11 +194,11 @@ def slip(args: argparse.Namespace) -> int:
 
     if args.pdf:
         path = slip_print.save_pdf(made, Path(args.pdf).expanduser(), width)
-        print(TEXT["pdf_saved"].format(id=entry.id, path=path))
+        print(_("Slip #{id} saved as {path}.").format(id=entry.id, path=path))
         return 0
     printer = slip_print.default_printer()
     slip_print.print_slip(made, printer, width)
-    print(TEXT["printed"].format(id=entry.id, printer=printer.printerName()))
+    print(_("Slip #{id} sent to {printer}.").format(id=entry.id, printer=printer.printerName()))
     return 0
 
 
@@ -198,7 +214,7 @@ def _gui() -> None:
     try:
         _gui.app = QGuiApplication(["pos-app"])  # type: ignore[attr-defined]
     except RuntimeError as exc:  # pragma: no cover - a broken Qt install
-        raise ConfigError(f"Qt cannot start: {exc}") from None
+        raise ConfigError(_("Qt cannot start: {why}").format(why=exc)) from None
 
 
 def _print_json(value: Any) -> None:

@@ -1,5 +1,9 @@
 """Journal rows to CSV (UTF-8 with a BOM, so that Excel shows Cyrillic names right) and back.
 
+The header is in the chosen language (English: the column names below, which scripts use);
+the values stay machine-friendly in every language: ISO dates, plain decimals, the journal's
+state and operation names (only ``what``, the operation in words, is in the language).
+
 ``time`` is the till's local time (as a spreadsheet reads a date and time), ``utc`` the same
 moment in UTC (ISO 8601). Effects are plain decimals with a point; with ``;`` as the separator
 (what Excel expects where the comma is the decimal separator: Russian, German...) they get a
@@ -13,12 +17,14 @@ import contextlib
 import csv
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from pos_app.core import i18n
 from pos_app.core.effects import effect_names
 from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.i18n import N_, _
 from pos_app.core.journal import Entry
 from pos_app.core.operations import LABELS, Operation, OpName
 
@@ -33,7 +39,49 @@ _FIGURES = frozenset(effect_names()) - {"balance_unit"}
 #: Field separators by the name a setting or option gives them.
 SEPARATORS = {",": ",", ";": ";", "tab": "\t"}
 
-DATE_HINT = "Type a date as YYYY-MM-DD (or YYYY-MM-DD HH:MM)."
+DATE_HINT = N_("Type a date as YYYY-MM-DD (or YYYY-MM-DD HH:MM).")
+
+
+def column_titles(pgettext: Callable[[str, str], str] = i18n.pgettext) -> dict[str, str]:
+    """Each column's header in the chosen language, by column name (English: the name).
+
+    ``pgettext`` may be another language's catalogue's, to read a file written in it.
+    """
+    # i18n: headers of the journal's CSV export (spreadsheet columns)
+    return {
+        "id": pgettext("CSV column", "id"), "time": pgettext("CSV column", "time"),
+        "utc": pgettext("CSV column", "utc"), "service": pgettext("CSV column", "service"),
+        "card": pgettext("CSV column", "card"), "card_id": pgettext("CSV column", "card_id"),
+        "card_kind": pgettext("CSV column", "card_kind"),
+        "holder": pgettext("CSV column", "holder"),
+        "operation": pgettext("CSV column", "operation"),
+        "args": pgettext("CSV column", "args"), "what": pgettext("CSV column", "what"),
+        "state": pgettext("CSV column", "state"), "error": pgettext("CSV column", "error"),
+        "to_pay": pgettext("CSV column", "to_pay"),
+        "discount": pgettext("CSV column", "discount"),
+        "points_earned": pgettext("CSV column", "points_earned"),
+        "points_spent": pgettext("CSV column", "points_spent"),
+        "money_added": pgettext("CSV column", "money_added"),
+        "money_spent": pgettext("CSV column", "money_spent"),
+        "stamps_given": pgettext("CSV column", "stamps_given"),
+        "stamps_taken": pgettext("CSV column", "stamps_taken"),
+        "rewards_used": pgettext("CSV column", "rewards_used"),
+        "held": pgettext("CSV column", "held"),
+        "balance_after": pgettext("CSV column", "balance_after"),
+        "balance_unit": pgettext("CSV column", "balance_unit"),
+        "stamps_after": pgettext("CSV column", "stamps_after"),
+    }
+
+
+def _names_by_title() -> dict[str, str]:
+    """Column names by their header in any language the app speaks (and by name)."""
+    found = {name: name for name in COLUMNS}
+    for code in i18n.LANGUAGES:
+        catalogue = None if code == i18n.SOURCE_LANGUAGE else i18n.load_catalogue(code)
+        if catalogue is not None:
+            found.update({title: name for name, title
+                          in column_titles(catalogue.pgettext).items()})
+    return found
 
 
 def local_time(iso: str) -> str:
@@ -48,14 +96,15 @@ def separator(name: object) -> str:
     """The field separator a setting or option names (``,`` ``;`` or ``tab``)."""
     text = str(name or ",").strip().lower() or ","
     if text not in SEPARATORS:
-        raise InvalidInput(f"{text!r} is not a CSV separator.", "Use , or ; or tab.")
+        raise InvalidInput(_("{value} is not a CSV separator.").format(value=repr(text)),
+                           _("Use , or ; or tab."))
     return SEPARATORS[text]
 
 
 def describe(entry: Entry) -> str:
     """The operation in words (its label and arguments)."""
     try:
-        label = LABELS[OpName(entry.operation)]
+        label = _(LABELS[OpName(entry.operation)])
     except ValueError:
         label = entry.operation
     return f"{label} {' '.join(entry.args)}".strip()
@@ -100,7 +149,7 @@ def write_csv(entries: Iterable[Entry], path: Path, *, sep: str = ",") -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter=sep)
-            writer.writeheader()
+            writer.writerow(column_titles())
             for entry in entries:
                 row = row_of(entry)
                 writer.writerow({k: _cell(k, v, comma) for k, v in row.items()})
@@ -109,8 +158,10 @@ def write_csv(entries: Iterable[Entry], path: Path, *, sep: str = ",") -> int:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise InvalidInput(f"Cannot write {path}: {exc.strerror or exc}.",
-                           "Choose a folder you can write to; the journal is unchanged.") from None
+        raise InvalidInput(_("Cannot write {path}: {why}.").format(path=path,
+                                                                   why=exc.strerror or exc),
+                           _("Choose a folder you can write to; the journal is unchanged.")
+                           ) from None
     return count
 
 
@@ -123,13 +174,16 @@ def _cell(key: str, value: Any, comma: bool) -> Any:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    """Rows of a file :func:`write_csv` wrote (any separator), as text with decimal points,
-    the formula guard removed."""
+    """Rows of a file :func:`write_csv` wrote (any separator, a header in any language), by
+    column name, as text with decimal points, the formula guard removed."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         header = fh.readline()
         sep = next((c for c in (";", "\t") if c in header), ",")
         fh.seek(0)
-        rows = list(csv.DictReader(fh, delimiter=sep))
+        reader = csv.reader(fh, delimiter=sep)
+        names = _names_by_title()
+        header = [names.get(title, title) for title in next(reader, [])]
+        rows = [dict(zip(header, cells, strict=False)) for cells in reader if cells]
     for row in rows:
         if sep == ";":
             for key in _FIGURES & row.keys():
@@ -157,5 +211,6 @@ def parse_when(text: str, *, end: bool = False) -> dt.datetime:
     try:
         when = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"{raw!r} is not a date.", DATE_HINT) from None
+        raise InvalidInput(_("{value} is not a date.").format(value=repr(raw)),
+                           _(DATE_HINT)) from None
     return when if when.tzinfo else when.astimezone()

@@ -30,16 +30,30 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from pos_app.core.errors import StorageError
+from pos_app.core.i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
 
 HEADER = b"SQLite format 3\x00"
 _SIDECARS = ("-wal", "-shm")
-_NOTHING_SENT = "nothing was sent"
+#: Why a journal file is not one (the reason of :class:`MovedAside`).
+REASONS = {
+    "empty": N_("it is empty: 0 bytes"),
+    "not_sqlite": N_("it is not a journal file: not an SQLite database"),
+    "damaged": N_("it is damaged: {why}"),
+    "no_table": N_("it has no operations table"),
+}
 #: A truncated journal is read entry by entry up to this many entries.
 _MAX_ONE_BY_ONE = 200_000
+
+
+#: How :meth:`MovedAside.message` words it: in the chosen language, or in English (the log).
+_CHOSEN = SimpleNamespace(_=_, ngettext=ngettext)
+_ENGLISH = SimpleNamespace(_=lambda text: text,
+                           ngettext=lambda one, many, n: one if n == 1 else many)
 
 
 @dataclass
@@ -48,30 +62,49 @@ class MovedAside:
 
     original: Path
     path: Path
-    reason: str
+    #: Why it could not be read: a key of :data:`REASONS`, and the detail it names.
+    cause: str
     #: Its pending and unknown operations (one line each), or ``None`` if unreadable.
     open_entries: list[str] | None
     #: Its last entry's number, or ``None`` if unreadable.
     last_id: int | None
     #: How many of its entries could not be read (a truncated file).
     unreadable: int = 0
+    detail: str = ""
 
-    def message(self) -> str:
-        """What the cashier and support are told, once."""
-        text = (f"The journal {self.original} could not be read ({self.reason}). It was moved "
-                f"to {self.path} and a new journal was started")
-        text += f", numbered after #{self.last_id}." if self.last_id else "."
+    @property
+    def reason(self) -> str:
+        """Why it could not be read, in English."""
+        return REASONS[self.cause].format(why=self.detail)
+
+    def message(self, *, english: bool = False) -> str:
+        """What the cashier and support are told, once (``english``: as the log keeps it)."""
+        w = _ENGLISH if english else _CHOSEN
+        where = {"original": self.original, "path": self.path,
+                 "reason": w._(REASONS[self.cause]).format(why=self.detail)}
+        if self.last_id:
+            text = w._("The journal {original} could not be read ({reason}). It was moved to "
+                       "{path} and a new journal was started, numbered after #{id}.").format(
+                id=self.last_id, **where)
+        else:
+            text = w._("The journal {original} could not be read ({reason}). It was moved to "
+                       "{path} and a new journal was started.").format(**where)
         if self.open_entries is None:
-            text += (" Its open operations could not be listed: have support look at the "
-                     "moved file before repeating any recent operation.")
+            text += " " + w._("Its open operations could not be listed: have support look at "
+                              "the moved file before repeating any recent operation.")
         elif self.open_entries:
-            text += (" These operations in it were still open; check each card before "
-                     "repeating one: " + "; ".join(self.open_entries) + ".")
+            text += " " + w._("These operations in it were still open; check each card "
+                              "before repeating one: {operations}.").format(
+                operations="; ".join(self.open_entries))
         elif not self.unreadable:
-            text += " It had no open operations."
+            text += " " + w._("It had no open operations.")
         if self.unreadable:
-            text += (f" {self.unreadable} of its entries could not be read: have support "
-                     "look at the moved file before repeating any recent operation.")
+            text += " " + w.ngettext(
+                "{count} of its entries could not be read: have support look at the moved "
+                "file before repeating any recent operation.",
+                "{count} of its entries could not be read: have support look at the moved "
+                "file before repeating any recent operation.", self.unreadable).format(
+                count=self.unreadable)
         return text
 
 
@@ -81,18 +114,18 @@ def prepare(path: Path, schema: str) -> MovedAside | None:
     moved = None
     with storage_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(3):  # another process may be doing the same: judge again then
+        for _attempt in range(3):  # another process may be doing the same: judge again then
             if not path.exists():
                 break
-            reason, seen = _damage(path)
-            if reason is None:
+            cause, seen = _damage(path)
+            if cause is None:
                 return None
-            moved = _move_aside(path, reason, seen)
+            moved = _move_aside(path, cause, seen)
             if moved is not None:
                 break
         _create(path, schema, start_after=moved.last_id if moved else None)
     if moved is not None:
-        log.warning("%s", moved.message())
+        log.warning("%s", moved.message(english=True))
     return moved
 
 
@@ -113,17 +146,23 @@ def storage_errors(path: Path) -> Iterator[None]:
 def _plain(path: Path, kind: str, why: str) -> StorageError:
     folder = path.parent
     if kind == "full":
-        return StorageError(f"The disk holding the journal {path} is full ({why}).",
-                            f"Free some space on it, then start again; {_NOTHING_SENT}.")
+        return StorageError(
+            _("The disk holding the journal {path} is full ({why}).").format(path=path, why=why),
+            _("Free some space on it, then start again; nothing was sent."))
     if kind == "read-only":
-        return StorageError(f"The data folder {folder} cannot be written ({why}).",
-                            "Make it writable by this user (or set POS_APP_DATA_DIR to a "
-                            f"folder that is), then start again; {_NOTHING_SENT}.")
+        return StorageError(
+            _("The data folder {folder} cannot be written ({why}).").format(folder=folder,
+                                                                             why=why),
+            _("Make it writable by this user (or set POS_APP_DATA_DIR to a folder that is), "
+              "then start again; nothing was sent."))
     if kind == "damaged":
-        return StorageError(f"The journal {path} is damaged ({why}).",
-                            f"Start again: the app moves it aside; {_NOTHING_SENT}.")
-    return StorageError(f"The journal {path} cannot be used ({why}).",
-                        f"Check the disk and the folder {folder}; {_NOTHING_SENT}.")
+        return StorageError(_("The journal {path} is damaged ({why}).").format(path=path,
+                                                                              why=why),
+                            _("Start again: the app moves it aside; nothing was sent."))
+    return StorageError(_("The journal {path} cannot be used ({why}).").format(path=path,
+                                                                              why=why),
+                        _("Check the disk and the folder {folder}; nothing was sent.").format(
+                            folder=folder))
 
 
 def _sqlite_kind(exc: sqlite3.Error) -> str:
@@ -150,33 +189,35 @@ def _identity(path: Path) -> tuple[int, int, int, int]:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
-def _damage(path: Path) -> tuple[str | None, tuple[int, int, int, int]]:
-    """Why ``path`` is not a readable journal (``None``: it is one), and what it was."""
+def _damage(path: Path) -> tuple[tuple[str, str] | None, tuple[int, int, int, int]]:
+    """Why ``path`` is not a readable journal (a key of :data:`REASONS` and its detail;
+    ``None``: it is one), and what it was."""
     seen = _identity(path)
     if seen[2] == 0:
-        return "it is empty: 0 bytes", seen
+        return ("empty", ""), seen
     with path.open("rb") as fh:
         if fh.read(len(HEADER)) != HEADER:
-            return "it is not a journal file: not an SQLite database", seen
+            return ("not_sqlite", ""), seen
     db = sqlite3.connect(path, timeout=10.0)
     try:
         rows = db.execute("PRAGMA quick_check").fetchall()
         if rows != [("ok",)]:
-            return f"it is damaged: {rows[0][0]}", seen
+            return ("damaged", str(rows[0][0])), seen
         found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
                            "name = 'operations'").fetchone()
         if found is None:
-            return "it has no operations table", seen
+            return ("no_table", ""), seen
     except sqlite3.DatabaseError as exc:
         if _sqlite_kind(exc) == "damaged":
-            return f"it is damaged: {exc}", seen
+            return ("damaged", str(exc)), seen
         raise
     finally:
         db.close()
     return None, seen
 
 
-def _move_aside(path: Path, reason: str, seen: tuple[int, int, int, int]) -> MovedAside | None:
+def _move_aside(path: Path, cause: tuple[str, str],
+                seen: tuple[int, int, int, int]) -> MovedAside | None:
     """Rename the damaged file (and its sidecars) with a timestamp; ``None`` if another
     process changed or moved it meanwhile."""
     try:
@@ -194,7 +235,7 @@ def _move_aside(path: Path, reason: str, seen: tuple[int, int, int, int]) -> Mov
         if side.exists():
             os.rename(side, aside.with_name(aside.name + suffix))
     entries, last, unreadable = _read_what_can_be_read(aside)
-    return MovedAside(path, aside, reason, entries, last, unreadable)
+    return MovedAside(path, aside, cause[0], entries, last, unreadable, cause[1])
 
 
 def _read_what_can_be_read(path: Path) -> tuple[list[str] | None, int | None, int]:
@@ -226,7 +267,7 @@ def _size_in_header(data: bytes) -> int:
 
 
 def _open_rows(db: sqlite3.Connection) -> tuple[list[str], int | None, int]:
-    columns = "id, service, card, operation, args, state"
+    columns = "id, service, card, operation, args, state"  # i18n-skip
     where = "state IN ('pending', 'unknown')"
     try:
         last = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'operations'"

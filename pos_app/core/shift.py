@@ -17,8 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from pos_app.core import formatting
 from pos_app.core.effects import EFFECT_LABELS
 from pos_app.core.errors import InvalidInput
+from pos_app.core.i18n import N_, _, ngettext, pgettext
 from pos_app.core.journal import Entry, Journal, JournalFilter, ShiftRow, State
 
 LOCK_FILE = "session.lock"
@@ -26,25 +28,29 @@ LOCK_FILE = "session.lock"
 #: Effects summed per service and operation (``balance_after`` and the like are not sums).
 SUMMED = ("to_pay", "discount", "points_earned", "points_spent", "money_added", "money_spent",
           "stamps_given", "stamps_taken", "rewards_used", "held")
-#: Words for the summary (one place for later translation).
+#: Words for the summary, translated where shown.
 TEXT = {
-    "crash_note": "Closed at the next start: the app stopped without closing the shift "
-                  "(last operation {last}).",
-    "no_operation": "none",
-    "not_open": "No shift is open.",
-    "already_open": "A shift is open already (#{id}, since {since}).",
-    "attention": "Needs attention",
-    "open_hold": "on hold",
-    "title": "Shift #{id}",
-    "from_to": "{opened} – {closed}",
-    "still_open": "open",
-    "operations": "{n} operations",
-    "operation": "1 operation",
-    "state_words": {State.DONE: "done", State.FAILED: "not done", State.UNKNOWN: "unknown",
-                    State.PENDING: "waiting"},
-    "holds": "Holds still open: {n}",
-    "nothing": "No operations in this shift.",
+    # i18n: kept with the shift in the journal; {last} is a date and time
+    "crash_note": N_("Closed at the next start: the app stopped without closing the shift "
+                     "(last operation {last})."),
+    "crash_note_none": N_("Closed at the next start: the app stopped without closing the "
+                          "shift (no operation in it)."),
+    "not_open": N_("No shift is open."),
+    "already_open": N_("A shift is open already (#{id}, since {since})."),
+    "attention": N_("Needs attention ({count}):"),
+    "open_hold": N_("on hold"),
+    "title": N_("Shift #{id}"),
+    "holds": N_("Holds still open: {count}"),
+    "nothing": N_("No operations in this shift."),
 }
+
+
+def state_word(state: State) -> str:
+    """A state as the summary says it."""
+    return {State.DONE: pgettext("shift summary", "done"),
+            State.FAILED: pgettext("shift summary", "not done"),
+            State.UNKNOWN: pgettext("shift summary", "unknown"),
+            State.PENDING: pgettext("shift summary", "waiting")}[state]
 
 
 class SessionLock:
@@ -94,9 +100,11 @@ def _lock(fh: IO[bytes]) -> None:
 
 
 def _short(iso: str | None) -> str:
+    """A journal time as the language writes a date and time (``open`` for none)."""
     if not iso:
-        return TEXT["still_open"]
-    return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+        # i18n: the end of a shift still open ("31.12.2030, 09:00 – open")
+        return pgettext("shift", "open")
+    return formatting.datetime(dt.datetime.fromisoformat(iso))
 
 
 class ShiftBook:
@@ -110,7 +118,8 @@ class ShiftBook:
         """At the app's start: take the session lock and close a shift a crash left open;
         with ``resume`` (the window) carry on a shift left open by a clean exit.
 
-        Returns the note of a shift closed so, or ``None``. Without the lock (another app is
+        Returns the note of a shift closed so (kept with the shift in the language of the
+        app that closed it), or ``None``. Without the lock (another app is
         running) nothing is touched, nor when this process holds it already (the window
         reopened its counter).
         """
@@ -122,8 +131,8 @@ class ShiftBook:
         for shift in self.journal.shifts(open_only=True):
             if shift.live:
                 last = self.journal.search(JournalFilter(since=_parse(shift.opened)), limit=1)
-                note = TEXT["crash_note"].format(
-                    last=_short(last[0].updated) if last else TEXT["no_operation"])
+                note = (_(TEXT["crash_note"]).format(last=_short(last[0].updated)) if last
+                        else _(TEXT["crash_note_none"]))
                 self.journal.close_shift(shift.id, note=note)
             elif resume:
                 self.journal.set_shift_live(shift.id, True)
@@ -148,15 +157,15 @@ class ShiftBook:
     def open(self) -> ShiftRow:
         shift = self.current()
         if shift is not None:
-            raise InvalidInput(TEXT["already_open"].format(id=shift.id,
-                                                           since=_short(shift.opened)))
+            raise InvalidInput(_(TEXT["already_open"]).format(id=shift.id,
+                                                              since=_short(shift.opened)))
         self.lock.acquire()
         return self.journal.open_shift(live=True)
 
     def close(self, note: str | None = None) -> ShiftRow:
         shift = self.current()
         if shift is None:
-            raise InvalidInput(TEXT["not_open"])
+            raise InvalidInput(_(TEXT["not_open"]))
         self.journal.close_shift(shift.id, note=note)
         closed = self.journal.shift(shift.id)
         assert closed is not None
@@ -273,8 +282,8 @@ def sum_value(name: str, value: Decimal) -> str:
 
 
 def _states(line: Line) -> str:
-    return ", ".join(f"{TEXT['state_words'][s]} {line.states[s.value]}" for s in State
-                     if line.states.get(s.value))
+    return ", ".join(f"{state_word(s)} {formatting.number(line.states[s.value])}"
+                     for s in State if line.states.get(s.value))
 
 
 def summary_text(summary: Summary) -> list[str]:
@@ -284,34 +293,35 @@ def summary_text(summary: Summary) -> list[str]:
     from pos_app.core.operations import LABELS, OpName
 
     shift = summary.shift
-    out = [TEXT["title"].format(id=shift.id),
-           TEXT["from_to"].format(opened=_short(shift.opened), closed=_short(shift.closed))]
+    out = [_(TEXT["title"]).format(id=shift.id),
+           f"{_short(shift.opened)} – {_short(shift.closed)}"]
     if shift.note:
         out.append(shift.note)
     if not summary.lines:
-        return [*out, TEXT["nothing"]]
+        return [*out, _(TEXT["nothing"])]
     if summary.attention:
-        out += ["", f"{TEXT['attention']} ({len(summary.attention)}):"]
+        out += ["", _(TEXT["attention"]).format(count=formatting.number(len(summary.attention)))]
         for e in summary.attention:
-            state = TEXT["open_hold"] if _open_hold(e) else TEXT["state_words"][e.state]
+            state = _(TEXT["open_hold"]) if _open_hold(e) else state_word(e.state)
             out.append(f"  #{e.id} {state}: {e.service} {e.card}")
             out.append(f"    {sentence(e)}" + (f" — {e.error}" if e.error else ""))
     for service in sorted(summary.totals):
         lines = [x for x in summary.lines if x.service == service]
         n = sum(x.count for x in lines)
-        many = TEXT["operation"] if n == 1 else TEXT["operations"].format(n=n)
+        many = ngettext("{count} operation", "{count} operations", n).format(
+            count=formatting.number(n))
         out += ["", f"{service.capitalize()}: {many}"]
         sums = summary.totals[service]
-        out += [_pair(EFFECT_LABELS[k], sum_value(k, sums[k])) for k in SUMMED if k in sums]
+        out += [_pair(_(EFFECT_LABELS[k]), sum_value(k, sums[k])) for k in SUMMED if k in sums]
         for x in lines:
             try:
-                label = LABELS[OpName(x.operation)]
+                label = _(LABELS[OpName(x.operation)])
             except ValueError:
                 label = x.operation
             out.append(f"  {label} ×{x.count}: {_states(x)}")
-            out += [_pair(EFFECT_LABELS[k], sum_value(k, x.sums[k]), 4)
+            out += [_pair(_(EFFECT_LABELS[k]), sum_value(k, x.sums[k]), 4)
                     for k in SUMMED if k in x.sums]
     holds = len(summary.open_holds)
     if holds:
-        out += ["", TEXT["holds"].format(n=holds)]
+        out += ["", _(TEXT["holds"]).format(count=formatting.number(holds))]
     return out

@@ -13,27 +13,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from pos_app.core import formatting
 from pos_app.core.cards import KIND_LABELS, CardKind
 from pos_app.core.effects import EFFECT_LABELS
 from pos_app.core.export import sentence
+from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.journal import Entry, State
 from pos_app.core.money import format_money, format_number
 
 WIDTHS = (58, 80)
 DEFAULT_WIDTH = 58
-#: Words on the slip (one place for later translation).
+#: Words on the slip, translated where shown (``reprint`` is also read by the printout).
 TEXT = {
-    "shop": "Loyalty card",
-    "journal": "Journal #{id}",
-    "card": "Card",
-    "balance": "Balance",
-    "stamps": "Stamps",
-    "points": "{n} points",
-    "reprint": "Copy",
+    # i18n: the slip's heading when the settings give no shop name
+    "shop": N_("Loyalty card"),
+    "journal": N_("Journal #{id}"),
+    "card": N_("Card"),
+    "balance": N_("Balance"),
+    "stamps": N_("Stamps"),
+    # i18n: the last line of a slip printed again
+    "reprint": N_("Copy"),
     State.DONE: "",
-    State.FAILED: "NOT DONE",
-    State.UNKNOWN: "NOT CONFIRMED: being checked",
-    State.PENDING: "QUEUED: not sent yet",
+    State.FAILED: N_("NOT DONE"),
+    State.UNKNOWN: N_("NOT CONFIRMED: being checked"),
+    State.PENDING: N_("QUEUED: not sent yet"),
 }
 _MONEY = frozenset({"to_pay", "discount", "money_added", "money_spent"})
 _SHOWN = ("to_pay", "discount", "points_earned", "points_spent", "money_added", "money_spent",
@@ -80,7 +83,7 @@ class Slip:
         out += [f"{label}: {value}" for label, value in self.rows]
         out.append(self.footer)
         if self.copy:
-            out.append(TEXT["reprint"])
+            out.append(_(TEXT["reprint"]))
         return out
 
 
@@ -95,24 +98,33 @@ def _value(name: str, value: Decimal | int) -> str:
     return format_money(Decimal(value)) if name in _MONEY else format_number(value)
 
 
+def points(value: Decimal | int) -> str:
+    """A balance in points with its word: ``404 points``, ``404 балла``, ``12,5 балла``."""
+    amount = Decimal(value)
+    # a fraction takes the form of 2 in both languages (2 points, 12,5 балла)
+    n = int(amount) if amount == amount.to_integral_value() else 2
+    return ngettext("{count} point", "{count} points", n).format(count=format_number(amount))
+
+
 def build_slip(entry: Entry, shop: Shop, *, copy: bool = False) -> Slip:
     """The slip for one journal row (``copy`` marks a reprint)."""
-    when = dt.datetime.fromisoformat(entry.created).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    when = formatting.datetime(dt.datetime.fromisoformat(entry.created), seconds=True)
     try:
-        kind = KIND_LABELS[CardKind(entry.kind)]
+        kind = _(KIND_LABELS[CardKind(entry.kind)])
     except ValueError:
-        kind = TEXT["card"]
+        kind = _(TEXT["card"])
     f = entry.effects
-    rows = [(EFFECT_LABELS[name], _value(name, getattr(f, name)))
+    rows = [(_(EFFECT_LABELS[name]), _value(name, getattr(f, name)))
             for name in _SHOWN if getattr(f, name) is not None]
     if f.balance_after is not None:
         balance = (format_money(f.balance_after) if f.balance_unit == "money"
-                   else TEXT["points"].format(n=format_number(f.balance_after)))
-        rows.append((TEXT["balance"], balance))
+                   else points(f.balance_after))
+        rows.append((_(TEXT["balance"]), balance))
     if f.stamps_after is not None:
         stamps = (entry.after or {}).get("stamps") or {}
         most = stamps.get("max") if isinstance(stamps, dict) else None
-        rows.append((TEXT["stamps"], f"{f.stamps_after}" + (f" / {most}" if most else "")))
-    header = (shop.name or TEXT["shop"], *shop.address)
-    return Slip(header, when, f"{kind} {mask_code(entry.card)}", sentence(entry),
-                TEXT[entry.state], tuple(rows), TEXT["journal"].format(id=entry.id), copy)
+        rows.append((_(TEXT["stamps"]), f"{f.stamps_after}" + (f" / {most}" if most else "")))
+    header = (shop.name or _(TEXT["shop"]), *shop.address)
+    state = _(TEXT[entry.state]) if TEXT[entry.state] else ""
+    return Slip(header, when, f"{kind} {mask_code(entry.card)}", sentence(entry), state,
+                tuple(rows), _(TEXT["journal"]).format(id=entry.id), copy)
