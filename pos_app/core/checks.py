@@ -30,9 +30,9 @@ CONFIRM_ABOVE: dict[Unit, Decimal] = {
 }
 
 #: Why a kind of card never has an operation: a whole sentence per operation, with the card's
-#: kind ("stamp card", lower case) and its service ("Luna").
+#: kind ("stamp card", lower case) and its service (its name).
 CANNOT: dict[OpName, str] = {
-    # i18n: {kind} is a kind of card in lower case ("stamp card"), {service} a service's name;
+    # i18n: {kind} is a kind of card in lower case ("stamp card"), {service} a service name;
     # the first letter is made upper case. Russian: "{kind} {service} не поддерживает …".
     OpName.PURCHASE: N_("A {service} {kind} cannot record purchases."),
     OpName.SPEND: N_("A {service} {kind} cannot pay from its balance."),

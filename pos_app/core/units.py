@@ -38,15 +38,18 @@ def mark_unit(card: Card | None) -> Unit:
         kind, Unit.STAMPS)  # type: ignore[arg-type]
 
 
-#: ``(singular, plural)`` of ``"{count} <unit>"`` per counted unit (Russian has three forms).
-_COUNTED: dict[Unit, tuple[str, str]] = {
-    Unit.POINTS: (N_("{count} point"), N_("{count} points")),
-    Unit.STAMPS: (N_("{count} stamp"), N_("{count} stamps")),
-    Unit.VISITS: (N_("{count} visit"), N_("{count} visits")),
-    # i18n: chops are Luna's stamps ("штамп" in Russian).
-    Unit.CHOPS: (N_("{count} chop"), N_("{count} chops")),
-    Unit.REWARDS: (N_("{count} reward"), N_("{count} rewards")),
-}
+def _counted(unit: Unit, n: int) -> str:
+    """``"{count} <unit>"`` in the form for ``n`` (Russian has three: штамп, штампа, штампов)."""
+    if unit is Unit.POINTS:
+        return ngettext("{count} point", "{count} points", n)
+    if unit is Unit.VISITS:
+        return ngettext("{count} visit", "{count} visits", n)
+    if unit is Unit.CHOPS:
+        # i18n: chops are one service's stamps ("штамп" in Russian).
+        return ngettext("{count} chop", "{count} chops", n)
+    if unit is Unit.REWARDS:
+        return ngettext("{count} reward", "{count} rewards", n)
+    return ngettext("{count} stamp", "{count} stamps", n)
 
 
 def plural_n(value: Decimal | int) -> int:
@@ -65,8 +68,7 @@ def quantity(value: Decimal | int | None, unit: Unit) -> str:
         return "—"
     if unit is Unit.MONEY:
         return format_money(Decimal(value))
-    singular, plural = _COUNTED[unit]
-    return ngettext(singular, plural, plural_n(value)).format(count=format_number(value))
+    return _counted(unit, plural_n(value)).format(count=format_number(value))
 
 
 #: The name of what a card's marks are, as a heading ("Stamps", "Visits", "Chops").

@@ -46,7 +46,7 @@ def check_addresses(spec: ServiceSpec, table: Mapping[str, Any]) -> None:
 
 
 def _not_an_address(setting: str) -> str:
-    # i18n: {setting} is a settings key with its table: "[luna] base_url".
+    # i18n: {setting} is a settings key with its table ("[service] base_url").
     return _("{setting} is not a web address.").format(setting=setting)
 
 

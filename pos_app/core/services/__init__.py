@@ -10,6 +10,7 @@ is one package and one line below.
 from __future__ import annotations
 
 from pos_app.core.errors import ConfigError
+from pos_app.core.i18n import _
 from pos_app.core.services import cpextender, loona, luna, mews, vmob
 from pos_app.core.services.spec import ServiceSpec, SettingField
 
@@ -31,10 +32,11 @@ def get(name: str) -> ServiceSpec:
     for spec in SERVICES:
         if spec.name == name:
             return spec
-    raise ConfigError(f"Unknown service {name!r}.",
-                      f"The app knows: {', '.join(names())}.")
+    raise ConfigError(_("Unknown service {name}.").format(name=repr(name)),
+                      _("The app knows: {names}.").format(names=", ".join(names())))
 
 
 def templates_notes() -> str:
-    """Where each service's card templates for new customers come from."""
-    return " ".join(s.templates_note for s in SERVICES if s.templates_note)
+    """Where each service's card templates for new customers come from (in the chosen
+    language)."""
+    return " ".join(_(s.templates_note) for s in SERVICES if s.templates_note)

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pos_app.core.i18n import N_, _
+
 if TYPE_CHECKING:
     from pos_app.core.backends.base import Backend
     from pos_app.core.sandbox.app import ServiceApp
@@ -26,26 +28,32 @@ class SettingField:
     ``shown`` fields are edited in the settings dialog as one line of text; the others
     (lists, numbers, switches) are kept from the file as they are. ``url`` fields are the
     service's addresses: https (plain http only to loopback or with ``allow_insecure_http``),
-    never with a user name or password in them.
+    never with a user name or password in them. ``caption`` is the field's name in English,
+    marked with ``N_()``; :attr:`label` gives it in the chosen language.
     """
 
     key: str
-    label: str
+    caption: str
     required: bool = False
     secret: bool = False
     shown: bool = True
     url: bool = False
 
+    @property
+    def label(self) -> str:
+        """The field's name as the settings dialog shows it, in the chosen language."""
+        return _(self.caption)
+
 
 #: Every service's table has these; ``base_url`` switches the service on.
-BASE_URL = SettingField("base_url", "Address (base URL)", required=True, url=True)
-PATTERN = SettingField("pattern", "Code pattern (optional)")
+BASE_URL = SettingField("base_url", N_("Address (base URL)"), required=True, url=True)
+PATTERN = SettingField("pattern", N_("Code pattern (optional)"))
 #: Seconds a request may be held by the service and still land (the adapter's ``max_hold``).
-HOLD = SettingField("max_hold", "Longest a request may be held, in seconds", shown=False)
+HOLD = SettingField("max_hold", N_("Longest a request may be held, in seconds"), shown=False)
 #: ``true`` lets the service's addresses be plain ``http://`` to hosts other than loopback:
 #: credentials then cross the network unencrypted (a test rig behind a trusted proxy only).
 ALLOW_INSECURE_HTTP = SettingField("allow_insecure_http",
-                                   "Allow plain HTTP (credentials sent unencrypted)",
+                                   N_("Allow plain HTTP (credentials sent unencrypted)"),
                                    shown=False)
 
 
@@ -56,7 +64,7 @@ COMMON = (HOLD, ALLOW_INSECURE_HTTP)
 def lazy(target: str) -> Callable[..., Any]:
     """A callable that imports ``"package.module:Name.attr"`` on its first call and calls it:
     a spec names its adapter's builder and its sandbox without importing them."""
-    module, _, path = target.partition(":")
+    module, _sep, path = target.partition(":")
 
     def call(*args: Any, **kwargs: Any) -> Any:
         found: Any = importlib.import_module(module)
@@ -68,7 +76,7 @@ def lazy(target: str) -> Callable[..., Any]:
     return call
 
 
-def _no_secrets(_: Mapping[str, Any]) -> list[str]:
+def _no_secrets(_table: Mapping[str, Any]) -> list[str]:
     return []
 
 
@@ -91,7 +99,8 @@ class ServiceSpec:
     order: int = 50
     #: Secret values derived from the table (e.g. a Basic credential) for the log redactor.
     derived_secrets: Callable[[Mapping[str, Any]], list[str]] = field(default=_no_secrets)
-    #: Where new customers' card templates come from, said when there are none.
+    #: Where new customers' card templates come from, said when there are none (marked with
+    #: ``N_()``; :func:`~pos_app.core.services.templates_notes` translates it).
     templates_note: str = ""
     #: Adds the service's own back-office commands to ``pos-app``'s subcommands; each sets
     #: ``run=(counter, args) -> exit code`` as its parser default.
