@@ -113,7 +113,8 @@ class Stamps:
 class Heard:
     """What this till last heard of a card whose service cannot be asked for its balance: the
     newest operation on it in the journal, when it finished, and the balance its answer gave
-    (``None`` when that answer said none). Never a live balance."""
+    (``None`` when that answer said none). Never a live balance. ``operation`` is the
+    operation's name in English (as ``--json`` gives it); it is shown translated."""
 
     when: dt.datetime
     balance: Decimal | None

@@ -43,7 +43,7 @@ def heard_text(card: Card) -> str | None:
     when = formatting.datetime(heard.when)
     if heard.operation:
         # i18n: {operation} is an operation's name ("Add points"), {when} a date and time.
-        done = _("{operation} at {when}, this till").format(operation=heard.operation,
+        done = _("{operation} at {when}, this till").format(operation=_(heard.operation),
                                                             when=when)
     else:
         done = _("Last operation at {when}, this till").format(when=when)
