@@ -22,7 +22,8 @@ class Labels(Mapping[K, str]):
         self._texts = dict(texts)
 
     def __getitem__(self, key: K) -> str:
-        return _(self._texts[key])
+        text = self._texts[key]
+        return _(text) if text else text  # (gettext's "" is the catalogue's header)
 
     def __iter__(self) -> Iterator[K]:
         return iter(self._texts)

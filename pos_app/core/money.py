@@ -66,7 +66,7 @@ def parse_amount(text: str | int | Decimal, *, allow_zero: bool = False,
     decimal places, or above ``maximum``. ``what`` names the figure in the message: a label
     marked with ``N_()`` (translated here).
     """
-    field = _(what)
+    field = _(what) if what else what
     if isinstance(text, Decimal):
         value = text
     elif isinstance(text, bool):
@@ -187,7 +187,7 @@ def parse_count(text: str | int, *, what: str = COUNT, allow_zero: bool = False,
                 maximum: int = MAX_COUNT) -> int:
     """Parse a whole positive number (stamps, rewards, points); ``what`` names it in the
     message (a label marked with ``N_()``, translated here)."""
-    field = _(what)
+    field = _(what) if what else what
     if isinstance(text, bool):
         raise InvalidAmount(_whole().format(field=field))
     if isinstance(text, int):

@@ -42,7 +42,7 @@ class SettingField:
     @property
     def label(self) -> str:
         """The field's name as the settings dialog shows it, in the chosen language."""
-        return _(self.caption)
+        return _(self.caption) if self.caption else ""
 
 
 #: Every service's table has these; ``base_url`` switches the service on.
