@@ -277,6 +277,13 @@ class _Scan(ast.NodeVisitor):
         self.visit(node.value)
         self._quietly([node.slice])
 
+    def visit_Assign(self, node: ast.Assign) -> None:
+        # ``__all__`` lists names of the module, never words for people.
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            self._quietly([node.value])
+            return
+        self.generic_visit(node)
+
     def visit_Dict(self, node: ast.Dict) -> None:
         self._quietly([k for k in node.keys if k is not None])
         for v in node.values:

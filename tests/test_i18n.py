@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pos_app.core import formatting, i18n
+from pos_app.core.units import Unit, quantity
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,7 +93,7 @@ def test_a_language_without_a_catalogue_falls_back_to_english() -> None:
 @pytest.mark.usefixtures("russian")
 def test_russian_plurals_have_three_forms() -> None:
     def stamps(n: int) -> str:
-        return i18n.ngettext("{count} stamp", "{count} stamps", n).format(count=n)
+        return quantity(n, Unit.STAMPS)
 
     assert [stamps(n) for n in (1, 2, 5, 11, 21, 22, 25)] == [
         "1 штамп", "2 штампа", "5 штампов", "11 штампов", "21 штамп", "22 штампа",

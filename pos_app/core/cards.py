@@ -9,6 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from pos_app.core.i18n import N_
+from pos_app.core.labels import Labels
 from pos_app.core.operations import OpName
 
 
@@ -23,16 +25,16 @@ class CardKind(StrEnum):
     CHOP = "chop"                # chop (stamp) card with rewards
 
 
-KIND_LABELS = {
-    CardKind.STAMPS: "Stamp card",
-    CardKind.POINTS: "Points card",
-    CardKind.SUBSCRIPTION: "Subscription",
-    CardKind.COUPON: "Coupon",
-    CardKind.DISCOUNT: "Discount card",
-    CardKind.GIFT: "Gift certificate",
-    CardKind.MEMBERSHIP: "Membership",
-    CardKind.CHOP: "Chop card",
-}
+KIND_LABELS = Labels({
+    CardKind.STAMPS: N_("Stamp card"),
+    CardKind.POINTS: N_("Points card"),
+    CardKind.SUBSCRIPTION: N_("Subscription"),
+    CardKind.COUPON: N_("Coupon"),
+    CardKind.DISCOUNT: N_("Discount card"),
+    CardKind.GIFT: N_("Gift certificate"),
+    CardKind.MEMBERSHIP: N_("Membership"),
+    CardKind.CHOP: N_("Chop card"),
+})
 
 
 class CardStatus(StrEnum):
@@ -48,18 +50,18 @@ class CardStatus(StrEnum):
     DECLINED = "declined"             # membership application declined
 
 
-STATUS_LABELS = {
-    CardStatus.ACTIVE: "Active",
-    CardStatus.NOT_INSTALLED: "Not installed in a wallet",
-    CardStatus.DELETED: "Deleted from the wallet",
-    CardStatus.INACTIVE: "Coupon not yet active",
-    CardStatus.USED: "Coupon already used",
-    CardStatus.EXPIRED: "Expired",
-    CardStatus.BLOCKED: "Blocked",
-    CardStatus.PENDING: "Pending",
-    CardStatus.CANCELED: "Canceled",
-    CardStatus.DECLINED: "Declined",
-}
+STATUS_LABELS = Labels({
+    CardStatus.ACTIVE: N_("Active"),
+    CardStatus.NOT_INSTALLED: N_("Not installed in a wallet"),
+    CardStatus.DELETED: N_("Deleted from the wallet"),
+    CardStatus.INACTIVE: N_("Coupon not yet active"),
+    CardStatus.USED: N_("Coupon already used"),
+    CardStatus.EXPIRED: N_("Expired"),
+    CardStatus.BLOCKED: N_("Blocked"),
+    CardStatus.PENDING: N_("Pending"),
+    CardStatus.CANCELED: N_("Canceled"),
+    CardStatus.DECLINED: N_("Declined"),
+})
 
 #: Statuses under which the card's value may be used.
 USABLE = frozenset({CardStatus.ACTIVE, CardStatus.NOT_INSTALLED, CardStatus.DELETED,
@@ -111,7 +113,8 @@ class Stamps:
 class Heard:
     """What this till last heard of a card whose service cannot be asked for its balance: the
     newest operation on it in the journal, when it finished, and the balance its answer gave
-    (``None`` when that answer said none). Never a live balance."""
+    (``None`` when that answer said none). Never a live balance. ``operation`` is the
+    operation's name in English (as ``--json`` gives it); it is shown translated."""
 
     when: dt.datetime
     balance: Decimal | None

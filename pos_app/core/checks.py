@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from pos_app.core import formatting
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.errors import Refused
+from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.money import format_money, format_number
 from pos_app.core.operations import LABELS, Operation, OpName
 from pos_app.core.units import Unit, balance_unit, mark_unit, quantity
@@ -27,18 +29,27 @@ CONFIRM_ABOVE: dict[Unit, Decimal] = {
     Unit.MONEY: Decimal(100),
 }
 
-#: "A discount card cannot ..." for an operation a kind of card never has.
+#: Why a kind of card never has an operation: a whole sentence per operation, with the card's
+#: kind ("stamp card", lower case) and its service (its name).
 CANNOT: dict[OpName, str] = {
-    OpName.PURCHASE: "record purchases",
-    OpName.SPEND: "pay from its balance",
-    OpName.PURCHASE_SPEND: "pay for part of a purchase",
-    OpName.ACCRUE: "have value added by hand",
-    OpName.STAMP: "collect stamps",
-    OpName.UNSTAMP: "have visits written off",
-    OpName.REWARD: "redeem rewards",
-    OpName.COUPON_ACTIVATE: "be activated from the till",
-    OpName.COUPON_REDEEM: "be redeemed from the till",
-    OpName.SET_EXPIRY: "have its expiry date set from the till",
+    # i18n: {kind} is a kind of card in lower case ("stamp card"), {service} a service name;
+    # the first letter is made upper case. Russian: "{kind} {service} не поддерживает …".
+    OpName.PURCHASE: N_("A {service} {kind} cannot record purchases."),
+    OpName.SPEND: N_("A {service} {kind} cannot pay from its balance."),
+    OpName.PURCHASE_SPEND: N_("A {service} {kind} cannot pay for part of a purchase."),
+    OpName.ACCRUE: N_("A {service} {kind} cannot have value added by hand."),
+    OpName.STAMP: N_("A {service} {kind} cannot collect stamps."),
+    OpName.UNSTAMP: N_("A {service} {kind} cannot have visits written off."),
+    OpName.REWARD: N_("A {service} {kind} cannot redeem rewards."),
+    OpName.COUPON_ACTIVATE: N_("A {service} {kind} cannot be activated from the till."),
+    OpName.COUPON_REDEEM: N_("A {service} {kind} cannot be redeemed from the till."),
+    OpName.SET_EXPIRY: N_("A {service} {kind} cannot have its expiry date set from the till."),
+}
+#: "There are no stamps left to write off." per kind of mark.
+_NONE_LEFT: dict[Unit, str] = {
+    Unit.STAMPS: N_("There are no stamps left to write off."),
+    Unit.VISITS: N_("There are no visits left to write off."),
+    Unit.CHOPS: N_("There are no chops left to write off."),
 }
 
 
@@ -59,17 +70,20 @@ def check_fits(operation: Operation, card: Card) -> None:
             and card.kind is CardKind.SUBSCRIPTION and stamps.max is not None \
             and stamps.current + n > stamps.max:
         room = max(stamps.max - stamps.current, 0)
-        raise Refused(f"The subscription holds at most {quantity(stamps.max, unit)} and has "
-                      f"{stamps.current}; at most {quantity(room, unit)} can be added.",
-                      "Nothing was sent.")
+        raise Refused(_("The subscription holds at most {most} and has {current}; at most "
+                        "{room} can be added.").format(most=quantity(stamps.max, unit),
+                                                       current=format_number(stamps.current),
+                                                       room=quantity(room, unit)),
+                      _("Nothing was sent."))
     if operation.name is OpName.UNSTAMP and n is not None and stamps is not None \
             and n > stamps.current:
-        raise Refused(f"The card has {quantity(stamps.current, unit)} left; {n} cannot be "
-                      "written off.", "Nothing was sent.")
+        raise Refused(_("The card has {left} left; {count} cannot be written off.").format(
+            left=quantity(stamps.current, unit), count=format_number(n)), _("Nothing was sent."))
     if operation.name is OpName.REWARD and n is not None and card.rewards is not None \
             and n > card.rewards:
-        raise Refused(f"The card has {quantity(card.rewards, Unit.REWARDS)} to use; {n} "
-                      "cannot be redeemed.", "Nothing was sent.")
+        raise Refused(_("The card has {left} to use; {count} cannot be redeemed.").format(
+            left=quantity(card.rewards, Unit.REWARDS), count=format_number(n)),
+            _("Nothing was sent."))
 
 
 def confirm_reasons(operation: Operation, card: Card, quantum: Decimal | None = None,
@@ -83,8 +97,10 @@ def confirm_reasons(operation: Operation, card: Card, quantum: Decimal | None = 
         added = (Decimal(operation.count), unit)
     if added is not None and added[0] > CONFIRM_ABOVE[added[1]]:
         value, unit = added
-        reasons.append(f"{quantity(value, unit)} at once is more than "
-                       f"{quantity(CONFIRM_ABOVE[unit], unit)}: check it with the customer.")
+        # i18n: {quantity} and {most} are numbers with their unit: "8 stamps", "5 stamps".
+        reasons.append(_("{quantity} at once is more than {most}: check it with the "
+                         "customer.").format(quantity=quantity(value, unit),
+                                             most=quantity(CONFIRM_ABOVE[unit], unit)))
     if op in (OpName.PURCHASE, OpName.PURCHASE_SPEND) and operation.amount is not None:
         recorded = recorded_sum(operation.amount, quantum)
         if recorded != operation.amount:
@@ -96,42 +112,57 @@ def confirm_reasons(operation: Operation, card: Card, quantum: Decimal | None = 
 
 
 def rounding_note(amount: Decimal, recorded: Decimal, service: str = "") -> str:
-    who = service.capitalize() or "The service"
-    return (f"{who} takes whole sums: {format_money(recorded)} is recorded as spent, "
-            f"not {format_money(amount)}.")
+    if not service:
+        return _("The service takes whole sums: {recorded} is recorded as spent, not "
+                 "{amount}.").format(recorded=format_money(recorded), amount=format_money(amount))
+    return _("{service} takes whole sums: {recorded} is recorded as spent, not {amount}.").format(
+        service=service.capitalize(), recorded=format_money(recorded),
+        amount=format_money(amount))
 
 
 def spend_rule_note(operation: Operation, card: Card) -> str:
     """A plain spend on a card whose rule limits spending to part of a purchase: say so."""
     if operation.name is not OpName.SPEND or card.max_spend_percent is None:
         return ""
-    return (f"This card's rule: up to {format_number(card.max_spend_percent)}% of a purchase "
-            "may be paid from it. A plain spend does not check it; for a purchase, use "
-            "Purchase with spending (F3).")
+    # i18n: {percent} is a percentage ("30%"); {operation} the name of the operation
+    # "Purchase with spending".
+    return _("This card's rule: up to {percent} of a purchase may be paid from it. A plain "
+             "spend does not check it; for a purchase, use {operation} (F3).").format(
+        percent=formatting.percent(card.max_spend_percent),
+        operation=LABELS[OpName.PURCHASE_SPEND])
 
 
 def why_not(op: OpName, card: Card | None) -> str:
     """Why ``op`` cannot be done on ``card`` now, in words (``""`` when it can)."""
     if card is None:
-        return "Scan a card first."
+        return _("Scan a card first.")
     if card.supports(op):
         return ""
     label = LABELS[op]
     if not card.usable:
-        return f"The card is {card.status_label.lower()}: {label.lower()} is not possible."
+        # i18n: {status} is the card's status, {operation} an operation's name, both in
+        # lower case ("blocked", "add stamps").
+        return _("The card is {status}: {operation} is not possible.").format(
+            status=card.status_label.lower(), operation=label.lower())
     if op is OpName.COUPON_REDEEM and card.status is CardStatus.INACTIVE \
             and card.supports(OpName.COUPON_ACTIVATE):
-        return "The coupon is not active yet: activate it first (F8), then redeem it."
+        return _("The coupon is not active yet: activate it first (F8), then redeem it.")
     if op in (OpName.SPEND, OpName.PURCHASE_SPEND) and card.balance is not None \
             and card.balance <= 0:
-        return "There is nothing on the card to pay with."
+        return _("There is nothing on the card to pay with.")
     if op is OpName.REWARD and card.rewards is not None and card.rewards <= 0:
-        return "There is no reward to redeem on the card yet."
+        return _("There is no reward to redeem on the card yet.")
     if op is OpName.UNSTAMP and card.stamps is not None and card.stamps.current <= 0:
-        return f"There are no {mark_unit(card).value}s left to write off."
+        return _(_NONE_LEFT[mark_unit(card)])
     if op is OpName.STAMP and card.kind is CardKind.SUBSCRIPTION and card.stamps is not None:
-        return (f"The subscription is full ({card.stamps.current} of {card.stamps.max} "
-                f"{mark_unit(card).value}s).")
-    article = "An" if card.kind_label[:1].lower() in "aeiou" else "A"
-    return (f"{article} {card.service.capitalize()} {card.kind_label.lower()} cannot "
-            f"{CANNOT[op]}.")
+        most = card.stamps.max or 0
+        return ngettext("The subscription is full ({current} of {count} visit).",
+                        "The subscription is full ({current} of {count} visits).",
+                        most).format(current=format_number(card.stamps.current),
+                                     count=format_number(most))
+    template = CANNOT.get(op)
+    if template is None:
+        return _("{operation} is not possible on this card.").format(operation=label)
+    text = _(template).format(service=card.service.capitalize(),
+                              kind=card.kind_label.lower())
+    return text[:1].upper() + text[1:]

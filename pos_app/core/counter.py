@@ -39,6 +39,7 @@ from pos_app.core.errors import (
     StaleCode,
 )
 from pos_app.core.figures import Figures
+from pos_app.core.i18n import N_, _
 from pos_app.core.journal import STEP_CANCELLED, Entry, Journal, State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.owners import Owner, is_alive
@@ -61,11 +62,22 @@ Progress = Callable[[str], None]
 _DEFINITE_REFUSALS = (Refused, NotSupported, StaleCode, CardNotFound, ForeignCard,
                       IdempotencyConflict)
 #: What to do after enrolling a customer whose answer was lost.
-_ENROL_UNKNOWN_HINT = ("The card may have been issued: find the customer by phone or email "
-                       "before trying again.")
+_ENROL_UNKNOWN_HINT = N_("The card may have been issued: find the customer by phone or email "
+                         "before trying again.")
 
 
-def _quiet(_: str) -> None:
+#: "#12 is done already" per state an operation that is not open may be in.
+_STATE_ALREADY_TEXTS = {
+    State.DONE: N_("#{id} is done already: only open operations are settled."),
+    State.FAILED: N_("#{id} failed already: only open operations are settled."),
+}
+
+
+def _busy() -> str:
+    return _("#{id} is being finished by another window or command on this till.")
+
+
+def _quiet(_text: str) -> None:
     pass
 
 
@@ -124,7 +136,7 @@ def _who() -> str:
     try:
         user = getpass.getuser()
     except (OSError, KeyError):
-        user = "unknown user"
+        user = "unknown user"  # i18n-skip: kept in the journal as who settled it
     return f"{user}@{socket.gethostname()}"
 
 
@@ -203,11 +215,11 @@ class OperationResult:
         if self.ok and self.note:
             return self.note
         if self.ok and self.waiting:
-            return (f"{self.operation.describe()}: waiting to be finished or cancelled "
-                    f"(journal #{self.journal_id}).")
+            return _("{operation}: waiting to be finished or cancelled (journal entry "
+                     "#{id}).").format(operation=self.operation.describe(), id=self.journal_id)
         if self.ok:
-            return f"Done: {self.operation.describe()}."
-        return str(self.error) if self.error else "The operation failed."
+            return _("Done: {operation}.").format(operation=self.operation.describe())
+        return str(self.error) if self.error else _("The operation failed.")
 
     def to_json(self) -> dict[str, Any]:
         card = self.after or self.before
@@ -283,7 +295,7 @@ class Counter:
     def __enter__(self) -> Counter:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, *_args: object) -> None:
         self.close()
 
     @property
@@ -294,7 +306,8 @@ class Counter:
         try:
             return self.backends[service]
         except KeyError:
-            raise ConfigError(f"The service {service!r} is not configured.") from None
+            raise ConfigError(_("The service {name} is not configured.").format(
+                name=repr(service))) from None
 
     def lookup(self, code: str) -> Card:
         """Identify the code's service and read the card."""
@@ -370,7 +383,7 @@ class Counter:
         """
         entry = self.journal.get(entry_id)
         if entry is None:
-            raise ConfigError(f"There is no journal entry #{entry_id}.")
+            raise ConfigError(_("There is no journal entry #{id}.").format(id=entry_id))
         plan = _plan_from_entry(entry)
         operation = plan.operation
         backend = self.backend(entry.service)
@@ -385,9 +398,7 @@ class Counter:
                                        entry.error))
         claimed = self.journal.claim(entry.id, self.owner.name, self._owner_alive)
         if claimed is None:
-            raise Busy(f"#{entry.id} is being finished by another window or command on this "
-                       "till.", "It is left to it; look again in a moment.",
-                       service=backend.name)
+            raise Busy(_busy().format(id=entry.id), service=backend.name)
         entry = claimed
         start = next((i for i, s in enumerate(entry.steps) if s.get("state") != "done"),
                      len(entry.steps))
@@ -410,13 +421,12 @@ class Counter:
         entry = self.journal.get(entry_id)
         index = None if entry is None else entry.waiting_step
         if entry is None or index is None:
-            raise InvalidInput(f"Journal entry #{entry_id} is not waiting to be finished or "
-                               "cancelled.")
+            raise InvalidInput(_("Journal entry #{id} is not waiting to be finished or "
+                                 "cancelled.").format(id=entry_id))
         backend = self.backend(entry.service)
         claimed = self.journal.claim(entry.id, self.owner.name, self._owner_alive)
         if claimed is None:
-            raise Busy(f"#{entry.id} is being finished by another window or command on this "
-                       "till.", service=backend.name)
+            raise Busy(_busy().format(id=entry.id), service=backend.name)
         entry = claimed
         with self._watch(backend):
             card = backend.get_card(entry.card_id)  # as it is now, for the cashier to see
@@ -430,14 +440,15 @@ class Counter:
                 return self._drive(run, index, uncertain=uncertain)
             undo = plan.steps[index].cancel
             if undo is None:
-                raise NotSupported("This operation cannot be cancelled.", service=backend.title)
+                raise NotSupported(_("This operation cannot be cancelled."),
+                                   service=backend.title)
             try:
                 answer = self._send(run, index, False, backend.bind(undo, run.answers))
             except _DEFINITE_REFUSALS:  # e.g. a cancel sent before a crash: released already?
                 if not self._landed(run, index, undo):
                     raise
                 answer = {"reconciled": True}
-            return self._cancelled(run, index, answer, "Cancelled by the cashier")
+            return self._cancelled(run, index, answer, _("Cancelled by the cashier"))
         finally:
             self.journal.release(entry.id, self.owner.name)
 
@@ -445,8 +456,10 @@ class Counter:
                    why: str) -> OperationResult:
         """Record the waiting step cancelled: the operation failed, nothing was taken."""
         plan = run.plan
-        note = (f"{why}: {plan.operation.describe()}. What it held was released; nothing was "
-                "taken.")
+        # i18n: {why} says who cancelled it or why ("Cancelled by the cashier"), {operation}
+        # is the operation ("Hold 100 points until the sale is paid").
+        note = _("{why}: {operation}. What it held was released; nothing was taken.").format(
+            why=why, operation=plan.operation.describe())
         self.journal.step(run.entry, index, STEP_CANCELLED, answer)
         self.journal.finish(run.entry, State.FAILED, error=note)
         return OperationResult(True, State.FAILED, run.entry, plan.operation, run.card,
@@ -472,16 +485,16 @@ class Counter:
         at the service: it was applied, or it was not. ``note`` says why."""
         text = " ".join(note.split())
         if not text:
-            raise InvalidInput("Say in a few words what you saw (the note is kept with it).")
+            raise InvalidInput(_("Say in a few words what you saw (the note is kept with it)."))
         entry = self.journal.get(entry_id)
         if entry is None:
-            raise ConfigError(f"There is no journal entry #{entry_id}.")
+            raise ConfigError(_("There is no journal entry #{id}.").format(id=entry_id))
         if entry.state not in (State.PENDING, State.UNKNOWN):
-            raise InvalidInput(f"#{entry_id} is {entry.state.value} already: only open "
-                               "operations are settled.")
+            text = _STATE_ALREADY_TEXTS.get(entry.state, _STATE_ALREADY_TEXTS[State.DONE])
+            raise InvalidInput(_(text).format(id=entry_id))
         if entry.owner not in (None, self.owner.name) and self._owner_alive(entry.owner):
-            raise Busy(f"#{entry_id} is being finished by another window or command.",
-                       "Settle it once that is over.", service=entry.service)
+            raise Busy(_("#{id} is being finished by another window or command.").format(
+                id=entry_id), _("Settle it once that is over."), service=entry.service)
         who = by or _who()
         settled = self.journal.settle(entry_id, applied=applied, note=text[:500], by=who)
         log.info("#%s settled by %s as %s", entry_id, who,
@@ -541,8 +554,9 @@ class Counter:
             except Exception as exc:  # a fault of the app after the request may have gone
                 log.exception("operation #%s: step %s failed in the app", run.entry, index + 1)
                 return self._stopped(run, index, OutcomeUnknown(
-                    f"The app failed while sending ({type(exc).__name__}).",
-                    "Check the card at the service before doing it again.",
+                    _("The app failed while sending ({error}).").format(
+                        error=type(exc).__name__),
+                    _("Check the card at the service before doing it again."),
                     service=run.backend.name))
             run.answers.append(answer)
             run.done.append(step)
@@ -579,9 +593,9 @@ class Counter:
         planned = exc is None and plan.steps[index].send == Step.FINISH
         if not isinstance(exc, AwaitingCashier):
             why = f" ({exc.message})" if exc is not None else ""
-            exc = AwaitingCashier(f"{plan.operation.describe()}: open before its step "
-                                  f"\"{plan.steps[index].description}\"{why}.",
-                                  service=card.service)
+            exc = AwaitingCashier(_("{operation}: open before its step “{step}”{why}.").format(
+                operation=plan.operation.describe(), step=plan.steps[index].description,
+                why=why), service=card.service)
         self.journal.wait(run.entry, index, str(exc), uncertain=uncertain)
         return OperationResult(planned, State.PENDING, run.entry, plan.operation, card,
                                self._reread(run, []) if planned else None,
@@ -616,14 +630,15 @@ class Counter:
         log.error("operation #%s was applied but the journal could not record it: %s",
                   run.entry, exc)
         done = len(run.done) == len(run.plan.steps)
-        warning = (f"The journal could not be written ({_reason(exc)}): this till keeps no "
-                   "record of it yet. Free disk space; the app checks it again at the next "
-                   "start.")
+        warning = _("The journal could not be written ({error}): this till keeps no record of "
+                    "it yet. Free disk space; the app checks it again at the next start.").format(
+            error=_reason(exc))
         if not done:
             return OperationResult(False, State.UNKNOWN, run.entry, run.plan.operation,
                                    run.card, error=OutcomeUnknown(
-                                       f"Step {len(run.done)} of {len(run.plan.steps)} was "
-                                       "applied, then the journal could not be written.",
+                                       _("Step {step} of {steps} was applied, then the journal "
+                                         "could not be written.").format(
+                                           step=len(run.done), steps=len(run.plan.steps)),
                                        warning, service=run.backend.name))
         return OperationResult(True, State.DONE, run.entry, run.plan.operation, run.card, after,
                                outcome or run.backend.outcome(run.plan, run.answers),
@@ -645,7 +660,8 @@ class Counter:
         landing = uncertain and run.landing
         for attempt in range(1, policy.attempts + 1):
             if attempt > 1:
-                run.progress(f"Checking with {backend.title}… (attempt {attempt})")
+                run.progress(_("Checking with {service}… (attempt {attempt})").format(
+                    service=backend.title, attempt=attempt))
                 self._sleep(policy.delay(attempt - 1, retry_after))
             if uncertain and not backend.idempotent:
                 try:
@@ -661,8 +677,8 @@ class Counter:
                 self.journal.sent(run.entry, index)
                 run.sent[index] = time.time()
             except Exception as exc:  # not written: nothing is sent without its record
-                raise ServiceUnavailable(f"The journal could not be written ({_reason(exc)}).",
-                                         "Nothing was sent. Free disk space and try again.",
+                raise ServiceUnavailable(_("The journal could not be written ({error}).").format(
+                    error=_reason(exc)), _("Nothing was sent. Free disk space and try again."),
                                          service=backend.name) from None
             try:
                 with self._watch(backend):
@@ -704,19 +720,23 @@ class Counter:
                         and step.expect.get("field") else {}}
             if applied is None:
                 raise OutcomeUnknown(
-                    f"{backend.title} cannot show whether this was applied: the card changed "
-                    "in a way it does not explain, or the service keeps no record of it.",
-                    "Check the card and its history at the service, then settle it in the "
-                    "journal; it is not sent again on its own.", service=backend.name)
+                    _("{service} cannot show whether this was applied: the card changed in a "
+                      "way it does not explain, or the service keeps no record of it.").format(
+                        service=backend.title),
+                    _("Check the card and its history at the service, then settle it in the "
+                      "journal; it is not sent again on its own."), service=backend.name)
             wait = until - time.time() if polls > 0 else 0.0
             polls -= 1
             if wait <= 0 and not settle_once:
                 return None
             if wait > 0 and not run.wait:
-                raise OutcomeUnknown(f"Checking with {backend.title}: the request may still "
-                                     "arrive there.", "The app looks again in a moment; do "
-                                     "not repeat it by hand.", service=backend.name)
-            run.progress(f"Checking with {backend.title}… the request may still arrive")
+                raise OutcomeUnknown(
+                    _("Checking with {service}: the request may still arrive there.").format(
+                        service=backend.title),
+                    _("The app looks again in a moment; do not repeat it by hand."),
+                    service=backend.name)
+            run.progress(_("Checking with {service}… the request may still arrive").format(
+                service=backend.title))
             self.journal.renew(run.entry, self.owner.name)
             self._sleep(max(self.retry.settle, min(wait, self.retry.poll)))
             settle_once = False  # a late write shows now, or it has not landed
@@ -749,22 +769,25 @@ class Counter:
             # Earlier steps were applied: the operation is half done and must be resumed.
             state = State.UNKNOWN
             exc = OutcomeUnknown(
-                f"Step {index + 1} of {len(plan.steps)} did not go through ({exc.message}); "
-                "the earlier steps were applied.",
-                "The app completes it when the service answers again.", service=card.service)
+                _("Step {step} of {steps} did not go through ({error}); the earlier steps were "
+                  "applied.").format(step=index + 1, steps=len(plan.steps), error=exc.message),
+                _("The app completes it when the service answers again."), service=card.service)
         elif (self.queue_offline and isinstance(exc, ServiceUnavailable)
               and not plan.operation.takes_value):
             # Never sent, and it only adds value: keep it and send it when the service is back.
             exc = ServiceUnavailable(
-                f"{exc.message} {plan.operation.describe()} is queued and will be sent when "
-                "the service answers again.", "Nothing else to do now.", service=card.service)
+                # i18n: {error} is why the service cannot be reached (a whole sentence).
+                _("{error} {operation} is queued and will be sent when the service answers "
+                  "again.").format(error=exc.message, operation=plan.operation.describe()),
+                _("Nothing else to do now."), service=card.service)
             self.journal.step(entry, index, State.PENDING, None, queued=True)
             self.journal.finish(entry, State.PENDING, error=exc.message)
             return OperationResult(False, State.PENDING, entry, plan.operation, card, error=exc)
         elif isinstance(exc, StaleCode) and run.queued:
-            exc = StaleCode(f"{plan.operation.describe()} was queued, and the card's QR code "
-                            "has changed since.", "Scan the card again and do it once more; "
-                            "nothing was applied.", service=card.service)
+            exc = StaleCode(_("{operation} was queued, and the card's QR code has changed "
+                              "since.").format(operation=plan.operation.describe()),
+                            _("Scan the card again and do it once more; nothing was applied."),
+                            service=card.service)
             state = State.FAILED
         else:
             state = State.FAILED
@@ -815,7 +838,7 @@ class Counter:
             with self._watch(backend):
                 code = backend.enrol(template_id, holder)
         except OutcomeUnknown as exc:
-            raise OutcomeUnknown(exc.message, _ENROL_UNKNOWN_HINT, service=backend.name
+            raise OutcomeUnknown(exc.message, _(_ENROL_UNKNOWN_HINT), service=backend.name
                                  ) from None
         log.info("enrolled %s (%s) at %s, template %s: card %s", holder.masked_name,
                  holder.masked_phone or "no phone", backend.name, template_id, code)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pos_app.core.i18n import N_
+from pos_app.core.labels import Labels
 from pos_app.core.operations import OpName
 
 #: Outcome keys adapters use, per figure, in the order they are trusted.
@@ -24,21 +26,21 @@ _EARNED_KEYS = ("earned", "bonus_accrued", "points", "accrued")
 _SPENT_KEYS = ("bonus_spent", "spent")
 _BALANCE_KEYS = ("balance", "balance_after")
 
-#: Column titles, for the export and the summary (one place for later translation).
-EFFECT_LABELS: dict[str, str] = {
-    "to_pay": "To pay",
-    "discount": "Discount",
-    "points_earned": "Points earned",
-    "points_spent": "Points spent",
-    "money_added": "Balance added",
-    "money_spent": "Balance spent",
-    "stamps_given": "Stamps given",
-    "stamps_taken": "Stamps written off",
-    "rewards_used": "Rewards redeemed",
-    "held": "On hold",
-    "balance_after": "Balance after",
-    "stamps_after": "Stamps after",
-}
+#: Column titles, for the export and the summary, read in the chosen language.
+EFFECT_LABELS: Labels[str] = Labels({
+    "to_pay": N_("To pay"),
+    "discount": N_("Discount"),
+    "points_earned": N_("Points earned"),
+    "points_spent": N_("Points spent"),
+    "money_added": N_("Balance added"),
+    "money_spent": N_("Balance spent"),
+    "stamps_given": N_("Stamps given"),
+    "stamps_taken": N_("Stamps written off"),
+    "rewards_used": N_("Rewards redeemed"),
+    "held": N_("On hold"),
+    "balance_after": N_("Balance after"),
+    "stamps_after": N_("Stamps after"),
+})
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ command line. ``str(error)`` is what a cashier reads.
 
 from __future__ import annotations
 
+from pos_app.core.i18n import N_, _
+
 
 class PosError(Exception):
     """Base of every error the app reports to a person.
@@ -14,13 +16,16 @@ class PosError(Exception):
     operation may have changed the card: ``False`` (certainly not), ``None`` (unknown).
     """
 
+    #: What to do next when the raiser says nothing (English, marked: shown translated).
     default_hint = ""
     applied: bool | None = False
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.hint = self.default_hint if hint is None else hint
+        if hint is None:
+            hint = _(self.default_hint) if self.default_hint else ""
+        self.hint = hint
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip() if self.hint else self.message
@@ -35,7 +40,7 @@ class PosError(Exception):
 class InvalidInput(PosError):
     """What the cashier typed or scanned cannot be used; nothing was sent."""
 
-    default_hint = "Nothing was sent."
+    default_hint = N_("Nothing was sent.")
 
 
 class InvalidAmount(InvalidInput):
@@ -49,7 +54,7 @@ class InvalidCode(InvalidInput):
 class ConfigError(PosError):
     """The settings are incomplete or wrong."""
 
-    default_hint = "Check the settings."
+    default_hint = N_("Check the settings.")
 
 
 class ServiceError(PosError):
@@ -61,23 +66,23 @@ class ServiceError(PosError):
 
 
 class CardNotFound(ServiceError):
-    default_hint = "Check the code, or scan the card again."
+    default_hint = N_("Check the code, or scan the card again.")
 
 
 class ForeignCard(ServiceError):
-    default_hint = "The customer must use it where it was issued."
+    default_hint = N_("The customer must use it where it was issued.")
 
 
 class AuthError(ServiceError):
-    default_hint = "Check the service credentials in the settings."
+    default_hint = N_("Check the service credentials in the settings.")
 
 
 class MissingParameter(ServiceError):
-    default_hint = "This is a fault in the app; nothing was changed. Please report it."
+    default_hint = N_("This is a fault in the app; nothing was changed. Please report it.")
 
 
 class ClientExists(ServiceError):
-    default_hint = "Find the customer by phone or email instead."
+    default_hint = N_("Find the customer by phone or email instead.")
 
     def __init__(self, message: str, hint: str | None = None, *, service: str = "",
                  user_id: str | None = None) -> None:
@@ -88,13 +93,13 @@ class ClientExists(ServiceError):
 class NotSupported(ServiceError):
     """The card does not support this operation now (kind or state)."""
 
-    default_hint = "Nothing was changed."
+    default_hint = N_("Nothing was changed.")
 
 
 class Refused(ServiceError):
     """The service refused the operation on its own rules (balance, limits, coupon state)."""
 
-    default_hint = "Nothing was changed."
+    default_hint = N_("Nothing was changed.")
 
 
 class CardChanged(Refused):
@@ -104,7 +109,7 @@ class CardChanged(Refused):
     the operation again against it.
     """
 
-    default_hint = "Look at the card's new value and confirm again; nothing was changed."
+    default_hint = N_("Look at the card's new value and confirm again; nothing was changed.")
 
     def __init__(self, message: str, hint: str | None = None, *, service: str = "",
                  current: object = None) -> None:
@@ -115,17 +120,17 @@ class CardChanged(Refused):
 class StaleCode(ServiceError):
     """A dynamic QR code that has already been used or replaced."""
 
-    default_hint = "Ask the customer to refresh the card in their wallet and scan it again."
+    default_hint = N_("Ask the customer to refresh the card in their wallet and scan it again.")
 
 
 class IdempotencyConflict(ServiceError):
-    default_hint = "Nothing was changed; start the operation again."
+    default_hint = N_("Nothing was changed; start the operation again.")
 
 
 class ServiceUnavailable(ServiceError):
     """The service could not be reached or answered with a failure: nothing was applied."""
 
-    default_hint = "Check the network and try again; nothing was charged."
+    default_hint = N_("Check the network and try again; nothing was charged.")
 
 
 class RateLimited(ServiceUnavailable):
@@ -138,7 +143,7 @@ class RateLimited(ServiceUnavailable):
 class BadResponse(ServiceError):
     """The service answered something that is not what its contract says."""
 
-    default_hint = "Try again; if it keeps happening, the service may be misconfigured."
+    default_hint = N_("Try again; if it keeps happening, the service may be misconfigured.")
 
 
 class AwaitingCashier(ServiceError):
@@ -146,13 +151,13 @@ class AwaitingCashier(ServiceError):
     cancel): nothing more is sent until they finish or cancel it."""
 
     applied = None
-    default_hint = "Finish or cancel it from the journal when the customer is at the till."
+    default_hint = N_("Finish or cancel it from the journal when the customer is at the till.")
 
 
 class FinishAtService(AwaitingCashier):
     """An open operation the till cannot finish (the service gave no code for it)."""
 
-    default_hint = "Finish or cancel it in the service's own back office."
+    default_hint = N_("Finish or cancel it in the service's own back office.")
 
 
 class OutcomeUnknown(ServiceError):
@@ -163,7 +168,7 @@ class OutcomeUnknown(ServiceError):
     """
 
     applied = None
-    default_hint = "Do not repeat it by hand: the app checks the card before trying again."
+    default_hint = N_("Do not repeat it by hand: the app checks the card before trying again.")
 
     def __init__(self, message: str, hint: str | None = None, *, service: str = "",
                  landing: bool = False) -> None:
@@ -174,7 +179,7 @@ class OutcomeUnknown(ServiceError):
 class Busy(ServiceError):
     """Another window or command on this till is finishing the operation right now."""
 
-    default_hint = "It is left to it; look again in a moment."
+    default_hint = N_("It is left to it; look again in a moment.")
 
 class StorageError(PosError):
     """A file or folder of the app's own (the journal, the data folder) cannot be used: the

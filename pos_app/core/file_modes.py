@@ -13,13 +13,19 @@ import stat
 import sys
 from pathlib import Path
 
+from pos_app.core.i18n import _
+
 log = logging.getLogger(__name__)
 
 POSIX = sys.platform != "win32"
 
 
 def exposure(path: Path, what: str) -> str | None:
-    """A plain warning when ``path`` can be read or written by other users, else ``None``."""
+    """A plain warning when ``path`` can be read or written by other users, else ``None``.
+
+    ``what`` is the sentence that says so, translated, with ``{path}`` and ``{mode}``
+    ("The settings file {path} can be read by other users of this computer (mode {mode}).").
+    """
     if not POSIX:
         return None
     try:
@@ -28,8 +34,9 @@ def exposure(path: Path, what: str) -> str | None:
         return None
     if not mode & 0o077:
         return None
-    return (f"{what} {path} can be read by other users of this computer (mode {mode:04o}). "
-            f"Run: chmod 600 '{path}' (saving the settings from the app also does it).")
+    # i18n: the command is typed as it is; only the words around it are translated.
+    fix = _("Run: chmod 600 '{path}' (saving the settings from the app also does it).")
+    return f"{what.format(path=path, mode=f'{mode:04o}')} {fix.format(path=path)}"
 
 
 def make_private_fd(fd: int) -> None:

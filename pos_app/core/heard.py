@@ -31,7 +31,7 @@ def last_heard(journal: Journal, card: Card) -> Heard | None:
             continue
         balance = to_decimal(Figures.from_mapping(entry.outcome).get("balance"))
         try:
-            what = LABELS[OpName(entry.operation)]
+            what = LABELS.source(OpName(entry.operation))  # English: --json shows it too
         except ValueError:
             what = entry.operation
         return Heard(when, balance, what)

@@ -13,7 +13,16 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pos_app.core.errors import InvalidAmount, InvalidInput
-from pos_app.core.money import foreign_digits, format_money, parse_amount, parse_count
+from pos_app.core.i18n import N_, _, ngettext
+from pos_app.core.labels import Labels
+from pos_app.core.money import (
+    foreign_digits,
+    format_money,
+    format_number,
+    parse_amount,
+    parse_count,
+    typed,
+)
 
 
 class OpName(StrEnum):
@@ -42,36 +51,37 @@ TAKES_VALUE = frozenset({OpName.SPEND, OpName.PURCHASE_SPEND, OpName.UNSTAMP, Op
 #: cancel): the command line's names, and whether the name cancels it.
 FINISH_ACTIONS: dict[str, bool] = {"hold-confirm": False, "hold-cancel": True}
 
-#: Human labels for buttons and messages.
-LABELS: dict[OpName, str] = {
-    OpName.PURCHASE: "Purchase",
-    OpName.SPEND: "Spend",
-    OpName.PURCHASE_SPEND: "Purchase with spending",
-    OpName.ACCRUE: "Add points",
-    OpName.STAMP: "Add stamps",
-    OpName.UNSTAMP: "Write off visits",
-    OpName.REWARD: "Redeem reward",
-    OpName.COUPON_ACTIVATE: "Activate coupon",
-    OpName.COUPON_REDEEM: "Redeem coupon",
-    OpName.SET_EXPIRY: "Set expiry date",
-    OpName.REPORT_OFFER: "Report offer used",
-    OpName.HOLD: "Hold points",
-}
+#: Human labels for buttons and messages, read in the chosen language (``LABELS[op]``).
+LABELS: Labels[OpName] = Labels({
+    # i18n: an operation's button and name (a verb).
+    OpName.PURCHASE: N_("Purchase"),
+    OpName.SPEND: N_("Spend"),
+    OpName.PURCHASE_SPEND: N_("Purchase with spending"),
+    OpName.ACCRUE: N_("Add points"),
+    OpName.STAMP: N_("Add stamps"),
+    OpName.UNSTAMP: N_("Write off visits"),
+    OpName.REWARD: N_("Redeem reward"),
+    OpName.COUPON_ACTIVATE: N_("Activate coupon"),
+    OpName.COUPON_REDEEM: N_("Redeem coupon"),
+    OpName.SET_EXPIRY: N_("Set expiry date"),
+    OpName.REPORT_OFFER: N_("Report offer used"),
+    OpName.HOLD: N_("Hold points"),
+})
 
-#: What each operation takes, for usage messages.
+#: What each operation takes, for usage messages (command-line syntax: not translated).
 USAGE: dict[OpName, str] = {
-    OpName.PURCHASE: "purchase AMOUNT",
-    OpName.SPEND: "spend AMOUNT",
-    OpName.PURCHASE_SPEND: "purchase-spend AMOUNT SPEND",
-    OpName.ACCRUE: "accrue POINTS",
+    OpName.PURCHASE: "purchase AMOUNT",  # i18n-skip
+    OpName.SPEND: "spend AMOUNT",  # i18n-skip
+    OpName.PURCHASE_SPEND: "purchase-spend AMOUNT SPEND",  # i18n-skip
+    OpName.ACCRUE: "accrue POINTS",  # i18n-skip
     OpName.STAMP: "stamp N",
     OpName.UNSTAMP: "unstamp N",
     OpName.REWARD: "reward N",
     OpName.COUPON_ACTIVATE: "coupon-activate",
     OpName.COUPON_REDEEM: "coupon-redeem",
-    OpName.SET_EXPIRY: "set-expiry YYYY-MM-DD",
+    OpName.SET_EXPIRY: "set-expiry YYYY-MM-DD",  # i18n-skip
     OpName.REPORT_OFFER: "report-offer",
-    OpName.HOLD: "hold POINTS",
+    OpName.HOLD: "hold POINTS",  # i18n-skip
 }
 
 
@@ -91,6 +101,7 @@ class Operation:
 
     @property
     def label(self) -> str:
+        """The operation's name in the chosen language ("Add stamps")."""
         return LABELS[self.name]
 
     def args(self) -> list[str]:
@@ -106,29 +117,40 @@ class Operation:
         return []
 
     def describe(self) -> str:
-        """A plain sentence for confirmations and the journal view."""
+        """A plain sentence for confirmations and the journal view, in the chosen language."""
         n = self.name
+        count = self.count or 0
+        number = format_number(count)
         if n is OpName.PURCHASE:
-            return f"Purchase of {format_money(self.amount)}"
+            return _("Purchase of {amount}").format(amount=format_money(self.amount))
         if n is OpName.SPEND:
-            return f"Spend {format_money(self.amount)} from the card"
+            return _("Spend {amount} from the card").format(amount=format_money(self.amount))
         if n is OpName.PURCHASE_SPEND:
-            return (f"Purchase of {format_money(self.amount)}, paying "
-                    f"{format_money(self.spend)} from the card")
+            return _("Purchase of {amount}, paying {spend} from the card").format(
+                amount=format_money(self.amount), spend=format_money(self.spend))
         if n is OpName.ACCRUE:
-            return f"Add {self.count} points"
+            return ngettext("Add {count} point", "Add {count} points", count).format(
+                count=number)
         if n is OpName.HOLD:
-            return f"Hold {self.count} points until the sale is paid"
+            return ngettext("Hold {count} point until the sale is paid",
+                            "Hold {count} points until the sale is paid", count).format(
+                count=number)
         if n is OpName.STAMP:
-            return f"Add {self.count} stamp{'s' if self.count != 1 else ''}"
+            return ngettext("Add {count} stamp", "Add {count} stamps", count).format(
+                count=number)
         if n is OpName.UNSTAMP:
-            return f"Write off {self.count} visit{'s' if self.count != 1 else ''}"
+            return ngettext("Write off {count} visit", "Write off {count} visits",
+                            count).format(count=number)
         if n is OpName.REWARD:
-            return f"Redeem {self.count} reward{'s' if self.count != 1 else ''}"
+            return ngettext("Redeem {count} reward", "Redeem {count} rewards", count).format(
+                count=number)
         if n is OpName.REPORT_OFFER:
-            return "Report the offer code as used"
+            return _("Report the offer code as used")
         if n is OpName.SET_EXPIRY:
-            return f"Set the expiry date to {self.expiry.isoformat() if self.expiry else '?'}"
+            from pos_app.core import formatting
+
+            return _("Set the expiry date to {date}").format(
+                date=formatting.date(self.expiry) if self.expiry else "?")
         return self.label
 
     @classmethod
@@ -138,27 +160,30 @@ class Operation:
             op = OpName(name.strip().lower())
         except ValueError:
             known = ", ".join(o.value for o in OpName)
-            raise InvalidInput(f"Unknown operation {name!r}.", f"Use one of: {known}.") from None
+            raise InvalidInput(_("Unknown operation {name}.").format(name=typed(name)),
+                               _("Use one of: {names}.").format(names=known)) from None
         args = [str(a) for a in args]
         expected = USAGE[op].count(" ")
         if len(args) != expected:
-            raise InvalidInput(f"{op.value} takes {expected} argument"
-                               f"{'s' if expected != 1 else ''}: {USAGE[op]}.")
+            raise InvalidInput(ngettext("{operation} takes {count} argument: {usage}.",
+                                        "{operation} takes {count} arguments: {usage}.",
+                                        expected).format(operation=op.value, count=expected,
+                                                         usage=USAGE[op]))
         if op in (OpName.PURCHASE, OpName.SPEND):
             return cls(op, amount=parse_amount(args[0]))
         if op is OpName.PURCHASE_SPEND:
             amount = parse_amount(args[0])
-            spend = parse_amount(args[1], what="Amount to spend")
+            spend = parse_amount(args[1], what=N_("Amount to spend"))
             if spend > amount:
-                raise InvalidAmount("The amount to spend is larger than the purchase.",
-                                    "Spend at most the purchase amount.")
+                raise InvalidAmount(_("The amount to spend is larger than the purchase."),
+                                    _("Spend at most the purchase amount."))
             return cls(op, amount=amount, spend=spend)
         if op in (OpName.ACCRUE, OpName.HOLD):
-            return cls(op, count=parse_count(args[0], what="Points"))
+            return cls(op, count=parse_count(args[0], what=N_("Points")))
         if op in (OpName.STAMP, OpName.UNSTAMP):
-            return cls(op, count=parse_count(args[0], what="Stamps", maximum=1000))
+            return cls(op, count=parse_count(args[0], what=N_("Stamps"), maximum=1000))
         if op is OpName.REWARD:
-            return cls(op, count=parse_count(args[0], what="Rewards", maximum=1000))
+            return cls(op, count=parse_count(args[0], what=N_("Rewards"), maximum=1000))
         if op is OpName.SET_EXPIRY:
             return cls(op, expiry=parse_date(args[0]))
         return cls(op)
@@ -194,17 +219,20 @@ def _date(raw: str) -> dt.date:
             return dt.datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    raise InvalidInput(f"Date {raw!r} is not a date.", "Type it as YYYY-MM-DD.")
+    raise InvalidInput(_("Date {text} is not a date.").format(text=typed(raw)),
+                       _("Type it as YYYY-MM-DD."))
 
 
 def parse_date(text: str) -> dt.date:
     """Parse ``YYYY-MM-DD`` (or ``DD.MM.YYYY``) for a new expiry date; it must not be past."""
     raw = text.strip()
     if foreign_digits(raw):
-        raise InvalidInput(f"Date {raw!r} has digits other than 0-9.", "Type it as YYYY-MM-DD.")
+        raise InvalidInput(_("Date {text} has digits other than 0-9.").format(text=typed(raw)),
+                           _("Type it as YYYY-MM-DD."))
     value = _date(raw)
     if value < dt.date.today():
-        raise InvalidInput("The expiry date is in the past.", "Choose today or a later date.")
+        raise InvalidInput(_("The expiry date is in the past."),
+                           _("Choose today or a later date."))
     if value.year > dt.date.today().year + 100:
-        raise InvalidInput("The expiry date is too far in the future.")
+        raise InvalidInput(_("The expiry date is too far in the future."))
     return value

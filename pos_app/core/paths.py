@@ -44,12 +44,14 @@ def ensure_private_dir(path: Path) -> Path:
     ``POS_APP_DATA_DIR``; see :func:`~pos_app.core.file_modes.make_private_dir`)."""
     from pos_app.core.errors import StorageError
     from pos_app.core.file_modes import make_private_dir
+    from pos_app.core.i18n import _
 
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise StorageError(f"The folder {path} cannot be created ({exc.strerror or exc}).",
-                           "Make its parent folder writable by this user (or set "
-                           "POS_APP_DATA_DIR to a folder that is); nothing was sent.") from None
+        raise StorageError(_("The folder {path} cannot be created ({error}).").format(
+            path=path, error=exc.strerror or exc),
+            _("Make its parent folder writable by this user (or set POS_APP_DATA_DIR to a "
+              "folder that is); nothing was sent.")) from None
     make_private_dir(path)
     return path

@@ -1,4 +1,5 @@
-"""Plain-text presentation of cards and operation results, shared by the CLI and the window."""
+"""Plain-text presentation of cards and operation results, shared by the CLI and the window
+(in the chosen language)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from pos_app.core import formatting
 from pos_app.core.cards import Card
 from pos_app.core.figures import Figures
+from pos_app.core.i18n import N_, _
+from pos_app.core.labels import Labels
 from pos_app.core.money import format_money, format_number
-from pos_app.core.units import Unit, balance_unit, mark_unit, quantity
+from pos_app.core.units import Unit, balance_unit, marks_label, quantity
 
 
 def balance_text(card: Card) -> str | None:
@@ -21,11 +25,13 @@ def balance_text(card: Card) -> str | None:
 def stamps_text(card: Card) -> str | None:
     if card.stamps is None:
         return None
-    text = f"{card.stamps.current}"
+    text = format_number(card.stamps.current)
     if card.stamps.max:
-        text += f" / {card.stamps.max}"
+        text += f" / {format_number(card.stamps.max)}"
     if card.stamps.total is not None:
-        text += f" (total {card.stamps.total})"
+        # i18n: a card's stamps now (e.g. "3 / 10") and all it has ever had.
+        text = _("{stamps} (total {total})").format(stamps=text,
+                                                    total=format_number(card.stamps.total))
     return text
 
 
@@ -34,11 +40,16 @@ def heard_text(card: Card) -> str | None:
     heard = card.heard
     if heard is None:
         return None
-    when = heard.when.astimezone().strftime("%Y-%m-%d %H:%M")
-    done = f"{heard.operation or 'last operation'} at {when}, this till"
+    when = formatting.datetime(heard.when)
+    if heard.operation:
+        # i18n: {operation} is an operation's name ("Add points"), {when} a date and time.
+        done = _("{operation} at {when}, this till").format(operation=_(heard.operation),
+                                                            when=when)
+    else:
+        done = _("Last operation at {when}, this till").format(when=when)
     if heard.balance is None:
         return done
-    return f"{format_number(heard.balance)} {card.balance_unit} ({done})"
+    return f"{quantity(heard.balance, balance_unit(card))} ({done})"
 
 
 def service_title(name: str) -> str:
@@ -52,63 +63,72 @@ def service_title(name: str) -> str:
         return name.capitalize()
 
 
-def card_fields(card: Card) -> list[tuple[str, str]]:
-    """Label/value rows for everything the card carries (phone masked)."""
+def _own_fields(card: Card) -> list[tuple[str, str]]:
+    """Label/value rows for the values every card may carry (phone masked)."""
     rows: list[tuple[str, str]] = []
     if card.holder is not None and (card.holder.name or card.holder.phone):
         who = card.holder.name or "—"
         if card.holder.phone:
             who += f"  ({card.holder.masked_phone})"
-        rows.append(("Holder", who))
-    marks = f"{mark_unit(card).value.capitalize()}s"
+        rows.append((_("Holder"), who))
     for label, value in (
-        (marks, stamps_text(card)),
-        ("Rewards", None if card.rewards is None else str(card.rewards)),
-        ("Balance", balance_text(card) or (card.balance_note or None)),
-        ("Last heard", heard_text(card)),
-        ("Percent", None if card.percent is None else f"{format_number(card.percent)}%"),
-        ("Level", card.level),
-        ("Total spent", None if card.total_spent is None else format_money(card.total_spent)),
-        ("Expires", None if card.expires is None else card.expires.isoformat()[:10]),
+        (marks_label(card), stamps_text(card)),
+        (_("Rewards"), None if card.rewards is None else format_number(card.rewards)),
+        (_("Balance"), balance_text(card) or (card.balance_note or None)),
+        (_("Last heard"), heard_text(card)),
+        (_("Percent"), None if card.percent is None else formatting.percent(card.percent)),
+        (_("Level"), card.level),
+        (_("Total spent"), None if card.total_spent is None
+         else format_money(card.total_spent)),
+        (_("Expires"), None if card.expires is None else formatting.date(card.expires)),
     ):
         if value is not None:
             rows.append((label, value))
     if card.template and card.facts:
-        rows.append(("Program", card.template))
-    return rows + list(card.facts)
+        rows.append((_("Program"), card.template))
+    return rows
+
+
+def card_fields(card: Card) -> list[tuple[str, str]]:
+    """Label/value rows for everything the card carries (phone masked), in the chosen
+    language: dates, numbers and money as it writes them."""
+    return _own_fields(card) + list(card.facts)
 
 
 def card_text(card: Card) -> str:
+    """The card as the command line prints it: a heading, then one labelled value a line."""
     head = f"{service_title(card.service)} · {card.kind_label} · {card.status_label}"
-    lines = [head, f"{'Code':<12} {card.code}"]
-    lines += [f"{label:<12} {value}" for label, value in card_fields(card)]
-    ops = ", ".join(o.value for o in card.operations) or "nothing right now"
-    lines.append(f"{'Can do':<12} {ops}")
-    return "\n".join(lines)
+    own = [(_("Code"), card.code), *_own_fields(card)]
+    ops = ", ".join(o.value for o in card.operations) or _("nothing right now")
+    own.append((_("Can do"), ops))
+    width = max(12, *(len(label) for label, _value in own))
+    rows = own[:-1] + list(card.facts) + own[-1:]
+    return "\n".join([head, *(f"{label:<{width}} {value}" for label, value in rows)])
 
 
 def changes(before: Card, after: Card) -> list[tuple[str, str, str]]:
     """What an operation changed: ``(label, before, after)`` for every value that differs."""
     old, new = dict(card_fields(before)), dict(card_fields(after))
     rows = []
+    holder = _("Holder")
     for label in new:
-        if label == "Holder":
+        if label == holder:
             continue
         if old.get(label) != new[label]:
             rows.append((label, old.get(label, "—"), new[label]))
     if before.status != after.status:
-        rows.append(("Status", before.status_label, after.status_label))
+        rows.append((_("Status"), before.status_label, after.status_label))
     return rows
 
 
-OUTCOME_LABELS = {
-    "to_pay": "To pay",
-    "discount": "Discount",
-    "max_spend": "Most that may be spent",
-    "earned": "Points earned",
-    "spent": "Paid from the card",
-    "balance": "On the card after",
-}
+OUTCOME_LABELS = Labels({
+    "to_pay": N_("To pay"),
+    "discount": N_("Discount"),
+    "max_spend": N_("Most that may be spent"),
+    "earned": N_("Points earned"),
+    "spent": N_("Paid from the card"),
+    "balance": N_("On the card after"),
+})
 #: Figures in money whatever the card; the others are in the card's balance unit.
 _MONEY_FIGURES = ("to_pay", "discount")
 #: The order figures are shown in (amount to pay first).
@@ -138,7 +158,7 @@ def outcome_rows(outcome: Mapping[str, Any], card: Card | None = None) -> list[t
         else:
             text = quantity(number, unit)
             if unit is Unit.MONEY and key == "earned":
-                label = "Added to the balance"
+                label = _("Added to the balance")
         rows.append((label, text))
     rows += [(str(label), str(words)) for label, words in figures.get("notes") or ()]
     return rows

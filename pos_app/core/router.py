@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pos_app.core.backends.base import Backend
 from pos_app.core.errors import InvalidCode
+from pos_app.core.i18n import _
 
 #: Longer input is not a loyalty card (a scanner that ran away, a pasted document).
 MAX_CODE_LENGTH = 512
@@ -16,14 +17,14 @@ def clean_code(raw: str) -> str:
     """Strip what scanners and people add around a code; refuse what cannot be a code."""
     code = raw.strip().strip("\x00")
     if not code:
-        raise InvalidCode("The code is empty.", "Scan the card or type its number.")
+        raise InvalidCode(_("The code is empty."), _("Scan the card or type its number."))
     if len(code) > MAX_CODE_LENGTH:
-        raise InvalidCode("This is too long to be a loyalty card code.",
-                          "Scan the card's QR code again.")
+        raise InvalidCode(_("This is too long to be a loyalty card code."),
+                          _("Scan the card's QR code again."))
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in code):
-        raise InvalidCode("The code holds characters no loyalty card has.",
-                          "Scan the card again; if the scanner types garbage, check its "
-                          "keyboard layout setting.")
+        raise InvalidCode(_("The code holds characters no loyalty card has."),
+                          _("Scan the card again; if the scanner types garbage, check its "
+                            "keyboard layout setting."))
     return code
 
 
@@ -44,7 +45,10 @@ class Router:
             claimed = backend.claim(code)
             if claimed:
                 return backend, claimed
-        names = ", ".join(b.title for b in self.backends) or "no service"
-        raise InvalidCode(f"No configured service recognises this code ({names} checked).",
-                          "Check that this is one of the shop's loyalty cards, or set the "
-                          "service's code pattern in the settings.")
+        hint = _("Check that this is one of the shop's loyalty cards, or set the service's "
+                 "code pattern in the settings.")
+        if not self.backends:
+            raise InvalidCode(_("No service is configured to recognise this code."), hint)
+        names = ", ".join(b.title for b in self.backends)
+        raise InvalidCode(_("No configured service recognises this code ({services} "
+                            "checked).").format(services=names), hint)

@@ -23,6 +23,8 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pos_app.core.i18n import _
+
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
@@ -94,18 +96,21 @@ def backend() -> KeyringBackend | None:
 def status() -> KeyringStatus:
     """What happens to secrets here, in words for the settings dialog and ``pos-app check``."""
     if os.environ.get(NO_KEYRING_ENV, "").strip() not in ("", "0"):
-        return KeyringStatus(False, "", "The system keyring is switched off "
-                             f"({NO_KEYRING_ENV}): service secrets are kept in the settings "
-                             "file, readable by your user account only.")
+        return KeyringStatus(False, "", _("The system keyring is switched off ({variable}): "
+                                          "service secrets are kept in the settings file, "
+                                          "readable by your user account only.").format(
+                                              variable=NO_KEYRING_ENV))
     found = backend()
     if found is None:
-        return KeyringStatus(False, "", "No system keyring works on this computer: service "
-                             "secrets are kept in the settings file, readable by your user "
-                             "account only. Install or unlock a keyring (Windows Credential "
-                             "Manager, macOS Keychain, GNOME Keyring or KWallet) to keep them "
-                             "there instead.")
+        return KeyringStatus(False, "", _("No system keyring works on this computer: service "
+                                          "secrets are kept in the settings file, readable by "
+                                          "your user account only. Install or unlock a "
+                                          "keyring (Windows Credential Manager, macOS "
+                                          "Keychain, GNOME Keyring or KWallet) to keep them "
+                                          "there instead."))
     name = getattr(found, "name", type(found).__name__)
-    return KeyringStatus(True, name, f"Service secrets are kept in the system keyring ({name}).")
+    return KeyringStatus(True, name, _("Service secrets are kept in the system keyring "
+                                       "({name}).").format(name=name))
 
 
 def _user(service: str, key: str) -> str:

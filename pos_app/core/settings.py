@@ -22,6 +22,7 @@ import tomli_w
 
 from pos_app.core.errors import ConfigError
 from pos_app.core.file_modes import exposure, make_private_fd
+from pos_app.core.i18n import _
 from pos_app.core.paths import config_path
 from pos_app.core.services import SERVICES
 from pos_app.core.settings_schema import SANDBOX_KEY, SANDBOX_TABLE, check_schema, known_tables
@@ -65,16 +66,18 @@ class Settings:
     def sandbox_reason(self) -> str:
         """Why the app is on the sandbox, in words (for the command line's notice)."""
         if self.sandbox_requested:
-            return f"[{SANDBOX_TABLE}] {SANDBOX_KEY} = true in {self.path}"
-        return f"no settings file at {self.path}"
+            return _("[{table}] {key} = true in {path}").format(table=SANDBOX_TABLE,
+                                                               key=SANDBOX_KEY, path=self.path)
+        return _("no settings file at {path}").format(path=self.path)
 
     def nothing_configured(self) -> ConfigError:
         """The error for a settings file that configures no service and no sandbox."""
-        services = " or ".join(f"[{s.name}]" for s in SERVICES)
-        return ConfigError(f"The settings file {self.path} configures no service (no base_url "
-                           f"in {services}).", "Set a service's base_url, or add "
-                           f"[{SANDBOX_TABLE}] {SANDBOX_KEY} = true to run on the built-in "
-                           "sandbox with demo cards.")
+        services = ", ".join(f"[{s.name}]" for s in SERVICES)
+        return ConfigError(_("The settings file {path} configures no service (no base_url in "
+                             "{tables}).").format(path=self.path, tables=services),
+                           _("Set a service's base_url, or add [{table}] {key} = true to run "
+                             "on the built-in sandbox with demo cards.").format(
+                               table=SANDBOX_TABLE, key=SANDBOX_KEY))
 
     @property
     def language(self) -> str:
@@ -106,7 +109,8 @@ class Settings:
             raise ValueError(f"[{name}] is not a settings table the app knows")
         table = self.data.setdefault(name, {})
         if not isinstance(table, dict):
-            raise ConfigError(f"[{name}] in {self.path} is not a table.")
+            raise ConfigError(_("[{table}] in {path} is not a table.").format(
+                table=name, path=self.path))
         return table
 
     def save(self) -> None:
@@ -140,18 +144,25 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"The settings file {path} is not UTF-8 text (byte "
-                          f"0x{exc.object[exc.start]:02x} at position {exc.start}).",
-                          "Save it as UTF-8, or move it away to start on the sandbox.") from None
+        raise ConfigError(_("The settings file {path} is not UTF-8 text (byte {byte} at "
+                            "position {position}).").format(
+                              path=path, byte=f"0x{exc.object[exc.start]:02x}",
+                              position=exc.start),
+                          _("Save it as UTF-8, or move it away to start on the sandbox.")
+                          ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"The settings file {path} is not valid TOML ({exc}).",
-                          "Fix the file or move it away to start on the sandbox.") from None
+        raise ConfigError(_("The settings file {path} is not valid TOML ({error}).").format(
+            path=path, error=exc), _("Fix the file or move it away to start on the sandbox.")
+                          ) from None
     except OSError as exc:
-        raise ConfigError(f"The settings file {path} cannot be read ({exc.strerror}).") from None
+        raise ConfigError(_("The settings file {path} cannot be read ({error}).").format(
+            path=path, error=exc.strerror)) from None
     check_schema(path, data)
     settings = Settings(path, data, found=True)
     if _secrets_in_file(data):
-        warning = exposure(path, "The settings file, which holds service secrets,")
+        warning = exposure(path, _("The settings file {path}, which holds service secrets, "
+                                   "can be read by other users of this computer (mode "
+                                   "{mode})."))
         if warning:
             log.warning("%s", warning)
             settings.warnings.append(warning)
@@ -194,10 +205,13 @@ def _secrets_from_keyring(settings: Settings) -> None:
             if found is not None:
                 table[key] = found
             elif secrets.is_placeholder(value):
-                raise ConfigError(f"[{name}] {key} in {settings.path} is kept in the system "
-                                  "keyring, which cannot be read here.",
-                                  f"{secrets.status().message} Type the {key} again in the "
-                                  "settings.")
+                raise ConfigError(_("[{table}] {key} in {path} is kept in the system keyring, "
+                                    "which cannot be read here.").format(
+                                      table=name, key=key, path=settings.path),
+                                  # i18n: {keyring} says what happens to secrets here (a
+                                  # whole sentence); {key} is a settings key ("token").
+                                  _("{keyring} Type the {key} again in the settings.").format(
+                                      keyring=secrets.status().message, key=key))
 
 
 def _secrets_to_keyring(data: dict[str, Any]) -> dict[str, Any]:
@@ -220,11 +234,12 @@ def _secrets_to_keyring(data: dict[str, Any]) -> dict[str, Any]:
 
 def _validate(settings: Settings) -> None:
     if settings.sandbox_requested and settings.configured:
-        raise ConfigError(f"The settings file {settings.path} says [{SANDBOX_TABLE}] "
-                          f"{SANDBOX_KEY} = true and configures "
-                          f"{', '.join(f'[{n}]' for n in settings.configured)} too.",
-                          f"Remove [{SANDBOX_TABLE}] to use the service, or its base_url to "
-                          "stay on the sandbox.")
+        raise ConfigError(_("The settings file {path} says [{table}] {key} = true and "
+                            "configures {tables} too.").format(
+                              path=settings.path, table=SANDBOX_TABLE, key=SANDBOX_KEY,
+                              tables=", ".join(f"[{n}]" for n in settings.configured)),
+                          _("Remove [{table}] to use the service, or its base_url to stay on "
+                            "the sandbox.").format(table=SANDBOX_TABLE))
     for spec in SERVICES:
         name = spec.name
         table = settings.service(name)
@@ -233,8 +248,9 @@ def _validate(settings: Settings) -> None:
         missing = [k for k in spec.required_keys
                    if k != "base_url" and not str(table.get(k) or "").strip()]
         if missing:
-            raise ConfigError(f"[{name}] in {settings.path} has a base_url but no "
-                              f"{', '.join(missing)}.", "Fill in the missing keys.")
+            raise ConfigError(_("[{table}] in {path} has a base_url but no {keys}.").format(
+                table=name, path=settings.path, keys=", ".join(missing)),
+                _("Fill in the missing keys."))
 
 
 def mask_secret(value: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.core.errors import ConfigError
+from pos_app.core.i18n import _
 from pos_app.core.scanning import options as scanner_options
 from pos_app.core.services import SERVICES
 
@@ -41,7 +42,8 @@ def known_tables() -> dict[str, tuple[str, ...]]:
 
 def _guess(word: str, choices: tuple[str, ...] | list[str], form: str = "{}") -> str:
     close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {form.format(close[0])}?)" if close else ""
+    # i18n: added after a settings problem: " (did you mean [shop]?)".
+    return _(" (did you mean {name}?)").format(name=form.format(close[0])) if close else ""
 
 
 def check_schema(path: Path, data: Mapping[str, Any]) -> None:
@@ -50,26 +52,33 @@ def check_schema(path: Path, data: Mapping[str, Any]) -> None:
     problems: list[str] = []
     for name, table in data.items():
         if name not in tables:
-            kind = "table" if isinstance(table, dict) else "setting outside any table"
-            problems.append(f"a {kind} the app does not know: [{name}]"
-                            + _guess(name, list(tables), "[{}]"))
+            # i18n: one of the problems listed in "The settings file … has …".
+            problem = (_("a table the app does not know: [{name}]") if isinstance(table, dict)
+                       else _("a setting outside any table the app does not know: [{name}]"))
+            problems.append(problem.format(name=name) + _guess(name, list(tables), "[{}]"))
             continue
         if not isinstance(table, dict):
-            problems.append(f"{name} is not a table (write it as [{name}])")
+            # i18n: one of the problems listed in "The settings file … has …".
+            problems.append(_("{name} is not a table (write it as [{name}])").format(name=name))
             continue
         unknown = [k for k in table if k not in tables[name]]
         for key in unknown:
-            problems.append(f"[{name}] has {key}, which the app does not know"
-                            + _guess(key, tables[name]))
+            # i18n: one of the problems listed in "The settings file … has …".
+            problems.append(_("[{table}] has {key}, which the app does not know").format(
+                table=name, key=key) + _guess(key, tables[name]))
     sandbox = data.get(SANDBOX_TABLE)
     if isinstance(sandbox, dict) and not isinstance(sandbox.get(SANDBOX_KEY, False), bool):
-        problems.append(f"[{SANDBOX_TABLE}] {SANDBOX_KEY} must be true or false")
+        # i18n: one of the problems listed in "The settings file … has …".
+        problems.append(_("[{table}] {key} must be true or false").format(table=SANDBOX_TABLE,
+                                                                         key=SANDBOX_KEY))
     problems.extend(_display_problems(data))
     if problems:
         known = ", ".join(f"[{t}]" for t in tables)
-        raise ConfigError(f"The settings file {path} has " + "; ".join(problems) + ".",
-                          f"Fix the file (names are lower case; the tables are {known}); "
-                          "nothing was sent.")
+        # i18n: {problems} lists what is wrong, separated by semicolons.
+        raise ConfigError(_("The settings file {path} has {problems}.").format(
+            path=path, problems="; ".join(problems)),
+            _("Fix the file (names are lower case; the tables are {tables}); nothing was "
+              "sent.").format(tables=known))
 
 
 def _display_problems(data: Mapping[str, Any]) -> list[str]:
@@ -83,13 +92,16 @@ def _display_problems(data: Mapping[str, Any]) -> list[str]:
             i18n.parse_choice(app["language"])
         except ValueError:
             choices = ", ".join([i18n.SYSTEM, *i18n.LANGUAGES])
-            problems.append(f"[{APP_TABLE}] language must be one of {choices}")
+            # i18n: one of the problems listed in "The settings file … has …".
+            problems.append(_("[{table}] language must be one of {choices}").format(
+                table=APP_TABLE, choices=choices))
     shop = data.get(SHOP_TABLE)
     if isinstance(shop, dict) and "currency" in shop:
         value = shop["currency"]
         if not isinstance(value, str) or (value.strip() and not _currency_known(value)):
-            problems.append(f"[{SHOP_TABLE}] currency must be a currency code such as "
-                            "\"RUB\" or \"EUR\" (or \"\" for none)")
+            # i18n: one of the problems listed in "The settings file … has …".
+            problems.append(_("[{table}] currency must be a currency code such as \"RUB\" or "
+                              "\"EUR\" (or \"\" for none)").format(table=SHOP_TABLE))
     return problems
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pos_app.core.errors import ConfigError
+from pos_app.core.i18n import _
 from pos_app.core.services.spec import ALLOW_INSECURE_HTTP, ServiceSpec
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,21 @@ def check_addresses(spec: ServiceSpec, table: Mapping[str, Any]) -> None:
     a usable address (the message never repeats what the address holds)."""
     allow = table.get(ALLOW_INSECURE_HTTP.key, False)
     if not isinstance(allow, bool):
-        raise ConfigError(f"[{spec.name}] {ALLOW_INSECURE_HTTP.key} must be true or false.")
+        raise ConfigError(_("[{table}] {key} must be true or false.").format(
+            table=spec.name, key=ALLOW_INSECURE_HTTP.key))
     for setting in spec.fields:
         value = table.get(setting.key)
         if setting.url and isinstance(value, str) and value.strip():
             _check(spec.name, setting.key, value.strip(), allow)
+
+
+def _not_an_address(setting: str) -> str:
+    # i18n: {setting} is a settings key with its table ("[service] base_url").
+    return _("{setting} is not a web address.").format(setting=setting)
+
+
+def _type_it() -> str:
+    return _("Type it as https://host/path.")
 
 
 def _check(service: str, key: str, url: str, allow_insecure: bool) -> None:
@@ -49,20 +60,22 @@ def _check(service: str, key: str, url: str, allow_insecure: bool) -> None:
         parts = urlsplit(url)
         host = parts.hostname or ""
     except ValueError:
-        raise ConfigError(f"{where} is not a web address.",
-                          "Type it as https://host/path.") from None
+        raise ConfigError(_not_an_address(where), _type_it()) from None
     if "@" in parts.netloc:
-        raise ConfigError(f"{where} has a user name or password in the address; it was not "
-                          "used.", "Remove it from the address: the service's credentials "
-                          "have their own settings.")
+        raise ConfigError(_("{setting} has a user name or password in the address; it was not "
+                            "used.").format(setting=where),
+                          _("Remove it from the address: the service's credentials have "
+                            "their own settings."))
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not host:
-        raise ConfigError(f"{where} is not a web address.", "Type it as https://host/path.")
+        raise ConfigError(_not_an_address(where), _type_it())
     if scheme == "http" and not is_loopback(host):
         if not allow_insecure:
-            raise ConfigError(f"{where} uses plain http:// to {host}: the credentials would "
-                              "cross the network unencrypted.",
-                              f"Use https://, or set {ALLOW_INSECURE_HTTP.key} = true in "
-                              f"[{service}] if this network is trusted.")
+            raise ConfigError(_("{setting} uses plain http:// to {host}: the credentials would "
+                                "cross the network unencrypted.").format(setting=where,
+                                                                         host=host),
+                              _("Use https://, or set {key} = true in [{table}] if this "
+                                "network is trusted.").format(key=ALLOW_INSECURE_HTTP.key,
+                                                              table=service))
         log.warning("[%s] %s = true: credentials go to %s over plain HTTP, unencrypted.",
                     service, ALLOW_INSECURE_HTTP.key, host)

@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 from pos_app.core.cards import Card, Holder
 from pos_app.core.errors import InvalidInput, NotSupported
 from pos_app.core.figures import Figures
+from pos_app.core.i18n import _, ngettext
+from pos_app.core.money import typed
 from pos_app.core.operations import Operation
 
 #: Longest first or last name taken for a new customer.
@@ -122,22 +124,24 @@ def check_holder(holder: Holder) -> Holder:
     first, last = holder.first_name.strip(), holder.last_name.strip()
     phone, email = holder.phone.strip(), holder.email.strip()
     if not first and not last:
-        raise InvalidInput("Type the customer's first or last name.")
+        raise InvalidInput(_("Type the customer's first or last name."))
     for name in (first, last):
         if len(name) > MAX_NAME:
-            raise InvalidInput(f"A name may have at most {MAX_NAME} characters.")
+            raise InvalidInput(ngettext("A name may have at most {count} character.",
+                                        "A name may have at most {count} characters.",
+                                        MAX_NAME).format(count=MAX_NAME))
         if not name.isprintable():
-            raise InvalidInput("A name has characters that cannot be sent.")
+            raise InvalidInput(_("A name has characters that cannot be sent."))
     if not phone and not email:
-        raise InvalidInput("Type the customer's phone number or email.")
+        raise InvalidInput(_("Type the customer's phone number or email."))
     if phone:
         digits = re.sub(r"[^0-9]", "", phone)
         if not 7 <= len(digits) <= 15 or not re.fullmatch(r"\+?[0-9\s().-]+", phone):
-            raise InvalidInput(f"{phone!r} is not a phone number.",
-                               "Type it with its country code (7 to 15 digits); nothing was "
-                               "sent.")
+            raise InvalidInput(_("{text} is not a phone number.").format(text=typed(phone)),
+                               _("Type it with its country code (7 to 15 digits); nothing "
+                                 "was sent."))
     if email and (len(email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+", email)):
-        raise InvalidInput(f"{email!r} is not an email address.")
+        raise InvalidInput(_("{text} is not an email address.").format(text=typed(email)))
     return Holder(first, last, phone, email)
 
 
@@ -238,8 +242,8 @@ class Backend(abc.ABC):
         An existing customer (same phone or email) gets the card. Implementations check the
         holder with :func:`check_holder` before sending anything.
         """
-        raise NotSupported(f"{self.title} cannot enrol customers from the till.",
-                           service=self.title)
+        raise NotSupported(_("{service} cannot enrol customers from the till.").format(
+            service=self.title), service=self.title)
 
     @abc.abstractmethod
     def check(self) -> str:

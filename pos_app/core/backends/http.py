@@ -18,6 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from pos_app.core.errors import BadResponse, OutcomeUnknown, ServiceUnavailable
+from pos_app.core.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,9 @@ class Answer:
             try:
                 self._json = json.loads(self.body.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-                raise BadResponse(f"{service} answered something that is not JSON "
-                                  f"(HTTP {self.status}).", service=service) from None
+                raise BadResponse(_("{service} answered something that is not JSON (HTTP "
+                                    "{status}).").format(service=service, status=self.status),
+                                  service=service) from None
             self._parsed = True
         return self._json
 
@@ -170,44 +172,51 @@ class ServiceHttp:
                     body.extend(chunk)
                     if len(body) > MAX_BODY_BYTES:
                         log.info("%s: answer over %d bytes; not read", name, MAX_BODY_BYTES)
-                        message = (f"{name} sent an answer larger than "
-                                   f"{MAX_BODY_BYTES // 1024} KiB; it was not read.")
+                        message = _("{service} sent an answer larger than {size} KiB; it was "
+                                    "not read.").format(service=name,
+                                                        size=MAX_BODY_BYTES // 1024)
                         if mutating:  # the request did reach the service
                             raise OutcomeUnknown(message, service=name)
                         raise BadResponse(message, service=name)
                     if time.monotonic() > end:
-                        raise httpx.ReadTimeout("the answer did not arrive in time")
+                        raise httpx.ReadTimeout("the answer did not arrive in time")  # i18n-skip
                 return Answer(response.status_code, response.headers, bytes(body))
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             log.info("%s: cannot connect: %s", name, type(exc).__name__)
-            raise ServiceUnavailable(f"No connection to {name}.",
-                                     "Check the network; nothing was charged.",
+            raise ServiceUnavailable(_("No connection to {service}.").format(service=name),
+                                     _("Check the network; nothing was charged."),
                                      service=name) from None
         except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
             log.info("%s: timed out: %s", name, type(exc).__name__)
             if mutating:
-                raise OutcomeUnknown(f"{name} did not answer in time.", service=name,
-                                     landing=True) from None
-            raise ServiceUnavailable(f"{name} did not answer in time.",
-                                     "Try again in a moment; nothing was changed.",
+                raise OutcomeUnknown(_no_answer(name), service=name, landing=True) from None
+            raise ServiceUnavailable(_no_answer(name),
+                                     _("Try again in a moment; nothing was changed."),
                                      service=name) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             log.info("%s: connection lost: %s", name, type(exc).__name__)
             if mutating:
-                raise OutcomeUnknown(f"The connection to {name} was lost before it answered.",
+                raise OutcomeUnknown(_("The connection to {service} was lost before it "
+                                       "answered.").format(service=name),
                                      service=name, landing=True) from None
-            raise ServiceUnavailable(f"The connection to {name} was lost.",
-                                     "Try again; nothing was changed.", service=name) from None
+            raise ServiceUnavailable(_("The connection to {service} was lost.").format(
+                service=name), _("Try again; nothing was changed."), service=name) from None
         except httpx.UnsupportedProtocol:
-            raise ServiceUnavailable(f"The address set for {name} is not an http(s) URL.",
-                                     "Check the service address in the settings.",
+            raise ServiceUnavailable(_("The address set for {service} is not an http(s) "
+                                       "URL.").format(service=name),
+                                     _("Check the service address in the settings."),
                                      service=name) from None
         except httpx.HTTPError as exc:
             log.info("%s: HTTP error: %s", name, type(exc).__name__)
             if mutating:
-                raise OutcomeUnknown(f"The request to {name} failed midway.",
-                                     service=name, landing=True) from None
-            raise ServiceUnavailable(f"The request to {name} failed.", service=name) from None
+                raise OutcomeUnknown(_("The request to {service} failed midway.").format(
+                    service=name), service=name, landing=True) from None
+            raise ServiceUnavailable(_("The request to {service} failed.").format(
+                service=name), service=name) from None
+
+
+def _no_answer(service: str) -> str:
+    return _("{service} did not answer in time.").format(service=service)
 
 
 def retry_after_seconds(headers: httpx.Headers) -> float | None:

@@ -13,6 +13,7 @@ the pattern has groups, else the whole code.
 from __future__ import annotations
 
 import abc
+import math
 import re
 from typing import Any, ClassVar
 
@@ -29,6 +30,8 @@ from pos_app.core.errors import (
     RateLimited,
     ServiceUnavailable,
 )
+from pos_app.core.i18n import _
+from pos_app.core.money import format_number
 
 
 def compile_pattern(title: str, pattern: str | None) -> re.Pattern[str] | None:
@@ -38,8 +41,9 @@ def compile_pattern(title: str, pattern: str | None) -> re.Pattern[str] | None:
     try:
         return re.compile(pattern)
     except re.error:
-        raise ConfigError(f"The {title} code pattern {pattern!r} is not a valid regular "
-                          "expression.") from None
+        raise ConfigError(_("The {service} code pattern {pattern} is not a valid regular "
+                            "expression.").format(service=title, pattern=repr(pattern))
+                          ) from None
 
 
 def pattern_claim(pattern: re.Pattern[str], text: str) -> str | None:
@@ -56,14 +60,15 @@ class HttpBackend(Backend):
 
     #: Longer scanned values are never this service's.
     max_code_length: ClassVar[int] = 2048
-    #: Added to :class:`OutcomeUnknown` errors (an idempotent service can say a retry is safe).
+    #: Added to :class:`OutcomeUnknown` errors (an idempotent service can say a retry is safe);
+    #: marked with ``N_()``, translated when shown.
     unknown_hint: ClassVar[str | None] = None
 
     def __init__(self, base_url: str, *, pattern: str | None = None,
                  timeout: httpx.Timeout | None = None,
                  headers: dict[str, str] | None = None) -> None:
         if not base_url or not str(base_url).strip():
-            raise ConfigError(f"The {self.title} address is not set.")
+            raise ConfigError(_("The {service} address is not set.").format(service=self.title))
         self.pattern = compile_pattern(self.title, pattern)
         self.http = ServiceHttp(self.title, str(base_url).strip(),
                                 timeout=timeout or DEFAULT_TIMEOUT, headers=headers)
@@ -98,21 +103,26 @@ class HttpBackend(Backend):
         """The error a redirect, a 429, a 5xx or a 1xx means; ``None`` for other statuses."""
         status, title = answer.status, self.title
         if 300 <= status < 400:
-            return BadResponse(f"{title} answered with a redirect (HTTP {status}); it was not "
-                               "followed.", f"Check the {title} address in the settings.",
-                               service=title)
+            return BadResponse(_("{service} answered with a redirect (HTTP {status}); it was "
+                                 "not followed.").format(service=title, status=status),
+                               _("Check the {service} address in the settings.").format(
+                                   service=title), service=title)
         if status == 429:
             wait = retry_after_seconds(answer.headers)
-            hint = (f"Wait {wait:g} s and try again; nothing was changed." if wait is not None
-                    else "Wait a moment and try again; nothing was changed.")
-            return RateLimited(f"{title} is busy (too many requests).", hint, service=title,
-                               retry_after=wait)
+            hint = (_("Wait {seconds} s and try again; nothing was changed.").format(
+                seconds=format_number(math.ceil(wait)))
+                if wait is not None else _("Wait a moment and try again; nothing was changed."))
+            return RateLimited(_("{service} is busy (too many requests).").format(service=title),
+                               hint, service=title, retry_after=wait)
         if status >= 500 or status < 200:
             if mutating:
-                return OutcomeUnknown(f"{title} failed while processing the operation "
-                                      f"(HTTP {status}).", self.unknown_hint, service=title)
-            return ServiceUnavailable(f"{title} is not working right now (HTTP {status}).",
-                                      "Try again in a moment; nothing was changed.",
+                hint = _(self.unknown_hint) if self.unknown_hint else None
+                return OutcomeUnknown(_("{service} failed while processing the operation (HTTP "
+                                        "{status}).").format(service=title, status=status),
+                                      hint, service=title)
+            return ServiceUnavailable(_("{service} is not working right now (HTTP "
+                                        "{status}).").format(service=title, status=status),
+                                      _("Try again in a moment; nothing was changed."),
                                       service=title)
         return None
 

@@ -8,6 +8,7 @@ from typing import Any
 from pos_app.core.backends.addresses import check_addresses
 from pos_app.core.backends.base import Backend
 from pos_app.core.errors import ConfigError
+from pos_app.core.i18n import _
 from pos_app.core.services import SERVICES, ServiceSpec
 
 
@@ -28,7 +29,8 @@ def build_backend(spec: ServiceSpec, table: Mapping[str, Any], **options: Any) -
     an address that may not be used (see :mod:`~pos_app.core.backends.addresses`)."""
     missing = [k for k in spec.required_keys if not str(table.get(k) or "").strip()]
     if missing:
-        raise ConfigError(f"[{spec.name}] is missing {', '.join(missing)}.")
+        raise ConfigError(_("[{table}] is missing {keys}.").format(table=spec.name,
+                                                                  keys=", ".join(missing)))
     check_addresses(spec, table)
     backend = spec.build(table, **options)
     hold = table.get("max_hold")
@@ -39,7 +41,7 @@ def build_backend(spec: ServiceSpec, table: Mapping[str, Any], **options: Any) -
             seconds = -1.0
         if not 0 <= seconds <= 3600:
             backend.close()
-            raise ConfigError(f"[{spec.name}] max_hold must be a number of seconds from 0 to "
-                              "3600.")
+            raise ConfigError(_("[{table}] max_hold must be a number of seconds from 0 to "
+                                "3600.").format(table=spec.name))
         backend.max_hold = seconds
     return backend

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pos_app.core.i18n import _
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -186,9 +188,9 @@ def import_cv2() -> Any:
     try:
         import cv2
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise CameraError("unavailable", "The OpenCV camera system is not installed "
-                          "(pip install 'pos-app[opencv]'): choose Qt's in the settings.") \
-            from exc
+        raise CameraError("unavailable", _("The OpenCV camera system is not installed (pip "
+                                           "install 'pos-app[opencv]'): choose Qt's in the "
+                                           "settings.")) from exc
     try:
         from cv2.utils import logging as cvlog
 
@@ -229,7 +231,8 @@ class OpenCVSource:
         cfg = self.config
         source = cfg.source
         if cfg.is_file and not Path(str(source)).is_file():
-            raise CameraError("no_file", f"The video file {source} does not exist.")
+            raise CameraError("no_file", _("The video file {path} does not exist.").format(
+                path=source))
         api = getattr(cv2, BACKENDS.get(cfg.backend, "CAP_ANY"), cv2.CAP_ANY)
         params: list[int] = []
         if _is_url(source):
@@ -270,13 +273,17 @@ class OpenCVSource:
 def _open_error(source: int | str) -> CameraError:
     if isinstance(source, int):
         if sys.platform.startswith("linux") and not Path(f"/dev/video{source}").exists():
-            return CameraError("no_camera", f"There is no camera {source}: connect one, or "
-                               "choose another in the settings.")
-        return CameraError("busy", f"Camera {source} could not be opened: another program "
-                           "(a video call?) may be using it, or access to it is blocked.")
+            return CameraError("no_camera", _("There is no camera {number}: connect one, or "
+                                              "choose another in the settings.").format(
+                                                  number=source))
+        return CameraError("busy", _("Camera {number} could not be opened: another program "
+                                     "(a video call?) may be using it, or access to it is "
+                                     "blocked.").format(number=source))
     if _is_url(source):
-        return CameraError("unreachable", f"The camera stream {source} does not answer.")
-    return CameraError("no_file", f"The video file {source} cannot be played.")
+        return CameraError("unreachable", _("The camera stream {address} does not "
+                                            "answer.").format(address=source))
+    return CameraError("no_file", _("The video file {path} cannot be played.").format(
+        path=source))
 
 
 # -- the one-slot buffer and the dedupe -------------------------------------------------------
@@ -576,7 +583,8 @@ class CameraLoop:
         had_frames = False
         try:
             while not self._stop.is_set():
-                self._report(CameraStatus("opening", f"Opening camera {cfg.source}…"))
+                self._report(CameraStatus("opening", _("Opening camera {number}…").format(
+                    number=cfg.source)))
                 source = self._factory(cfg)
                 try:
                     source.open()
@@ -596,9 +604,11 @@ class CameraLoop:
                 if self._stop.is_set():
                     return
                 self.stats.reconnects += 1
-                when = f" in {delay:.0f} s" if delay >= 1 else ""
-                self._report(CameraStatus("retrying", f"{error.message} Trying again{when}…",
-                                          error, delay))
+                # i18n: {error} says what went wrong with the camera (a whole sentence).
+                again = (_("{error} Trying again in {seconds} s…").format(
+                    error=error.message, seconds=f"{delay:.0f}") if delay >= 1
+                    else _("{error} Trying again…").format(error=error.message))
+                self._report(CameraStatus("retrying", again, error, delay))
                 self._sleep(delay)
                 delay = min(delay * cfg.retry_factor, cfg.retry_max)
         finally:
@@ -617,20 +627,21 @@ class CameraLoop:
             frame = source.read()
             if frame is None:
                 if cfg.is_file:
-                    self._report(CameraStatus("ended", "The video has ended."))
+                    self._report(CameraStatus("ended", _("The video has ended.")))
                     return None
                 failed += 1
                 if failed >= cfg.max_failed_reads:
                     if got_any or had_frames:
-                        return CameraError("unplugged", "The camera stopped sending pictures "
-                                           "(unplugged?).")
-                    return CameraError("busy", f"Camera {cfg.source} opened but sends no "
-                                       "picture: another program may be using it.")
+                        return CameraError("unplugged", _("The camera stopped sending pictures "
+                                                          "(unplugged?)."))
+                    return CameraError("busy", _("Camera {number} opened but sends no picture: "
+                                                 "another program may be using it.").format(
+                                                     number=cfg.source))
                 self._sleep(0.05)
                 continue
             if not got_any:
                 got_any = True
-                self._report(CameraStatus("running", "The camera is on."))
+                self._report(CameraStatus("running", _("The camera is on.")))
             failed = 0
             self.worker.push(frame)
             if interval:

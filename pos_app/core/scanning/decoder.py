@@ -82,7 +82,9 @@ def _zxing() -> Any:
     try:
         import zxingcpp
     except ImportError as exc:  # pragma: no cover - depends on the install
-        msg = "QR decoding needs zxing-cpp: pip install 'pos-app[scan]'"
+        from pos_app.core.i18n import _
+
+        msg = _("QR decoding needs zxing-cpp: pip install 'pos-app[scan]'")
         raise ScannerUnavailable(msg) from exc
     return zxingcpp
 

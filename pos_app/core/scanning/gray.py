@@ -81,8 +81,10 @@ def _pil() -> Any:
     try:
         from PIL import Image
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ScannerUnavailable("image files and the decoder's rescue pass need Pillow: "
-                                 "pip install 'pos-app[scan]'") from exc
+        from pos_app.core.i18n import _
+
+        raise ScannerUnavailable(_("Image files and the decoder's rescue pass need Pillow: "
+                                   "pip install 'pos-app[scan]'")) from exc
     return Image
 
 

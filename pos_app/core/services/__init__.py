@@ -32,10 +32,11 @@ def get(name: str) -> ServiceSpec:
     for spec in SERVICES:
         if spec.name == name:
             return spec
-    raise ConfigError(_("Unknown service {name!r}.").format(name=name),
+    raise ConfigError(_("Unknown service {name}.").format(name=repr(name)),
                       _("The app knows: {names}.").format(names=", ".join(names())))
 
 
 def templates_notes() -> str:
-    """Where each service's card templates for new customers come from."""
+    """Where each service's card templates for new customers come from (in the chosen
+    language)."""
     return " ".join(_(s.templates_note) for s in SERVICES if s.templates_note)

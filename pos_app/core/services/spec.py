@@ -28,12 +28,12 @@ class SettingField:
     ``shown`` fields are edited in the settings dialog as one line of text; the others
     (lists, numbers, switches) are kept from the file as they are. ``url`` fields are the
     service's addresses: https (plain http only to loopback or with ``allow_insecure_http``),
-    never with a user name or password in them.
+    never with a user name or password in them. ``caption`` is the field's name in English,
+    marked with ``N_()``; :attr:`label` gives it in the chosen language.
     """
 
     key: str
-    #: The label's English, marked with ``N_()``: :attr:`label` is what people read.
-    text: str
+    caption: str
     required: bool = False
     secret: bool = False
     shown: bool = True
@@ -41,16 +41,15 @@ class SettingField:
 
     @property
     def label(self) -> str:
-        """The label in the chosen language (the settings dialog shows it)."""
-        return _(self.text)
+        """The field's name as the settings dialog shows it, in the chosen language."""
+        return _(self.caption) if self.caption else ""
 
 
 #: Every service's table has these; ``base_url`` switches the service on.
 BASE_URL = SettingField("base_url", N_("Address (base URL)"), required=True, url=True)
 PATTERN = SettingField("pattern", N_("Code pattern (optional)"))
 #: Seconds a request may be held by the service and still land (the adapter's ``max_hold``).
-HOLD = SettingField("max_hold", N_("Longest a request may be held, in seconds"),
-                    shown=False)
+HOLD = SettingField("max_hold", N_("Longest a request may be held, in seconds"), shown=False)
 #: ``true`` lets the service's addresses be plain ``http://`` to hosts other than loopback:
 #: credentials then cross the network unencrypted (a test rig behind a trusted proxy only).
 ALLOW_INSECURE_HTTP = SettingField("allow_insecure_http",
@@ -100,7 +99,8 @@ class ServiceSpec:
     order: int = 50
     #: Secret values derived from the table (e.g. a Basic credential) for the log redactor.
     derived_secrets: Callable[[Mapping[str, Any]], list[str]] = field(default=_no_secrets)
-    #: Where new customers' card templates come from, said when there are none.
+    #: Where new customers' card templates come from, said when there are none (marked with
+    #: ``N_()``; :func:`~pos_app.core.services.templates_notes` translates it).
     templates_note: str = ""
     #: Adds the service's own back-office commands to ``pos-app``'s subcommands; each sets
     #: ``run=(counter, args) -> exit code`` as its parser default.
