@@ -53,11 +53,11 @@ def test_card_in_russian_with_roubles(capsys: pytest.CaptureFixture[str]) -> Non
     assert f"1{NBSP}000,00{NBSP}₽" in out
     lines = out.splitlines()
     assert any(line.startswith("Код ") and LOONA["gift"] in line for line in lines)
-    assert any(line.startswith("Можно ") for line in lines)
+    assert any(line.startswith("Доступно ") for line in lines)
     # the values start in one column, after the longest label
     (code_line,) = [line for line in lines if line.startswith("Код ")]
-    (ops_line,) = [line for line in lines if line.startswith("Можно ")]
-    assert code_line.index(LOONA["gift"]) == len(ops_line) - len(ops_line[6:].lstrip())
+    (ops_line,) = [line for line in lines if line.startswith("Доступно ")]
+    assert code_line.index(LOONA["gift"]) == len(ops_line) - len(ops_line[len("Доступно"):].lstrip())
     assert "Песочница: демо-карты на этом компьютере" in err
 
 

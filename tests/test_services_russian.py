@@ -196,7 +196,7 @@ def test_settings_labels_are_read_in_russian() -> None:
     assert luna.SERVICE.field("token") is not None
     assert luna.SERVICE.field("token").label == "Токен доступа"     # type: ignore[union-attr]
     assert spec.BASE_URL.label == "Адрес (базовый URL)"
-    assert spec.BASE_URL.text == "Address (base URL)"                # the English is kept
+    assert spec.BASE_URL.caption == "Address (base URL)"                # the English is kept
     assert "Luna сама показывает свои шаблоны карт." in templates_notes()
     with pytest.raises(ConfigError) as unknown:
         service_named("moon")
