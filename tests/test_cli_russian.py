@@ -57,7 +57,8 @@ def test_card_in_russian_with_roubles(capsys: pytest.CaptureFixture[str]) -> Non
     # the values start in one column, after the longest label
     (code_line,) = [line for line in lines if line.startswith("Код ")]
     (ops_line,) = [line for line in lines if line.startswith("Доступно ")]
-    assert code_line.index(LOONA["gift"]) == len(ops_line) - len(ops_line[len("Доступно"):].lstrip())
+    values = ops_line[len("Доступно"):].lstrip()
+    assert code_line.index(LOONA["gift"]) == len(ops_line) - len(values)
     assert "Песочница: демо-карты на этом компьютере" in err
 
 
