@@ -192,3 +192,9 @@ def test_json_is_english_whatever_the_language(isolated_dirs: Path,
     card = json.loads(capsys.readouterr().out)
     assert "₽" not in json.dumps(card, ensure_ascii=False)
     assert i18n.language() == "en"
+
+
+def test_percentages_follow_the_language() -> None:
+    assert [formatting.percent(v) for v in (5, Decimal("2.5"))] == ["5%", "2.5%"]
+    i18n.set_language("ru")
+    assert [formatting.percent(v) for v in (5, Decimal("2.5"))] == ["5\u00a0%", "2,5\u00a0%"]

@@ -198,4 +198,5 @@ def percent(value: Decimal | int | None) -> str:
         return NONE
     from babel.numbers import format_percent
 
-    return format_percent(Decimal(value) / 100, format="#,##0.##%", locale=current_locale())
+    rate = Decimal(value) / 100
+    return format_percent(rate.normalize(), locale=current_locale(), decimal_quantization=False)
