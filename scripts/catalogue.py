@@ -171,8 +171,9 @@ LOGGING = {"debug", "info", "warning", "error", "exception", "critical", "log"}
 PROGRAMMER_ERRORS = {"ValueError", "TypeError", "KeyError", "AssertionError", "RuntimeError",
                      "NotImplementedError", "AttributeError", "IndexError", "SystemExit",
                      "LookupError", "OSError"}
-#: Calls whose text arguments are names for machines (Qt object names, style sheets, keys).
-MACHINE_CALLS = {"setObjectName", "setStyleSheet", "setProperty", "property", "QKeySequence",
+#: Calls whose text arguments are names for machines (Qt object names, style sheets, keys,
+#: the path segments of a service's address: ``self.http.url("Connection", "Status")``).
+MACHINE_CALLS = {"url", "setObjectName", "setStyleSheet", "setProperty", "property", "QKeySequence",
                  "compile", "fullmatch", "match", "search", "sub", "findall", "split",
                  "getenv", "get", "setdefault", "pop", "execute", "executemany",
                  "executescript", "startswith", "endswith", "replace", "strip", "encode",
