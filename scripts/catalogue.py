@@ -30,9 +30,10 @@ PACKAGE = ROOT / "pos_app"
 LOCALE = PACKAGE / "locale"
 DOMAIN = "pos_app"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
-#: Code that never shows its texts to people: the sandboxes play the services (their
-#: messages are the services' own), and the wire modules hold the services' names.
-SKIP = ("*/sandbox.py", "*/seed.py", "*/wire.py", "pos_app/core/sandbox/*")
+#: Code that never shows its texts to people: the sandboxes and their demo data play the
+#: services (their messages are the services' own). The wire modules are scanned: their
+#: errors reach the cashier, and their names of the services' fields are not prose.
+SKIP = ("*/sandbox.py", "*/seed.py", "pos_app/core/sandbox/*")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)?(?:[:!][^{}]*)?\}")
 
 
@@ -172,8 +173,9 @@ LOGGING = {"debug", "info", "warning", "error", "exception", "critical", "log"}
 PROGRAMMER_ERRORS = {"ValueError", "TypeError", "KeyError", "AssertionError", "RuntimeError",
                      "NotImplementedError", "AttributeError", "IndexError", "SystemExit",
                      "LookupError", "OSError"}
-#: Calls whose text arguments are names for machines (Qt object names, style sheets, keys).
-MACHINE_CALLS = {"setObjectName", "setStyleSheet", "setProperty", "property", "QKeySequence",
+#: Calls whose text arguments are names for machines (Qt object names, style sheets, keys,
+#: the path segments of a service's address: ``self.http.url("Connection", "Status")``).
+MACHINE_CALLS = {"url", "setObjectName", "setStyleSheet", "setProperty", "property", "QKeySequence",
                  "compile", "fullmatch", "match", "search", "sub", "findall", "split",
                  "getenv", "get", "setdefault", "pop", "execute", "executemany",
                  "executescript", "startswith", "endswith", "replace", "strip", "encode",

@@ -23,10 +23,11 @@ from pos_app.core.errors import (
     PosError,
     Refused,
 )
+from pos_app.core.i18n import _
 
 log = logging.getLogger(__name__)
 
-TITLE = "CP Extender"
+TITLE = "CP Extender"  # i18n-skip
 JSON = {"Content-Type": "application/json"}
 LOYALTY_TYPE = "loyalty"
 
@@ -72,36 +73,37 @@ class CpWire:
                             json_body=body)
         loyalty = self._object(answer, "BalanceCheck").get("Loyalty")
         if not isinstance(loyalty, dict):
-            raise BadResponse("CP Extender's balance answer has no Loyalty record.",
+            raise BadResponse(_("CP Extender's balance answer has no Loyalty record."),
                               service=TITLE)
         return loyalty
 
     def customer(self, how: str, value: str) -> dict[str, Any]:
         """``GET /Customer/FromId/{id}`` or ``/Customer/FromEmail/{email}``."""
         answer = self._call("GET", self.http.url("Customer", how, segment(value)))
-        info = self._object(answer, "Customer").get("CustomerInfo")
+        info = self._object(answer, "Customer").get("CustomerInfo")  # i18n-skip
         if not isinstance(info, dict):
-            raise BadResponse("CP Extender's customer answer has no CustomerInfo.",
+            raise BadResponse(_("CP Extender's customer answer has no CustomerInfo."),
                               service=TITLE)
         return info
 
     def earn(self, number: str, points: int, reason: str, reference: str) -> dict[str, Any]:
         """``POST /Loyalty/Earn`` -> 204."""
-        return self._write("Earn", ("Loyalty", "Earn"), {
+        return self._write("Earn", ("Loyalty", "Earn"), {  # i18n-skip
             "CustomerNumber": number, "Points": points, "Reason": reason,
             "Reference": reference})
 
     def authorize(self, number: str, sale: str, points: int) -> dict[str, Any]:
         """``POST /Loyalty/Authorize``: points on hold; the answer (``AuthCode`` may be
         missing)."""
-        return self._write("Authorize", ("Loyalty", "Authorize"), {
+        return self._write("Authorize", ("Loyalty", "Authorize"), {  # i18n-skip
             "Type": LOYALTY_TYPE, "Ref": number, "SaleId": sale, "RequestedPoints": points},
             echo=sale)
 
     def settle(self, how: str, sale: str, code: str) -> dict[str, Any]:
         """``POST /Authorize/Confirm`` or ``/Authorize/Cancel`` (``Ref`` is the ``SaleId``,
         assumed) -> 204."""
-        return self._write(how, ("Authorize", how), {"Ref": sale, "AuthCode": code})
+        return self._write(how, ("Authorize", how), {"Ref": sale,  # i18n-skip
+                                                    "AuthCode": code})
 
     # -- HTTP, token and errors --------------------------------------------------------------
 
@@ -117,15 +119,17 @@ class CpWire:
             return {}
         if isinstance(data, dict) and data.get("SaleId") == echo:
             return data
-        raise OutcomeUnknown(f"CP Extender's answer to {what} could not be read "
-                             f"(HTTP {answer.status}).", service=TITLE)
+        # i18n: {call} is the name of CP Extender's call (Earn, Authorize, Confirm, Cancel)
+        raise OutcomeUnknown(_("CP Extender's answer to {call} could not be read (HTTP "
+                               "{status}).").format(call=what, status=answer.status),
+                             service=TITLE)
 
     def _object(self, answer: Answer, what: str | None) -> dict[str, Any]:
         if not 200 <= answer.status < 300:
-            self.fail(answer, what or "Connection", mutating=False)
+            self.fail(answer, what or "Connection", mutating=False)  # i18n-skip
         data = answer.json(TITLE)
         if not isinstance(data, dict):
-            raise BadResponse("CP Extender answered in an unexpected shape.", service=TITLE)
+            raise BadResponse(_("CP Extender answered in an unexpected shape."), service=TITLE)
         return data
 
     def _call(self, method: str, url: str, *, json_body: Any = None,
@@ -136,11 +140,11 @@ class CpWire:
         if answer.status != 401:
             return answer
         if self._permanent:
-            raise AuthError("CP Extender refused the permanent token.", service=TITLE)
+            raise AuthError(_("CP Extender refused the permanent token."), service=TITLE)
         log.info("CP Extender: the token was refused; logging in again")
         answer = self._send(method, url, self.token(refused=token), json_body, mutating)
         if answer.status == 401:
-            raise AuthError("CP Extender refused a fresh login token.", service=TITLE)
+            raise AuthError(_("CP Extender refused a fresh login token."), service=TITLE)
         return answer
 
     def _send(self, method: str, url: str, token: str, json_body: Any,
@@ -165,15 +169,15 @@ class CpWire:
                                                   "Password": self._password},
                                        headers=JSON)
             if answer.status in (400, 401, 403):
-                raise AuthError("CP Extender did not accept the user name and password.",
+                raise AuthError(_("CP Extender did not accept the user name and password."),
                                 service=TITLE)
             if not 200 <= answer.status < 300:
-                self.fail(answer, "Login", mutating=False)
+                self.fail(answer, "Login", mutating=False)  # i18n-skip
             data = answer.json(TITLE)
             token = data.get("APItoken") if isinstance(data, dict) else None
             if not isinstance(token, str) or not token.strip() or not token.isascii() \
                     or not token.strip().isprintable() or " " in token.strip():
-                raise BadResponse("CP Extender's login answer has no usable APItoken.",
+                raise BadResponse(_("CP Extender's login answer has no usable APItoken."),
                                   service=TITLE)
             self._token = token.strip()
             return self._token
@@ -186,40 +190,46 @@ class CpWire:
         phrase = phrase_of(answer)
         status = answer.status
         if status == 401:
-            raise AuthError("CP Extender refused the token.", service=TITLE)
+            raise AuthError(_("CP Extender refused the token."), service=TITLE)
         low = phrase.lower()
         if "no balance remaining" in low:
-            raise Refused("The customer has no points left to spend (No Balance Remaining).",
-                          "Take another payment; nothing was taken from the card.",
+            # i18n: "No Balance Remaining" is CP Extender's own phrase: keep it in English
+            raise Refused(_("The customer has no points left to spend (No Balance "
+                            "Remaining)."),
+                          _("Take another payment; nothing was taken from the card."),
                           service=TITLE)
         if "not enrolled" in low:
-            raise NotSupported("This customer is not enrolled in the loyalty program.",
-                               "Enrol them in Counterpoint first; nothing was changed.",
+            raise NotSupported(_("This customer is not enrolled in the loyalty program."),
+                               _("Enrol them in Counterpoint first; nothing was changed."),
                                service=TITLE)
         if status == 404 and what in ("Confirm", "Cancel"):
-            raise Refused("CP Extender no longer has this hold open (it may have been "
-                          "confirmed, cancelled or expired in Counterpoint).",
-                          "Check the customer's history before doing anything else.",
+            raise Refused(_("CP Extender no longer has this hold open (it may have been "
+                            "confirmed, cancelled or expired in Counterpoint)."),
+                          _("Check the customer's history before doing anything else."),
                           service=TITLE)
         if status == 404 and what in ("BalanceCheck", "Earn", "Customer"):
-            raise CardNotFound("CP Extender has no customer with this number"
-                               f"{' (' + phrase + ')' if phrase else ''}.", service=TITLE)
+            # i18n: {phrase} is CP Extender's own words about the error (in English)
+            missing = (_("CP Extender has no customer with this number ({phrase}).") if phrase
+                       else _("CP Extender has no customer with this number."))
+            raise CardNotFound(missing.format(phrase=phrase), service=TITLE)
         if status == 404:
-            raise BadResponse("CP Extender answered 404 (no such address).",
-                              "Check the CP Extender address and port in the settings.",
+            raise BadResponse(_("CP Extender answered 404 (no such address)."),
+                              _("Check the CP Extender address and port in the settings."),
                               service=TITLE)
         if status in (400, 409, 422):
-            raise Refused(f"CP Extender refused it{': ' + phrase if phrase else ''}.",
-                          service=TITLE)
-        raise BadResponse(f"CP Extender answered HTTP {status}"
-                          f"{' (' + phrase + ')' if phrase else ''}.", service=TITLE)
+            refused = (_("CP Extender refused it: {phrase}.") if phrase
+                       else _("CP Extender refused it."))
+            raise Refused(refused.format(phrase=phrase), service=TITLE)
+        answered = (_("CP Extender answered HTTP {status} ({phrase}).") if phrase
+                    else _("CP Extender answered HTTP {status}."))
+        raise BadResponse(answered.format(status=status, phrase=phrase), service=TITLE)
 
 
 def phrase_of(answer: Answer) -> str:
     """The error's short phrase: a JSON ``Message``/``Error``, or the body as text."""
     data = answer.json_or_none()
     if isinstance(data, dict):
-        for key in ("Message", "message", "Error", "error"):
+        for key in ("Message", "message", "Error", "error"):  # i18n-skip
             if isinstance(data.get(key), str):
                 return clip(data[key])
     if isinstance(data, str):

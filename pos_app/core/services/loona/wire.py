@@ -31,11 +31,12 @@ from pos_app.core.errors import (
     ServiceError,
     StaleCode,
 )
+from pos_app.core.i18n import N_, _
 from pos_app.core.money import to_decimal
 
 log = logging.getLogger(__name__)
 
-TITLE = "Loona"
+TITLE = "Loona"  # i18n-skip
 #: A token is renewed this long before it expires (at most a tenth of its lifetime).
 TOKEN_MARGIN = 30.0
 #: Lifetime assumed when the token answer does not say.
@@ -50,7 +51,8 @@ TX_STATUS = "status"
 TX_CHOP = "chop"
 TRANSACTIONS = frozenset({TX_PURCHASE, TX_SPENDING, TX_PURCHASE_SPENDING, TX_STATUS, TX_CHOP})
 
-SAFE_HINT = "The app can retry it safely: Loona applies an operation only once."
+#: The hint of an unknown outcome (marked: translated where shown).
+SAFE_HINT = N_("The app can retry it safely: Loona applies an operation only once.")
 
 #: The status policy every HTTP service shares (:meth:`HttpBackend.status_failure`).
 StatusPolicy = Callable[[Answer, bool], PosError | None]
@@ -95,7 +97,7 @@ class LoonaWire:
             self.fail(answer, mutating=False)
         data = self.read_json(answer)
         if not isinstance(data, dict) or not isinstance(data.get("content"), list):
-            raise BadResponse("Loona answered the pass list in an unexpected shape.",
+            raise BadResponse(_("Loona answered the pass list in an unexpected shape."),
                               service=TITLE)
         return data
 
@@ -108,9 +110,11 @@ class LoonaWire:
                     card: Card) -> dict[str, Any]:
         """``POST /transactions/{kind}`` with ``key`` as Idempotence-Key and purchaseId."""
         if kind not in TRANSACTIONS:
-            raise MissingParameter(f"Unknown Loona transaction {clip(kind)!r}.", service=TITLE)
+            raise MissingParameter(_("Unknown Loona transaction {kind!r}.").format(
+                kind=clip(kind)), service=TITLE)
         if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
-            raise MissingParameter("The operation key is missing or unusable.", service=TITLE)
+            raise MissingParameter(_("The operation key is missing or unusable."),
+                                   service=TITLE)
         headers = {H_IDEMPOTENCE: key, H_ENCRYPTED: code}
         answer = self._call("POST", self.http.url("transactions", segment(kind)),
                             mutating=True, json_body={**body, "purchaseId": key},
@@ -119,13 +123,11 @@ class LoonaWire:
             self.fail(answer, mutating=True, card=card)
         data = answer.json_or_none()
         if not isinstance(data, dict):
-            raise OutcomeUnknown(f"Loona's answer to the operation could not be read "
-                                 f"(HTTP {answer.status}).", SAFE_HINT, service=TITLE)
+            raise _unreadable(answer)
         if isinstance(data.get("code"), str) and "transactionId" not in data:
             self.fail(answer, mutating=True, card=card, status=400)
         if "transactionId" not in data:  # not a transaction result: applied or not is unknown
-            raise OutcomeUnknown(f"Loona's answer to the operation could not be read "
-                                 f"(HTTP {answer.status}).", SAFE_HINT, service=TITLE)
+            raise _unreadable(answer)
         return data
 
     def token(self) -> str:
@@ -145,7 +147,7 @@ class LoonaWire:
         token = self._access_token(refused=token)
         answer = self._send(method, url, token, mutating, json_body, headers)
         if answer.status == 401:
-            raise AuthError("Loona refused a freshly issued access token.", service=TITLE)
+            raise AuthError(_("Loona refused a freshly issued access token."), service=TITLE)
         return answer
 
     def _send(self, method: str, url: str, token: str, mutating: bool, json_body: Any,
@@ -155,10 +157,10 @@ class LoonaWire:
                                       headers={"Authorization": f"Bearer {token}",
                                                **(headers or {})})
         except OutcomeUnknown as exc:  # lost answer: Loona's idempotency makes a retry safe
-            raise OutcomeUnknown(exc.message, SAFE_HINT, service=TITLE) from None
+            raise OutcomeUnknown(exc.message, _(SAFE_HINT), service=TITLE) from None
         except BadResponse as exc:
             if mutating:  # e.g. an oversized answer: the transaction may have been applied
-                raise OutcomeUnknown(exc.message, SAFE_HINT, service=TITLE) from None
+                raise OutcomeUnknown(exc.message, _(SAFE_HINT), service=TITLE) from None
             raise
 
     def _access_token(self, refused: str | None = None) -> str:
@@ -174,7 +176,7 @@ class LoonaWire:
                 data={"grant_type": "client_credentials"},
                 headers={"Authorization": self._basic})
             if answer.status in (400, 401, 403):
-                raise AuthError("Loona did not accept the client id and secret.",
+                raise AuthError(_("Loona did not accept the client id and secret."),
                                 service=TITLE)
             if not 200 <= answer.status < 300:
                 self.fail(answer, mutating=False)
@@ -182,7 +184,7 @@ class LoonaWire:
             token = data.get("access_token") if isinstance(data, dict) else None
             if not isinstance(token, str) or not token.strip() or not token.isascii() \
                     or not token.isprintable():
-                raise BadResponse("Loona's token answer has no usable access token.",
+                raise BadResponse(_("Loona's token answer has no usable access token."),
                                   service=TITLE)
             ttl = to_decimal(data.get("expires_in"))
             life = float(ttl) if ttl is not None and ttl > 0 else FALLBACK_TOKEN_TTL
@@ -208,63 +210,82 @@ class LoonaWire:
         if failure is not None:  # a redirect, 429, 5xx: as for every service
             raise failure
         if status == 401:
-            raise AuthError("Loona refused the access token.", service=svc)
+            raise AuthError(_("Loona refused the access token."), service=svc)
         if status == 403:
-            raise AuthError("Loona does not allow this client to do that.", service=svc)
+            raise AuthError(_("Loona does not allow this client to do that."), service=svc)
         error = _error_for(code, detail, card, svc)
         if error is not None:
             raise error
         if status == 404:
             if isinstance(data, dict):
-                raise CardNotFound("Loona has no card with this code.", service=svc)
-            raise BadResponse("Loona answered 404 (no such address).",
-                              "Check the Loona address in the settings.", service=svc)
+                raise CardNotFound(_("Loona has no card with this code."), service=svc)
+            raise BadResponse(_("Loona answered 404 (no such address)."),
+                              _("Check the {service} address in the settings.").format(
+                                  service=svc), service=svc)
         if status == 409:
-            raise IdempotencyConflict("Loona has already seen this operation with other "
-                                      "values.", service=svc)
+            raise _seen_before(svc)
         if status == 400 and mutating:
-            raise Refused(f"Loona refused the operation ({clip(code) or 'HTTP 400'}"
-                          f"{': ' + detail if detail else ''}).", service=svc)
-        raise BadResponse(f"Loona answered HTTP {status}"
-                          f"{' (' + clip(code) + ')' if code else ''}.", service=svc)
+            # i18n: {code} is Loona's error code or "HTTP 400"; {detail} Loona's own words
+            refused = (_("Loona refused the operation ({code}: {detail}).") if detail
+                       else _("Loona refused the operation ({code})."))
+            raise Refused(refused.format(code=clip(code) or "HTTP 400", detail=detail),
+                          service=svc)
+        # i18n: {code} is Loona's error code (INVALID_REQUEST, say)
+        answered = (_("Loona answered HTTP {status} ({code}).") if code
+                    else _("Loona answered HTTP {status}."))
+        raise BadResponse(answered.format(status=status, code=clip(code)), service=svc)
+
+
+def _unreadable(answer: Answer) -> OutcomeUnknown:
+    return OutcomeUnknown(_("Loona's answer to the operation could not be read (HTTP "
+                            "{status}).").format(status=answer.status), _(SAFE_HINT),
+                          service=TITLE)
+
+
+def _seen_before(svc: str) -> IdempotencyConflict:
+    return IdempotencyConflict(_("Loona has already seen this operation with other values."),
+                               service=svc)
 
 
 def _error_for(code: str, detail: str, card: Card | None, svc: str) -> ServiceError | None:
     """The error a Loona error code means, or ``None`` for codes without a special meaning."""
     if code == "INVALID_ENCRYPTED_KEY":
-        return StaleCode("The card's QR code is out of date or belongs to another card.",
+        return StaleCode(_("The card's QR code is out of date or belongs to another card."),
                          service=svc)
     if code == "INSUFFICIENT_BALANCE":
         if card is not None and card.kind is CardKind.CHOP:
-            return Refused("The card does not have that many rewards.", service=svc)
-        return Refused("There is not enough on the card for this.", service=svc)
+            return Refused(_("The card does not have that many rewards."), service=svc)
+        return Refused(_("There is not enough on the card for this."), service=svc)
     if code == "SPEND_LIMIT_EXCEEDED":
-        return Refused("That is more than may be paid from the card on this purchase.",
-                       "Lower the amount to spend; nothing was changed.", service=svc)
+        return Refused(_("That is more than may be paid from the card on this purchase."),
+                       _("Lower the amount to spend; nothing was changed."), service=svc)
     if code == "COUPON_NOT_ACTIVE":
-        return Refused("The coupon is not active yet: activate it first.", service=svc)
+        return Refused(_("The coupon is not active yet: activate it first."), service=svc)
     if code == "COUPON_ALREADY_USED":
-        return Refused("The coupon has already been used.", service=svc)
+        return Refused(_("The coupon has already been used."), service=svc)
     if code == "COUPON_ALREADY_ACTIVE":
-        return Refused("The coupon is already active.", service=svc)
+        return Refused(_("The coupon is already active."), service=svc)
     if code.startswith("COUPON_"):
-        return Refused(f"Loona refused the coupon operation ({clip(code)}).", service=svc)
+        # i18n: {code} is Loona's error code (COUPON_EXPIRED, say)
+        return Refused(_("Loona refused the coupon operation ({code}).").format(
+            code=clip(code)), service=svc)
     if code == "TRANSACTION_NOT_SUPPORTED":
-        return NotSupported("This card does not support this operation.", service=svc)
+        return NotSupported(_("This card does not support this operation."), service=svc)
     if code in ("PASS_EXPIRED", "EXPIRED"):
-        return NotSupported("The card has expired.", service=svc)
+        return NotSupported(_("The card has expired."), service=svc)
     if code in ("PASS_BLOCKED", "BLOCKED"):
-        return NotSupported("The card is blocked.", service=svc)
+        return NotSupported(_("The card is blocked."), service=svc)
     if code == "VALIDATION_ERROR":
-        return Refused("Loona did not accept the values sent"
-                       f"{': ' + detail if detail else '.'}",
-                       "Check the amount or count and try again; nothing was changed.",
+        # i18n: {detail} is Loona's own words (in whatever language Loona speaks)
+        refused = (_("Loona did not accept the values sent: {detail}") if detail
+                   else _("Loona did not accept the values sent."))
+        return Refused(refused.format(detail=detail),
+                       _("Check the amount or count and try again; nothing was changed."),
                        service=svc)
     if code == "NOT_FOUND":
-        return CardNotFound("Loona has no card with this code.", service=svc)
+        return CardNotFound(_("Loona has no card with this code."), service=svc)
     if code == "IDEMPOTENCY_CONFLICT":
-        return IdempotencyConflict("Loona has already seen this operation with other values.",
-                                   service=svc)
+        return _seen_before(svc)
     return None
 
 

@@ -30,11 +30,12 @@ from pos_app.core.errors import (
     Refused,
     ServiceUnavailable,
 )
+from pos_app.core.i18n import N_, _
 from pos_app.core.money import to_int
 
 log = logging.getLogger(__name__)
 
-SERVICE = "Luna"
+SERVICE = "Luna"  # i18n-skip
 TOKEN_HEADER = "x-access-token"
 
 #: A card's serial number, e.g. ``448234-808-346`` (the QR holds it, bare or in a URL).
@@ -58,9 +59,34 @@ STATUSES = {"installed": CardStatus.ACTIVE, "not installed": CardStatus.NOT_INST
 # (contracts/luna.md); 4-6 are assumed here as the sandbox gives them, for changes the
 # reference names no code for.
 OP_ACCRUAL, OP_WRITE_OFF, OP_REWARD, OP_SPENT_UP, OP_SPENT_DOWN, OP_EXPIRY = 1, 2, 3, 4, 5, 6
-OPERATION_LABELS = {OP_ACCRUAL: "Accrual", OP_WRITE_OFF: "Write-off",
-                    OP_REWARD: "Reward earned", OP_SPENT_UP: "Total spent raised",
-                    OP_SPENT_DOWN: "Total spent lowered", OP_EXPIRY: "Expiry date set"}
+#: What each operation code of a card's history means (translated where shown).
+OPERATION_LABELS = {
+    # i18n: a row of a Luna card's history (points or stamps added)
+    OP_ACCRUAL: N_("Accrual"),
+    # i18n: a row of a Luna card's history (points or stamps taken off)
+    OP_WRITE_OFF: N_("Write-off"),
+    OP_REWARD: N_("Reward earned"),
+    OP_SPENT_UP: N_("Total spent raised"),
+    OP_SPENT_DOWN: N_("Total spent lowered"),
+    OP_EXPIRY: N_("Expiry date set"),
+}
+#: Sentences about a number the app sends, by the number's name (``_positive``).
+_NOT_POSITIVE = {
+    "template": N_("Template id must be a positive whole number."),
+    "customer": N_("Customer id must be a positive whole number."),
+    "page": N_("Page must be a positive whole number."),
+}
+#: Sentences about a name the app sends: (missing, too long), by the name's name.
+_BAD_NAME = {
+    "last": (N_("Last name is missing."), N_("Last name is too long.")),
+    "first": (N_("First name is missing."), N_("First name is too long.")),
+}
+#: Sentences about a list in an answer that is not one, by the list's name (``_rows``).
+_NOT_A_LIST = {
+    "customers": N_("Luna's list of customers is not a list."),
+    "messages": N_("Luna's list of messages is not a list."),
+    "history": N_("Luna's card history is not a list."),
+}
 SELECTION_MODES = ("PassNotCreated", "passInstalled", "passNotInstalled", "passDeleted")
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
@@ -128,9 +154,11 @@ class LunaOperation:
     @property
     def label(self) -> str:
         if self.code in OPERATION_LABELS:
-            return OPERATION_LABELS[self.code]
-        return (f"Other operation (code {self.code})" if self.code is not None
-                else "Other operation")
+            return _(OPERATION_LABELS[self.code])
+        if self.code is not None:
+            # i18n: a row of a Luna card's history whose code the app does not know
+            return _("Other operation (code {code})").format(code=self.code)
+        return _("Other operation")
 
 
 def as_text(value: object, limit: int = 300) -> str:
@@ -169,8 +197,8 @@ def phone_number(text: str | int) -> int:
     """A phone number as Luna takes it: the integer of its digits (``74443334423``)."""
     digits = re.sub(r"\D", "", str(text))
     if not 5 <= len(digits) <= 15:
-        raise InvalidInput(f"{str(text).strip()!r} is not a phone number.",
-                           "Type the number with its country code.")
+        raise InvalidInput(_("{phone!r} is not a phone number.").format(
+            phone=str(text).strip()), _("Type the number with its country code."))
     return int(digits)
 
 
@@ -178,7 +206,7 @@ def email_address(email: str) -> str:
     """An email as Luna takes it; :class:`InvalidInput` when it is not one."""
     text = email.strip()
     if not re.fullmatch(r"[^@\s]+@[^@\s]+", text) or len(text) > 254:
-        raise InvalidInput(f"{text!r} is not an email address.")
+        raise InvalidInput(_("{email!r} is not an email address.").format(email=text))
     return text
 
 
@@ -220,24 +248,26 @@ class LunaWire:
             if failure is not None:
                 raise failure
             if mutating:
-                raise OutcomeUnknown(f"Luna answered with a failure (HTTP {answer.status}) "
-                                     "after the request was sent.", service=SERVICE)
-            hint = ("Check the Luna address in the settings." if answer.status == 404
-                    else "Try again in a moment; nothing was changed.")
-            raise ServiceUnavailable(f"Luna answered with a failure (HTTP {answer.status}).",
-                                     hint, service=SERVICE)
+                raise OutcomeUnknown(_("Luna answered with a failure (HTTP {status}) after the "
+                                       "request was sent.").format(status=answer.status),
+                                     service=SERVICE)
+            hint = (_("Check the {service} address in the settings.").format(service=SERVICE)
+                    if answer.status == 404
+                    else _("Try again in a moment; nothing was changed."))
+            raise ServiceUnavailable(_("Luna answered with a failure (HTTP {status}).").format(
+                status=answer.status), hint, service=SERVICE)
         data = answer.json_or_none()
         if not (isinstance(data, list) and data and isinstance(data[0], dict)):
             log.info("luna: %s answered something that is not a Luna answer", method)
             if mutating:
-                raise OutcomeUnknown("Luna's answer could not be read.", service=SERVICE)
-            raise BadResponse("Luna answered something that is not a Luna answer.",
+                raise OutcomeUnknown(_("Luna's answer could not be read."), service=SERVICE)
+            raise BadResponse(_("Luna answered something that is not a Luna answer."),
                               service=SERVICE)
         self._check(data[0], serial=serial, zero_ok=zero_ok)
         if mutating and to_int(data[0].get("result")) != 1:
             # Not an error and not the documented success: whether it was applied is unknown.
             log.info("luna: %s answered neither success nor an error", method)
-            raise OutcomeUnknown("Luna's answer could not be read.", service=SERVICE)
+            raise OutcomeUnknown(_("Luna's answer could not be read."), service=SERVICE)
         return data
 
     def _call(self, method: str, body: dict[str, Any], *, serial: str | None = None,
@@ -254,24 +284,25 @@ class LunaWire:
         if code not in (None, 0, "0", ""):
             number = to_int(code)
             if number == _ERR_TOKEN:
-                raise AuthError("Luna did not accept the access token.", service=SERVICE)
+                raise AuthError(_("Luna did not accept the access token."), service=SERVICE)
             if number == _ERR_NOT_FOUND:
-                raise CardNotFound(f"No Luna card with serial {serial}." if serial
-                                   else "Luna found no such card.", service=SERVICE)
+                raise CardNotFound(_("No Luna card with serial {serial}.").format(serial=serial)
+                                   if serial else _("Luna found no such card."),
+                                   service=SERVICE)
             if number == _ERR_FOREIGN:
-                raise ForeignCard("The card belongs to another company.", service=SERVICE)
+                raise ForeignCard(_("The card belongs to another company."), service=SERVICE)
             if number == _ERR_PARAMETER:
-                raise MissingParameter("Luna says a required value is missing or invalid.",
+                raise MissingParameter(_("Luna says a required value is missing or invalid."),
                                        service=SERVICE)
             if number == _ERR_CLIENT_EXISTS:
                 user = to_int(obj.get("userID"))
-                raise ClientExists("A Luna customer with this phone or email already exists "
-                                   "for this card template.", service=SERVICE,
+                raise ClientExists(_("A Luna customer with this phone or email already exists "
+                                     "for this card template."), service=SERVICE,
                                    user_id=None if user is None else str(user))
-            raise Refused(message or f"Luna refused the request (error {as_text(code, 20)}).",
-                          service=SERVICE)
+            raise Refused(message or _("Luna refused the request (error {code}).").format(
+                code=as_text(code, 20)), service=SERVICE)
         if to_int(obj.get("result")) == 0 and not zero_ok:
-            raise Refused(message or "Luna refused the request.", service=SERVICE)
+            raise Refused(message or _("Luna refused the request."), service=SERVICE)
 
     # -- the reference's methods -----------------------------------------------------------
 
@@ -282,7 +313,8 @@ class LunaWire:
     def use(self, action: str, body: dict[str, Any], serial: str) -> dict[str, Any]:
         """``usePass`` or ``useReward`` with a step's body, sent once."""
         if action not in STEP_ACTIONS:
-            raise InvalidInput(f"The app does not know the Luna step {action!r}.")
+            raise InvalidInput(_("The app does not know the Luna step {step!r}.").format(
+                step=action))
         return self._call(action, dict(body), serial=serial)
 
     def get_client_passes(self, *, phone: str | None = None,
@@ -294,7 +326,7 @@ class LunaWire:
         elif email and email.strip():
             method, body = "getClientPassesByEmail", {"email": email_address(email)}
         else:
-            raise InvalidInput("Type the customer's phone number or email.")
+            raise InvalidInput(_("Type the customer's phone number or email."))
         try:
             return self._call(method, body, zero_ok=True)
         except CardNotFound:
@@ -302,8 +334,10 @@ class LunaWire:
 
     @staticmethod
     def _positive(value: int, what: str) -> int:
+        """``value`` when it is a positive int; ``what`` names it (a key of
+        :data:`_NOT_POSITIVE`)."""
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise InvalidInput(f"{what} must be a positive whole number.")
+            raise InvalidInput(_(_NOT_POSITIVE[what]))
         return value
 
     def _contact(self, phone: str | int | None, email: str | None) -> dict[str, Any]:
@@ -313,15 +347,16 @@ class LunaWire:
         if email is not None and email.strip():
             body["email"] = email_address(email)
         if not body:
-            raise InvalidInput("Type the customer's phone number or email.")
+            raise InvalidInput(_("Type the customer's phone number or email."))
         return body
 
     def _rows(self, obj: dict[str, Any], what: str) -> list[dict[str, Any]]:
+        """The ``rows`` of an answer; ``what`` names the list (a key of :data:`_NOT_A_LIST`)."""
         rows = obj.get("rows")
         if rows is None:
             return []
         if not isinstance(rows, list):
-            raise BadResponse(f"Luna's {what} is not a list.", service=SERVICE)
+            raise BadResponse(_(_NOT_A_LIST[what]), service=SERVICE)
         return [r for r in rows if isinstance(r, dict)]
 
     def get_templates(self) -> list[LunaTemplate]:
@@ -344,50 +379,52 @@ class LunaWire:
 
         Raises :class:`ClientExists` (with ``user_id``) when the phone or email is taken.
         """
-        body = {"sName": self._name(last_name, "Last name"),
-                "fName": self._name(first_name, "First name"),
+        body = {"sName": self._name(last_name, "last"),
+                "fName": self._name(first_name, "first"),
                 **self._contact(phone, email),
-                "idTemplate": self._positive(template_id, "Template id")}
+                "idTemplate": self._positive(template_id, "template")}
         user = to_int(self._call("createClient", body).get("userID"))
         if user is None:
-            raise BadResponse("Luna created the customer but did not say its id.",
+            raise BadResponse(_("Luna created the customer but did not say its id."),
                               service=SERVICE)
         return user
 
     @staticmethod
     def _name(value: str, what: str) -> str:
+        """A name trimmed; ``what`` says which (a key of :data:`_BAD_NAME`)."""
+        missing, too_long = _BAD_NAME[what]
         text = (value or "").strip()
         if not text:
-            raise InvalidInput(f"{what} is missing.")
+            raise InvalidInput(_(missing))
         if len(text) > 100:
-            raise InvalidInput(f"{what} is too long.")
+            raise InvalidInput(_(too_long))
         return text
 
     def search_client(self, template_id: int, *, phone: str | int | None = None,
                       email: str | None = None) -> int | None:
         """The user id of the template's customer with that phone or email, if any."""
         body = {**self._contact(phone, email),
-                "idTemplate": self._positive(template_id, "Template id")}
+                "idTemplate": self._positive(template_id, "template")}
         obj = self._call("searchClient", body, zero_ok=True)
         return to_int(obj.get("userID")) if to_int(obj.get("result")) != 0 else None
 
     def update_client(self, user_id: int, first_name: str, last_name: str, template_id: int,
                       *, phone: str | int | None = None, email: str | None = None) -> None:
         """Change a customer's name and contacts."""
-        body = {"userID": self._positive(user_id, "Customer id"),
-                "sName": self._name(last_name, "Last name"),
-                "fName": self._name(first_name, "First name"),
+        body = {"userID": self._positive(user_id, "customer"),
+                "sName": self._name(last_name, "last"),
+                "fName": self._name(first_name, "first"),
                 **self._contact(phone, email),
-                "idTemplate": self._positive(template_id, "Template id")}
+                "idTemplate": self._positive(template_id, "template")}
         self._call("updateClient", body)
 
     def create_pass(self, template_id: int, user_id: int) -> NewPass:
         """Issue a card of a template to a customer."""
-        obj = self._call("createPass", {"idTemplate": self._positive(template_id, "Template id"),
-                                        "userID": self._positive(user_id, "Customer id")})
+        obj = self._call("createPass", {"idTemplate": self._positive(template_id, "template"),
+                                        "userID": self._positive(user_id, "customer")})
         serial = as_text(obj.get("serialNumber"), 40)
         if not SERIAL_RE.fullmatch(serial):
-            raise BadResponse("Luna issued a card but did not give a valid serial number.",
+            raise BadResponse(_("Luna issued a card but did not give a valid serial number."),
                               service=SERVICE)
         return NewPass(serial, as_text(obj.get("installURL"), 2000),
                        as_text(obj.get("installQR"), 2000))
@@ -399,7 +436,7 @@ class LunaWire:
 
     def get_pass_info_by_phone(self, template_id: int, phone: str | int) -> dict[str, Any] | None:
         """The template's card of the customer with that phone (raw), or ``None``."""
-        body = {"idTemplate": self._positive(template_id, "Template id"),
+        body = {"idTemplate": self._positive(template_id, "template"),
                 "phone": phone_number(phone)}
         try:
             obj = self._call("getPassInfoByPhone", body, zero_ok=True)
@@ -412,7 +449,7 @@ class LunaWire:
 
     def check_pass_exists_by_phone(self, template_id: int, phone: str | int) -> bool:
         """Whether the customer with that phone has a card of the template."""
-        body = {"idTemplate": self._positive(template_id, "Template id"),
+        body = {"idTemplate": self._positive(template_id, "template"),
                 "phone": phone_number(phone)}
         return to_int(self._call("checkPassExistsByPhone", body, zero_ok=True)
                       .get("result")) == 1
@@ -424,19 +461,19 @@ class LunaWire:
         wire = next((m for m in SELECTION_MODES if m.lower() == (mode or "").strip().lower()),
                     None)
         if wire is None:
-            raise InvalidInput(f"Unknown selection {mode!r}.",
-                               f"Use one of: {', '.join(SELECTION_MODES)}.")
+            raise InvalidInput(_("Unknown selection {mode!r}.").format(mode=mode),
+                               _("Use one of: {modes}.").format(modes=", ".join(SELECTION_MODES)))
         obj = self._call("getTemplateClientPasses", {
-            "idTemplate": self._positive(template_id, "Template id"), "selectionMode": wire,
-            "page": self._positive(page, "Page")})
-        return [read_client(row) for row in self._rows(obj, "list of customers")]
+            "idTemplate": self._positive(template_id, "template"), "selectionMode": wire,
+            "page": self._positive(page, "page")})
+        return [read_client(row) for row in self._rows(obj, "customers")]
 
     def get_clients_list(self, template_id: int, page: int = 1) -> list[LunaClient]:
         """A template's customers, ten a page."""
         obj = self._call("getClientsList", {
-            "idTemplate": self._positive(template_id, "Template id"),
-            "page": self._positive(page, "Page")})
-        return [read_client(row) for row in self._rows(obj, "list of customers")]
+            "idTemplate": self._positive(template_id, "template"),
+            "page": self._positive(page, "page")})
+        return [read_client(row) for row in self._rows(obj, "customers")]
 
     def send_info_push(self, text: str, *, serial: str | None = None,
                        template_id: int | None = None, page: int = 1) -> int:
@@ -444,20 +481,20 @@ class LunaWire:
         a template; return how many cards were selected (ten means: call the next page)."""
         message = (text or "").strip()
         if not message:
-            raise InvalidInput("The message is empty.")
+            raise InvalidInput(_("The message is empty."))
         if (serial is None) == (template_id is None):
-            raise InvalidInput("Send a message either to one card or to a template.")
+            raise InvalidInput(_("Send a message either to one card or to a template."))
         if serial is not None:
             self._call("sendInfoPush", {"pushSegment": "oneClient", "passSerialNumber": serial,
                                         "messageText": message}, serial=serial)
             return 1
         obj = self._call("sendInfoPush", {
             "pushSegment": "allClients", "idTemplate": self._positive(template_id or 0,
-                                                                      "Template id"),
-            "messageText": message, "page": self._positive(page, "Page")})
+                                                                      "template"),
+            "messageText": message, "page": self._positive(page, "page")})
         sent = to_int(obj.get("numberOfRowsSelected"))
         if sent is None or sent < 0:
-            raise BadResponse("Luna sent the messages but did not say to how many cards.",
+            raise BadResponse(_("Luna sent the messages but did not say to how many cards."),
                               service=SERVICE)
         return sent
 
@@ -474,17 +511,17 @@ class LunaWire:
     def get_info_push_list(self, serial: str, page: int = 1) -> list[PushMessage]:
         """Push messages sent to a card, ten a page."""
         obj = self._call("getInfoPushList", {"passSerialNumber": serial,
-                                             "page": self._positive(page, "Page")},
+                                             "page": self._positive(page, "page")},
                          serial=serial)
         return [PushMessage(to_int(r.get("id")), when(r.get("date")),
                             as_text(r.get("message"), 2000))
-                for r in self._rows(obj, "list of messages")]
+                for r in self._rows(obj, "messages")]
 
     def get_pass_operations(self, serial: str, page: int = 1) -> list[LunaOperation]:
         """A card's operations, newest first, fifty a page."""
         obj = self._call("getPassOperations", {"passSerialNumber": serial,
-                                               "page": self._positive(page, "Page")},
+                                               "page": self._positive(page, "page")},
                          serial=serial)
         return [LunaOperation(when(r.get("date")), to_int(r.get("operation")),
                               as_text(r.get("value"), 40))
-                for r in self._rows(obj, "card history")]
+                for r in self._rows(obj, "history")]

@@ -23,10 +23,14 @@ from pos_app.core.errors import (
     Refused,
     ServiceUnavailable,
 )
+from pos_app.core.i18n import _, ngettext
+from pos_app.core.money import format_number
 
 log = logging.getLogger(__name__)
 
-TITLE = "Mews"
+TITLE = "Mews"  # i18n-skip
+#: The activity state the app lists (memberships, programs, tiers).
+ACTIVE = "Active"  # i18n-skip
 API_PATH = "/api/connector/v1"
 H_REQUEST_ID = "Request-Id"
 #: Most ids one list filter may carry, and most items one page may hold.
@@ -53,17 +57,17 @@ class MewsWire:
     def memberships(self, filters: dict[str, Any], count: int = 10) -> list[dict[str, Any]]:
         """``loyaltyMemberships/getAll`` with ``filters``, every page."""
         return self.get_all("loyaltyMemberships", "LoyaltyMemberships",
-                            {"ActivityStates": ["Active"], **filters}, count)
+                            {"ActivityStates": [ACTIVE], **filters}, count)
 
     def memberships_by_number(self, number: str) -> list[dict[str, Any]]:
         """One ``getAll`` by ``MembershipNumbers``; the deprecated ``Codes`` filter where the
         number filter is refused (HTTP 400)."""
-        body = {"MembershipNumbers": [number], "ActivityStates": ["Active"],
+        body = {"MembershipNumbers": [number], "ActivityStates": [ACTIVE],
                 "Limitation": {"Count": 10}}
         answer = self.call("loyaltyMemberships/getAll", body)
         if answer.status == 400:
             log.info("mews: MembershipNumbers refused; trying the Codes filter")
-            body = {"Codes": [number], "ActivityStates": ["Active"],
+            body = {"Codes": [number], "ActivityStates": [ACTIVE],
                     "Limitation": {"Count": 10}}
             answer = self.call("loyaltyMemberships/getAll", body)
         return self.items(answer, "LoyaltyMemberships")[0]
@@ -82,7 +86,7 @@ class MewsWire:
 
     def programs(self, ids: list[str] | None = None, count: int = 10) -> list[dict[str, Any]]:
         """``loyaltyPrograms/getAll`` (active ones), every page."""
-        filters: dict[str, Any] = {"ActivityStates": ["Active"]}
+        filters: dict[str, Any] = {"ActivityStates": [ACTIVE]}
         if ids:
             filters["LoyaltyProgramIds"] = ids
         return self.get_all("loyaltyPrograms", "LoyaltyPrograms", filters, count)
@@ -105,7 +109,7 @@ class MewsWire:
     def tiers(self, program_ids: list[str], count: int = 100) -> list[dict[str, Any]]:
         """``loyaltyTiers/getAll`` of the programs (``LoyaltyProgramIds`` is required)."""
         return self.get_all("loyaltyTiers", "LoyaltyTiers",
-                            {"LoyaltyProgramIds": program_ids, "ActivityStates": ["Active"]},
+                            {"LoyaltyProgramIds": program_ids, "ActivityStates": [ACTIVE]},
                             count)
 
     def customers(self, *, ids: list[str] | None = None,
@@ -116,10 +120,10 @@ class MewsWire:
             body["CustomerIds"] = ids
         if emails:
             body["Emails"] = emails
-        return self.get_all("customers", "Customers", body, 10)
+        return self.get_all("customers", "Customers", body, 10)  # i18n-skip
 
     def companies(self, ids: list[str]) -> list[dict[str, Any]]:
-        return self.get_all("companies", "Companies", {"Ids": ids}, 10)
+        return self.get_all("companies", "Companies", {"Ids": ids}, 10)  # i18n-skip
 
     # -- paging, sending, errors ---------------------------------------------------------------
 
@@ -131,7 +135,7 @@ class MewsWire:
         found: list[dict[str, Any]] = []
         cursor: str | None = None
         seen: set[str] = set()
-        for _ in range(MAX_PAGES):
+        for _page in range(MAX_PAGES):
             limitation: dict[str, Any] = {"Count": count}
             if cursor is not None:
                 limitation["Cursor"] = cursor
@@ -141,9 +145,11 @@ class MewsWire:
             if cursor is None or len(items) < count:
                 return found
             if cursor in seen:
-                raise BadResponse(f"{TITLE} sent the same page cursor twice.", service=TITLE)
+                raise BadResponse(_("Mews sent the same page cursor twice."), service=TITLE)
             seen.add(cursor)
-        raise BadResponse(f"{TITLE}'s list did not end after {MAX_PAGES} pages.", service=TITLE)
+        raise BadResponse(ngettext("Mews's list did not end after {count} page.",
+                                   "Mews's list did not end after {count} pages.", MAX_PAGES)
+                          .format(count=format_number(MAX_PAGES)), service=TITLE)
 
     def call(self, path: str, body: dict[str, Any], *, mutating: bool = False) -> Answer:
         """POST ``body`` with the tokens to ``path`` (``resource/operation``)."""
@@ -165,8 +171,9 @@ class MewsWire:
             self.fail(answer, mutating=False)
         data = answer.json(TITLE)
         if not isinstance(data, dict) or not isinstance(data.get(key), list):
-            raise BadResponse(f"{TITLE} answered the {key} list in an unexpected shape.",
-                              service=TITLE)
+            # i18n: {list} is the Mews name of the list (LoyaltyMemberships, Customers…)
+            raise BadResponse(_("Mews answered the {list} list in an unexpected shape.").format(
+                list=key), service=TITLE)
         cursor = data.get("Cursor")
         return ([i for i in data[key] if isinstance(i, dict)],
                 cursor if isinstance(cursor, str) and cursor else None)
@@ -178,8 +185,8 @@ class MewsWire:
         data = answer.json_or_none() if answer.status != 204 else {key: []}
         items = data.get(key) if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise OutcomeUnknown(f"{TITLE}'s answer to the change could not be read "
-                                 f"(HTTP {answer.status}).", service=TITLE)
+            raise OutcomeUnknown(_("Mews's answer to the change could not be read (HTTP "
+                                   "{status}).").format(status=answer.status), service=TITLE)
         first = next((i for i in items if isinstance(i, dict)), None)
         return first if first is not None else {}
 
@@ -194,27 +201,30 @@ class MewsWire:
             raise failure
         status = answer.status
         if status == 401:
-            raise AuthError(f"{TITLE} refused the client token or the access token.",
+            raise AuthError(_("Mews refused the client token or the access token."),
                             service=TITLE)
         if status == 403:
-            raise Refused(message or f"{TITLE} refused it on its own rules.", service=TITLE)
+            raise Refused(message or _("Mews refused it on its own rules."), service=TITLE)
         if status == 409:
-            raise CardChanged(f"The data at {TITLE} changed meanwhile: look again.",
+            raise CardChanged(_("The data at Mews changed meanwhile: look again."),
                               service=TITLE)
         if status == 408:
+            heavy = _("Mews found the request too heavy (HTTP 408).")
             if mutating:
-                raise OutcomeUnknown(f"{TITLE} found the request too heavy (HTTP 408).",
-                                     service=TITLE)
-            raise ServiceUnavailable(f"{TITLE} found the request too heavy (HTTP 408).",
-                                     service=TITLE)
+                raise OutcomeUnknown(heavy, service=TITLE)
+            raise ServiceUnavailable(heavy, service=TITLE)
         if status == 404:
-            raise BadResponse(f"{TITLE} answered 404 (no such address).",
-                              f"Check the {TITLE} address in the settings.", service=TITLE)
+            raise BadResponse(_("Mews answered 404 (no such address)."),
+                              _("Check the {service} address in the settings.").format(
+                                  service=TITLE), service=TITLE)
         if status == 400 and mutating:
-            raise Refused(f"{TITLE} did not accept the request"
-                          f"{': ' + message if message else '.'}", service=TITLE)
-        raise BadResponse(f"{TITLE} answered HTTP {status}"
-                          f"{': ' + message if message else '.'}", service=TITLE)
+            # i18n: {message} is Mews's own words about the error (in English)
+            refused = (_("Mews did not accept the request: {message}") if message
+                       else _("Mews did not accept the request."))
+            raise Refused(refused.format(message=message), service=TITLE)
+        answered = (_("Mews answered HTTP {status}: {message}") if message
+                    else _("Mews answered HTTP {status}."))
+        raise BadResponse(answered.format(status=status, message=message), service=TITLE)
 
 
 def clip(value: Any, limit: int = 200) -> str:

@@ -402,7 +402,7 @@ def _reasons(rows: tuple[Row, ...]) -> str:
 def _words(row: Row) -> str:
     words = OUTCOME_WORDS.get(row.outcome or 0)
     if words is not None:
-        return words
+        return _(words)
     if row.text:
         return _("outcome {number} ({text})").format(number=row.outcome, text=row.text)
     return _("outcome {number}").format(number=row.outcome)

@@ -20,6 +20,7 @@ from pos_app.core.errors import (
     PosError,
     Refused,
 )
+from pos_app.core.i18n import N_, _
 from pos_app.core.money import to_int
 
 TITLE = "vmob"
@@ -51,22 +52,38 @@ OUTCOME_CARD_INACTIVE = 3
 OUTCOME_DAILY_REQUESTS = 4
 OUTCOME_CARD_ACTIVATION = 5
 OUTCOME_REWARD_ACTIVATION = 6
-#: Each outcome code in plain words (matched on the code, never on vmob's own text).
+#: Each outcome code in plain words (matched on the code, never on vmob's own text); marked,
+#: translated where shown. They follow "Card 1: +2 points, now 10, " or stand joined by "; ".
 OUTCOME_WORDS = {
-    OUTCOME_DAILY_POINTS: "the customer's daily point limit is reached",
-    OUTCOME_TRANSACTION_INVALID: "vmob refused the transaction id as used before",
-    OUTCOME_CARD_INACTIVE: "the customer's loyalty card is inactive",
-    OUTCOME_DAILY_REQUESTS: "the customer's daily limit of point requests is reached",
-    OUTCOME_CARD_ACTIVATION: "a new card could not be activated for the customer",
-    OUTCOME_REWARD_ACTIVATION: "the reward could not be activated automatically",
+    # i18n: why vmob did not add all the points to a card; follows "+2 points, now 10, "
+    OUTCOME_DAILY_POINTS: N_("the customer's daily point limit is reached"),
+    OUTCOME_TRANSACTION_INVALID: N_("vmob refused the transaction id as used before"),
+    OUTCOME_CARD_INACTIVE: N_("the customer's loyalty card is inactive"),
+    OUTCOME_DAILY_REQUESTS: N_("the customer's daily limit of point requests is reached"),
+    OUTCOME_CARD_ACTIVATION: N_("a new card could not be activated for the customer"),
+    OUTCOME_REWARD_ACTIVATION: N_("the reward could not be activated automatically"),
 }
 
-SAFE_HINT = "The app can retry it safely: vmob takes each transaction id once."
-REFUSED_403 = ("vmob refused the request: the store's merchant key or the customer's code "
-               "was not accepted.")
-HINT_403 = ("Ask the customer to refresh the code in their app and scan it again; if every "
-            "customer's code is refused, check the merchant key in the settings. Nothing was "
-            "added.")
+#: The hint of an unknown outcome, and vmob's 403 in words (marked: translated where shown).
+SAFE_HINT = N_("The app can retry it safely: vmob takes each transaction id once.")
+REFUSED_403 = N_("vmob refused the request: the store's merchant key or the customer's code "
+                 "was not accepted.")
+HINT_403 = N_("Ask the customer to refresh the code in their app and scan it again; if every "
+              "customer's code is refused, check the merchant key in the settings. Nothing "
+              "was added.")
+#: What a write sent (``what`` of :meth:`VmobWire.fail`): vmob's 400, bare and with vmob's
+#: message, and any other refusal, bare and with vmob's message.
+_NOT_ACCEPTED = {
+    "points": (N_("vmob did not accept the points (HTTP 400)."),
+               # i18n: {detail} is vmob's own message (in English)
+               N_("vmob did not accept the points (HTTP 400: {detail})."),
+               N_("vmob refused the points (HTTP {status})."),
+               N_("vmob refused the points (HTTP {status}: {detail}).")),
+    "offer": (N_("vmob did not accept the offer report (HTTP 400)."),
+              N_("vmob did not accept the offer report (HTTP 400: {detail})."),
+              N_("vmob refused the offer report (HTTP {status})."),
+              N_("vmob refused the offer report (HTTP {status}: {detail}).")),
+}
 
 #: The status policy every HTTP service shares (:meth:`HttpBackend.status_failure`).
 StatusPolicy = Callable[[Answer, bool], PosError | None]
@@ -145,7 +162,7 @@ class VmobWire:
         """``POST /v3/redemptionAdvice``; the status (202: received, nothing more is said)."""
         answer = self._send(self.http.url(*ROUTE_ADVICE), body)
         if not 200 <= answer.status < 300:
-            self.fail(answer, what="the offer report")
+            self.fail(answer, what="offer")
         return answer.status
 
     def probe(self) -> Answer:
@@ -159,31 +176,33 @@ class VmobWire:
             return self.http.request("POST", url, mutating=True, json_body=body,
                                      headers=self._headers)
         except OutcomeUnknown as exc:
-            raise OutcomeUnknown(exc.message, SAFE_HINT, service=TITLE) from None
+            raise OutcomeUnknown(exc.message, _(SAFE_HINT), service=TITLE) from None
         except BadResponse as exc:  # e.g. an oversized answer: it may have been applied
-            raise OutcomeUnknown(exc.message, SAFE_HINT, service=TITLE) from None
+            raise OutcomeUnknown(exc.message, _(SAFE_HINT), service=TITLE) from None
 
-    def fail(self, answer: Answer, *, what: str = "the points") -> None:
-        """Raise the error a non-success answer to a write means."""
+    def fail(self, answer: Answer, *, what: str = "points") -> None:
+        """Raise the error a non-success answer to a write means (``what``: ``points`` or
+        ``offer``, what was sent)."""
         failure = self._status_failure(answer, True)
         if failure is not None:  # a redirect, 429, 5xx: as for every service
             raise failure
         detail = _message(answer)
         status = answer.status
         if status == 403:
-            raise Refused(REFUSED_403, HINT_403, service=TITLE)
+            raise Refused(_(REFUSED_403), _(HINT_403), service=TITLE)
         if status == 401:
-            raise AuthError("vmob refused the merchant key.", service=TITLE)
+            raise AuthError(_("vmob refused the merchant key."), service=TITLE)
+        bare_400, said_400, bare, said = _NOT_ACCEPTED[what]
         if status == 400:
-            raise Refused(f"vmob did not accept {what} (HTTP 400"
-                          f"{': ' + detail if detail else ''}).",
-                          "Check the loyalty card id in the settings; nothing was added.",
+            raise Refused(_(said_400 if detail else bare_400).format(detail=detail),
+                          _("Check the loyalty card id in the settings; nothing was added."),
                           service=TITLE)
         if status == 404:
-            raise BadResponse("vmob answered 404 (no such address).",
-                              "Check the vmob address in the settings.", service=TITLE)
-        raise Refused(f"vmob refused {what} (HTTP {status}"
-                      f"{': ' + detail if detail else ''}).", service=TITLE)
+            raise BadResponse(_("vmob answered 404 (no such address)."),
+                              _("Check the {service} address in the settings.").format(
+                                  service=TITLE), service=TITLE)
+        raise Refused(_(said if detail else bare).format(status=status, detail=detail),
+                      service=TITLE)
 
 
 def _points_answer(answer: Answer) -> PointsAnswer:
@@ -196,8 +215,9 @@ def _points_answer(answer: Answer) -> PointsAnswer:
     data = answer.json_or_none()
     summary = data.get(F_SUMMARY) if isinstance(data, dict) else None
     if answer.status != 201 and not isinstance(summary, list):
-        raise OutcomeUnknown(f"vmob's answer to the points could not be read "
-                             f"(HTTP {answer.status}).", SAFE_HINT, service=TITLE)
+        raise OutcomeUnknown(_("vmob's answer to the points could not be read (HTTP "
+                               "{status}).").format(status=answer.status), _(SAFE_HINT),
+                             service=TITLE)
     if not isinstance(data, dict):
         return PointsAnswer(answer.status)
     rows = tuple(_row(r) for r in summary or () if isinstance(r, dict))
