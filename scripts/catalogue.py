@@ -184,7 +184,7 @@ MACHINE_CALLS = {"url", "setObjectName", "setStyleSheet", "setProperty", "proper
                  "Slot", "Property", "environ", "setenv"}
 SKIP_MARK = "i18n-skip"
 #: Markup that holds no words: HTML tags and entities, placeholders, style sheet rules.
-_MARKUP = re.compile(r"<[^<>]*>|&\w+;|\{x\}|\{[\w.]*\}|[\w#*\[\]=\"'.: -]*\{[^{}]*\}")
+_MARKUP = re.compile(r"<[^<>]*>|&\w+;|\{x\}|\{[\w.]*\}|[\w#*\[\]=\"'.:-]+ ?\{[^{}]*\}")
 
 
 def _name(node: ast.AST) -> str:
