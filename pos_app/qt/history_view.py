@@ -17,7 +17,7 @@ from pos_app.core.backends.base import HistoryRow
 from pos_app.core.cards import Card
 from pos_app.core.i18n import _, ngettext
 from pos_app.core.present import service_title
-from pos_app.qt.journal_view import fit_rows, wrap_last_column
+from pos_app.qt.journal_view import fit_rows, list_time, wrap_last_column
 
 
 class HistoryView(QWidget):
@@ -64,7 +64,7 @@ class HistoryView(QWidget):
         except TypeError:  # naive and aware times mixed: keep the service's order
             ordered = list(rows)
         for row in ordered:
-            item = QTreeWidgetItem([formatting.when(row.when), row.value, row.what])
+            item = QTreeWidgetItem([list_time(row.when), row.value, row.what])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
         service = service_title(card.service)

@@ -104,16 +104,17 @@ class FilterBar(QWidget):
         self.since, self.until = self._date(today), self._date(today)
         self.clear_button = QPushButton(words("clear"))
         self.clear_button.clicked.connect(self.clear)
+        # Two filters a row: the panel is narrow, and the words are longer in some languages.
         grid.addWidget(self.search, 0, 0, 1, 2)
-        grid.addWidget(self.service, 0, 2)
-        grid.addWidget(self.operation, 1, 0)
-        grid.addWidget(self.kind, 1, 1)
-        grid.addWidget(self.state, 1, 2)
+        grid.addWidget(self.service, 1, 0)
+        grid.addWidget(self.state, 1, 1)
+        grid.addWidget(self.operation, 2, 0)
+        grid.addWidget(self.kind, 2, 1)
         dates = QHBoxLayout()
         dates.addWidget(self.dates)
         dates.addWidget(self.since, 1)
         dates.addWidget(self.until, 1)
-        grid.addLayout(dates, 2, 0, 1, 3)
+        grid.addLayout(dates, 3, 0, 1, 2)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -205,7 +206,7 @@ class JournalTools(QObject):
         row.addStretch(1)
         row.addWidget(self.export_button)
         row.addWidget(self.slip_button)
-        self.bar.layout().addLayout(row, 3, 0, 1, 3)  # type: ignore[attr-defined]
+        self.bar.layout().addLayout(row, 4, 0, 1, 2)  # type: ignore[attr-defined]
         view.layout().insertWidget(0, self.bar)  # the filters above the list
         #: The journal row of the last operation run in this window (Ctrl+P prints it).
         self.last_id: int | None = None

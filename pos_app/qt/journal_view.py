@@ -59,14 +59,24 @@ def wrap_last_column(tree: QTreeWidget, fit: object) -> None:
     header.sectionResized.connect(fit)
 
 
+def list_time(moment: dt.datetime | None) -> str:
+    """A moment as the lists show it, in the language's formats: the time today
+    (``10:11:12``), else the date over the time (``02.01.2026`` / ``10:11``) so that the
+    column stays narrow."""
+    if moment is None:
+        return formatting.NONE
+    local = moment.astimezone() if moment.tzinfo else moment
+    if local.date() == dt.date.today():
+        return formatting.when(local)
+    return f"{formatting.date(local)}\n{formatting.time(local)}"
+
+
 def local_time(iso: str) -> str:
-    """A journal time as a list shows it: the time today, else the date and time, in the
-    language's formats (``10:11:12``; ``02.01.2026, 10:11`` in Russian)."""
+    """A journal row's ISO time as the list shows it (:func:`list_time`)."""
     try:
-        when = dt.datetime.fromisoformat(iso)
+        return list_time(dt.datetime.fromisoformat(iso))
     except ValueError:
         return iso[:16]
-    return formatting.when(when)
 
 
 def full_time(iso: str) -> str:

@@ -55,6 +55,15 @@ ENDINGS = {"enter": N_("enter"), "tab": N_("tab"), "pause": N_("pause"), "key": 
 FILE_CHOICE = "__file__"
 
 
+def _narrow_combo(chars: int = 28) -> QComboBox:
+    """A combo box as wide as the form gives it (at least ``chars`` characters), not as its
+    longest choice: long choices (in Russian) never push the page off the screen."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    return combo
+
+
 def _combo_select(combo: QComboBox, data: Any) -> None:
     index = combo.findData(data)
     if index >= 0:
@@ -216,7 +225,7 @@ class InputsSettingsPage(QWidget):
         self.camera_enabled = QCheckBox(_("Read QR codes with a camera"))
         self.camera_enabled.setChecked(bool(t["camera_enabled"]))
         form.addRow(self.camera_enabled)
-        self.camera_choice = QComboBox()
+        self.camera_choice = _narrow_combo()
         self.camera_choice.setObjectName("cameraChoice")
         self.camera_choice.currentIndexChanged.connect(self._camera_choice_changed)
         form.addRow(_("Camera"), self.camera_choice)
@@ -555,7 +564,8 @@ class ScannerSettingsDialog(QDialog):
         self.page.setMinimumWidth(self.page.wanted_width())
         screen = self.screen().availableGeometry() if self.screen() is not None else None
         height = 720 if screen is None else min(720, screen.height() - 48)
-        self.resize(max(640, self.minimumSizeHint().width()), height)
+        width = 760 if screen is None else min(760, screen.width() - 24)
+        self.resize(max(width, self.minimumSizeHint().width()), height)
 
     def save(self) -> None:
         values = self.page.values()
