@@ -21,14 +21,20 @@ from pos_app.core import services
 from pos_app.core.backends.base import MAX_NAME, CardTemplate, check_holder
 from pos_app.core.cards import Card, Holder
 from pos_app.core.errors import InvalidInput
+from pos_app.core.i18n import N_, _
 from pos_app.core.present import service_title
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
 
+#: What the dialog needs before it can enrol.
+NEEDED = N_("A first or last name and a phone or email are needed.")
+
 
 def template_text(template: CardTemplate) -> str:
     """How a template reads in the picker: ``<service title> · Coffee stamps (Stamp card)``."""
-    return f"{services.get(template.service).title} · {template.name} ({template.kind_label})"
+    return _("{service} · {template} ({kind})").format(
+        service=services.get(template.service).title, template=template.name,
+        kind=template.kind_label)
 
 
 class EnrolDialog(QDialog):
@@ -44,7 +50,7 @@ class EnrolDialog(QDialog):
     def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.setWindowTitle("Enrol a customer")
+        self.setWindowTitle(_("Enrol a customer"))
         self.setModal(True)
         self.templates: list[CardTemplate] = []
         self._busy = False
@@ -52,19 +58,20 @@ class EnrolDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.template = QComboBox()
-        self.template.setAccessibleName("Card template")
+        self.template.setAccessibleName(_("Card template"))
         self.template.setEnabled(False)
-        self.template.addItem("Reading the card templates…")
-        self.first = self._edit("First name", MAX_NAME, kind="name")
-        self.last = self._edit("Last name", MAX_NAME, kind="name")
-        self.phone = self._edit("Phone", 40, "With the country code, e.g. +7 912 555 01 23",
-                                kind="phone")
-        self.email = self._edit("Email", 254, "Optional when a phone is given", kind="email")
-        form.addRow("Card", self.template)
-        form.addRow("First name", self.first)
-        form.addRow("Last name", self.last)
-        form.addRow("Phone", self.phone)
-        form.addRow("Email", self.email)
+        self.template.addItem(_("Reading the card templates…"))
+        self.first = self._edit(_("First name"), MAX_NAME, kind="name")
+        self.last = self._edit(_("Last name"), MAX_NAME, kind="name")
+        self.phone = self._edit(_("Phone"), 40,
+                                _("With the country code, e.g. +7 912 555 01 23"), kind="phone")
+        self.email = self._edit(_("Email"), 254, _("Optional when a phone is given"),
+                                kind="email")
+        form.addRow(_("Card"), self.template)
+        form.addRow(_("First name"), self.first)
+        form.addRow(_("Last name"), self.last)
+        form.addRow(_("Phone"), self.phone)
+        form.addRow(_("Email"), self.email)
         layout.addLayout(form)
         status = QHBoxLayout()
         self.progress = QProgressBar()
@@ -72,17 +79,17 @@ class EnrolDialog(QDialog):
         self.progress.setMaximumWidth(120)
         self.progress.setTextVisible(False)
         self.progress.show()
-        self.status = QLabel("A first or last name and a phone or email are needed.")
+        self.status = QLabel(_(NEEDED))
         self.status.setWordWrap(True)
         self.status.setProperty("muted", True)
         status.addWidget(self.progress)
         status.addWidget(self.status, 1)
         layout.addLayout(status)
         buttons = QHBoxLayout()
-        self.cancel_button = QPushButton("Cancel  (Esc)")
+        self.cancel_button = QPushButton(_("Cancel  (Esc)"))
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
-        self.enrol_button = QPushButton("Enrol and issue the card  (Enter)")
+        self.enrol_button = QPushButton(_("Enrol and issue the card  (Enter)"))
         self.enrol_button.setProperty("role", "primary")
         self.enrol_button.setAutoDefault(False)
         self.enrol_button.setEnabled(False)
@@ -116,18 +123,18 @@ class EnrolDialog(QDialog):
         for template in self.templates:
             self.template.addItem(template_text(template))
         if not self.templates:
-            self.template.addItem("No card templates")
-            self._say("The services offer no card templates. " + services.templates_notes(),
-                      "warn")
+            self.template.addItem(_("No card templates"))
+            self._say(" ".join(t for t in (_("The services offer no card templates."),
+                                           services.templates_notes()) if t), "warn")
             return
         self.template.setEnabled(True)
         self.enrol_button.setEnabled(True)
-        self._say("A first or last name and a phone or email are needed.", None)
+        self._say(_(NEEDED), None)
 
     def _templates_failed(self, text: str) -> None:
         self.progress.hide()
         self.template.clear()
-        self.template.addItem("No card templates")
+        self.template.addItem(_("No card templates"))
         self._say(text, "error")
 
     # -- enrolling ---------------------------------------------------------------------------
@@ -141,7 +148,7 @@ class EnrolDialog(QDialog):
             return
         index = self.template.currentIndex()
         if not self.templates or not 0 <= index < len(self.templates):
-            self._say("There is no card template to issue.", "warn")
+            self._say(_("There is no card template to issue."), "warn")
             return
         try:
             holder = check_holder(self.holder())
@@ -153,7 +160,8 @@ class EnrolDialog(QDialog):
         if not self.controller.enrol(template, holder):
             return
         self._set_busy(True)
-        self._say(f"Enrolling {holder.name} at {service_title(template.service)}…", None)
+        self._say(_("Enrolling {name} at {service}…").format(
+            name=holder.name, service=service_title(template.service)), None)
 
     def _enrolled(self, card: Card) -> None:
         if not self._busy:
@@ -196,6 +204,7 @@ class EnrolDialog(QDialog):
 
     def reject(self) -> None:
         if self._busy:
-            self._say("The customer is being enrolled; wait for the service's answer.", "warn")
+            self._say(_("The customer is being enrolled; wait for the service's answer."),
+                      "warn")
             return
         super().reject()

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import formatting
 from pos_app.core.backends.base import HistoryRow
 from pos_app.core.cards import Card
+from pos_app.core.i18n import _, ngettext
 from pos_app.core.present import service_title
-from pos_app.qt.journal_view import fit_rows, wrap_last_column
+from pos_app.qt.journal_view import fit_rows, list_time, wrap_last_column
 
 
 class HistoryView(QWidget):
@@ -29,11 +31,11 @@ class HistoryView(QWidget):
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["When", "Value", "What"])
+        self.tree.setHeaderLabels([_("When"), _("Value"), _("What")])
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         wrap_last_column(self.tree, self._fit_rows)
-        self.tree.setAccessibleName("Card history")
+        self.tree.setAccessibleName(_("Card history"))
         layout.addWidget(self.tree, 1)
         self.card: Card | None = None
         self.loaded_for: str | None = None
@@ -46,10 +48,10 @@ class HistoryView(QWidget):
         self.tree.clear()
         self.tree.hide()
         if card is None:
-            self._say("Scan a card to see its history.")
+            self._say(_("Scan a card to see its history."))
 
     def set_loading(self) -> None:
-        self._say("Loading the card's history…")
+        self._say(_("Loading the card's history…"))
 
     def set_rows(self, card: Card, rows: list[HistoryRow], *, till: bool = False) -> None:
         """The card's history at its service, or (``till``) this till's journal for it."""
@@ -62,25 +64,30 @@ class HistoryView(QWidget):
         except TypeError:  # naive and aware times mixed: keep the service's order
             ordered = list(rows)
         for row in ordered:
-            when = row.when.strftime("%Y-%m-%d %H:%M") if row.when is not None else "—"
-            item = QTreeWidgetItem([when, row.value, row.what])
+            item = QTreeWidgetItem([list_time(row.when), row.value, row.what])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
         service = service_title(card.service)
-        count = f"{len(rows)} entr{'ies' if len(rows) != 1 else 'y'}"
+        n = len(rows)
+        count = formatting.number(n)
         QTimer.singleShot(0, self, self._fit_rows)
         if rows and till:
-            self._say(f"{service} keeps no history of its own; this till's operations on the "
-                      f"card ({count}):")
+            self._say(ngettext("{service} keeps no history of its own; this till's operations "
+                               "on the card ({count} entry):",
+                               "{service} keeps no history of its own; this till's operations "
+                               "on the card ({count} entries):", n).format(
+                service=service, count=count))
             self.tree.show()
         elif rows:
-            self._say(f"{service} history of this card ({count}).")
+            self._say(ngettext("{service} history of this card ({count} entry).",
+                               "{service} history of this card ({count} entries).", n).format(
+                service=service, count=count))
             self.tree.show()
         elif till:
-            self._say(f"{service} keeps no history for this card, and this till has no "
-                      "operations on it.")
+            self._say(_("{service} keeps no history for this card, and this till has no "
+                        "operations on it.").format(service=service))
         else:
-            self._say(f"{service} keeps no history for this card.")
+            self._say(_("{service} keeps no history for this card.").format(service=service))
 
     def set_till_rows(self, card: Card, rows: list[HistoryRow]) -> None:
         self.set_rows(card, rows, till=True)
@@ -88,12 +95,12 @@ class HistoryView(QWidget):
     def set_error(self, card: Card, text: str) -> None:
         if self.card is None or card.card_id != self.card.card_id:
             return
-        self._say(f"The history could not be read: {text}")
+        self._say(_("The history could not be read: {error}").format(error=text))
 
     def _say(self, text: str) -> None:
         self.caption.setText(text)
 
-    def _fit_rows(self, *_: object) -> None:
+    def _fit_rows(self, *_args: object) -> None:
         fit_rows(self.tree, 2)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -8,6 +8,7 @@ thread through the controller's task runner.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,39 +26,56 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import formatting, i18n
 from pos_app.core.cards import KIND_LABELS
 from pos_app.core.errors import PosError
 from pos_app.core.export import separator, write_csv
+from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.journal import Entry, JournalFilter, State
 from pos_app.core.operations import LABELS
 from pos_app.core.slip import Shop, build_slip
 from pos_app.qt.journal_view import STATE_WORDS
 
+#: The tools' words (marked for the catalogue; translated where shown).
 TEXT = {
-    "search": "Card code or holder",
-    "all_services": "All services",
-    "all_states": "All states",
-    "all_operations": "All operations",
-    "all_kinds": "All card kinds",
-    "dates": "Dates",
-    "export": "Export CSV…",
-    "export_tip": "Save the rows that match the filters as CSV (opens in Excel)",
-    "slip": "Slip…",
-    "slip_tip": "Print the selected row's slip again, or save it as PDF (Ctrl+P)",
-    "print": "Print…",
-    "pdf": "Save as PDF…",
-    "csv_filter": "CSV files (*.csv)",
-    "pdf_filter": "PDF files (*.pdf)",
-    "exported": "{n} journal rows saved to {path}.",
-    "no_row": "Choose a row in the journal first (or run an operation).",
-    "printed": "Slip #{id} sent to the printer.",
-    "saved": "Slip #{id} saved as {path}.",
-    "no_entry": "Journal entry #{id} is gone.",
-    "clear": "Clear",
-    "none_match": "No operations match the filters.",
-    "none_yet": "No operations yet on this terminal.",
+    "search": N_("Card code or holder"),
+    "all_services": N_("All services"),
+    "all_states": N_("All states"),
+    "all_operations": N_("All operations"),
+    "all_kinds": N_("All card kinds"),
+    "dates": N_("Dates"),
+    "export": N_("Export CSV…"),
+    "export_tip": N_("Save the rows that match the filters as CSV (opens in Excel)"),
+    "slip": N_("Slip…"),
+    "slip_tip": N_("Print the selected row's slip again, or save it as PDF (Ctrl+P)"),
+    "print": N_("Print…"),
+    "pdf": N_("Save as PDF…"),
+    "csv_filter": N_("CSV files (*.csv)"),
+    "pdf_filter": N_("PDF files (*.pdf)"),
+    "no_row": N_("Choose a row in the journal first (or run an operation)."),
+    "printed": N_("Slip #{id} sent to the printer."),
+    "saved": N_("Slip #{id} saved as {path}."),
+    "no_entry": N_("Journal entry #{id} is gone."),
+    "clear": N_("Clear"),
+    "none_match": N_("No operations match the filters."),
+    "none_yet": N_("No operations yet on this terminal."),
 }
 DEBOUNCE_MS = 250
+
+
+def words(key: str) -> str:
+    """One of :data:`TEXT` in the chosen language."""
+    return _(TEXT[key])
+
+
+def qt_date_format() -> str:
+    """The language's date pattern (as :func:`formatting.date` writes dates) for a date
+    field: ``dd.MM.yyyy`` in Russian, ``MMM d, yyyy`` in English."""
+    from babel.dates import get_date_format
+
+    style = formatting.DATE_STYLE.get(i18n.language(), formatting.DEFAULT_DATE_STYLE)
+    pattern = get_date_format(style, locale=formatting.current_locale()).pattern
+    return re.sub(r"(?<!y)y{1,2}(?!y)", "yyyy", pattern)
 
 
 class FilterBar(QWidget):
@@ -71,30 +89,32 @@ class FilterBar(QWidget):
         grid.setContentsMargins(4, 4, 4, 0)
         grid.setSpacing(4)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(TEXT["search"])
+        self.search.setPlaceholderText(words("search"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(TEXT["search"])
-        self.service = self._combo(TEXT["all_services"], [])
-        self.state = self._combo(TEXT["all_states"], [(s.value, w) for s, w in STATE_WORDS.items()])
-        self.operation = self._combo(TEXT["all_operations"],
-                                     [(op.value, label) for op, label in LABELS.items()])
-        self.kind = self._combo(TEXT["all_kinds"],
-                                [(k.value, label) for k, label in KIND_LABELS.items()])
-        self.dates = QCheckBox(TEXT["dates"])
+        self.search.setAccessibleName(words("search"))
+        self.service = self._combo(words("all_services"), [])
+        self.state = self._combo(words("all_states"),
+                                 [(s.value, _(w)) for s, w in STATE_WORDS.items()])
+        self.operation = self._combo(words("all_operations"),
+                                     [(op.value, _(label)) for op, label in LABELS.items()])
+        self.kind = self._combo(words("all_kinds"),
+                                [(k.value, _(label)) for k, label in KIND_LABELS.items()])
+        self.dates = QCheckBox(words("dates"))
         today = QDate.currentDate()
         self.since, self.until = self._date(today), self._date(today)
-        self.clear_button = QPushButton(TEXT["clear"])
+        self.clear_button = QPushButton(words("clear"))
         self.clear_button.clicked.connect(self.clear)
+        # Two filters a row: the panel is narrow, and the words are longer in some languages.
         grid.addWidget(self.search, 0, 0, 1, 2)
-        grid.addWidget(self.service, 0, 2)
-        grid.addWidget(self.operation, 1, 0)
-        grid.addWidget(self.kind, 1, 1)
-        grid.addWidget(self.state, 1, 2)
+        grid.addWidget(self.service, 1, 0)
+        grid.addWidget(self.state, 1, 1)
+        grid.addWidget(self.operation, 2, 0)
+        grid.addWidget(self.kind, 2, 1)
         dates = QHBoxLayout()
         dates.addWidget(self.dates)
         dates.addWidget(self.since, 1)
         dates.addWidget(self.until, 1)
-        grid.addLayout(dates, 2, 0, 1, 3)
+        grid.addLayout(dates, 3, 0, 1, 2)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -120,7 +140,7 @@ class FilterBar(QWidget):
     def _date(day: QDate) -> QDateEdit:
         edit = QDateEdit(day)
         edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setDisplayFormat(qt_date_format())
         return edit
 
     def _dates_toggled(self, on: bool) -> None:
@@ -172,13 +192,13 @@ class JournalTools(QObject):
         self.view = view
         self.window = parent
         self.bar = FilterBar()
-        self.export_button = QPushButton(TEXT["export"])
-        self.export_button.setToolTip(TEXT["export_tip"])
-        self.slip_button = QPushButton(TEXT["slip"])
-        self.slip_button.setToolTip(TEXT["slip_tip"])
+        self.export_button = QPushButton(words("export"))
+        self.export_button.setToolTip(words("export_tip"))
+        self.slip_button = QPushButton(words("slip"))
+        self.slip_button.setToolTip(words("slip_tip"))
         menu = QMenu(self.slip_button)
-        menu.addAction(TEXT["print"], lambda: self.print_slip(prefer_selection=True))
-        menu.addAction(TEXT["pdf"], lambda: self.ask_pdf(prefer_selection=True))
+        menu.addAction(words("print"), lambda: self.print_slip(prefer_selection=True))
+        menu.addAction(words("pdf"), lambda: self.ask_pdf(prefer_selection=True))
         self.slip_button.setMenu(menu)
         row = QHBoxLayout()
         row.setContentsMargins(4, 0, 4, 0)
@@ -186,7 +206,7 @@ class JournalTools(QObject):
         row.addStretch(1)
         row.addWidget(self.export_button)
         row.addWidget(self.slip_button)
-        self.bar.layout().addLayout(row, 3, 0, 1, 3)  # type: ignore[attr-defined]
+        self.bar.layout().addLayout(row, 4, 0, 1, 2)  # type: ignore[attr-defined]
         view.layout().insertWidget(0, self.bar)  # the filters above the list
         #: The journal row of the last operation run in this window (Ctrl+P prints it).
         self.last_id: int | None = None
@@ -202,7 +222,7 @@ class JournalTools(QObject):
 
     def _loaded(self, entries: list[Entry]) -> None:
         filtered = self.controller.journal_filter != JournalFilter()
-        self.view.empty.setText(TEXT["none_match" if filtered else "none_yet"])
+        self.view.empty.setText(words("none_match" if filtered else "none_yet"))
         info = self.controller.info
         known = list(info.services) if info is not None else []
         self.bar.set_services(known + [e.service for e in entries])
@@ -211,8 +231,8 @@ class JournalTools(QObject):
 
     def ask_export(self) -> None:
         name = f"journal-{dt.date.today().isoformat()}.csv"
-        path, _ = QFileDialog.getSaveFileName(self.window, TEXT["export"],
-                                              str(Path.home() / name), TEXT["csv_filter"])
+        path, _filter = QFileDialog.getSaveFileName(self.window, words("export"),
+                                                    str(Path.home() / name), words("csv_filter"))
         if path:
             self.export(Path(path))
 
@@ -229,7 +249,12 @@ class JournalTools(QObject):
             sep = separator(table.get("separator"))
             return write_csv(counter.journal.search(where, oldest_first=True), path, sep=sep)
 
-        self._run(work, lambda n: self.said.emit(TEXT["exported"].format(n=n, path=path)))
+        def done(n: int) -> None:
+            self.said.emit(ngettext("{count} journal row saved to {path}.",
+                                    "{count} journal rows saved to {path}.", n).format(
+                count=formatting.number(n), path=path))
+
+        self._run(work, done)
 
     # -- slips -------------------------------------------------------------------------------
 
@@ -246,26 +271,26 @@ class JournalTools(QObject):
                         self._print)
 
     def ask_pdf(self, entry_id: int | None = None, *, prefer_selection: bool = False) -> None:
-        def save(slip: Any, width: int) -> None:
-            name = f"slip-{slip.footer.split('#')[-1]}.pdf"
-            path, _ = QFileDialog.getSaveFileName(self.window, TEXT["pdf"],
-                                                  str(Path.home() / name), TEXT["pdf_filter"])
+        def save(slip: Any, width: int, entry_id: int) -> None:
+            name = f"slip-{entry_id}.pdf"
+            path, _filter = QFileDialog.getSaveFileName(
+                self.window, words("pdf"), str(Path.home() / name), words("pdf_filter"))
             if path:
-                self._save(slip, width, Path(path))
+                self._save(slip, width, Path(path), entry_id)
 
         self._with_slip(entry_id or self.chosen_id(prefer_selection=prefer_selection), save)
 
     def save_pdf(self, path: Path, entry_id: int | None = None) -> None:
         self._with_slip(entry_id or self.chosen_id(),
-                        lambda slip, width: self._save(slip, width, path))
+                        lambda slip, width, entry_id: self._save(slip, width, path, entry_id))
 
-    def _print(self, slip: Any, width: int) -> None:
+    def _print(self, slip: Any, width: int, entry_id: int) -> None:
         from pos_app.qt import slip_print  # QtPrintSupport loads when first needed
 
         if slip_print.ask_and_print(slip, self.window, width):
-            self.said.emit(TEXT["printed"].format(id=slip.footer.split("#")[-1]))
+            self.said.emit(words("printed").format(id=entry_id))
 
-    def _save(self, slip: Any, width: int, path: Path) -> None:
+    def _save(self, slip: Any, width: int, path: Path, entry_id: int) -> None:
         from pos_app.qt import slip_print
 
         try:
@@ -273,23 +298,23 @@ class JournalTools(QObject):
         except PosError as exc:
             self.failed.emit(str(exc))
             return
-        self.said.emit(TEXT["saved"].format(id=slip.footer.split("#")[-1], path=path))
+        self.said.emit(words("saved").format(id=entry_id, path=path))
 
     def _with_slip(self, entry_id: int | None, then: Any) -> None:
         """Read the row off the GUI thread, then lay out its slip and hand it on."""
         counter = self.controller.counter
         chosen = entry_id
         if counter is None or chosen is None:
-            self.failed.emit(TEXT["no_row"])
+            self.failed.emit(words("no_row"))
             return
         info = self.controller.info
         shop = Shop.from_settings(info.settings.data.get("shop") if info else None)
 
         def done(entry: Entry | None) -> None:
             if entry is None:
-                self.failed.emit(TEXT["no_entry"].format(id=chosen))
+                self.failed.emit(words("no_entry").format(id=chosen))
                 return
-            then(build_slip(entry, shop, copy=entry.id != self.last_id), shop.width)
+            then(build_slip(entry, shop, copy=entry.id != self.last_id), shop.width, entry.id)
 
         self._run(lambda: counter.journal.get(chosen), done)
 
@@ -298,4 +323,4 @@ class JournalTools(QObject):
             self.failed.emit(str(exc))
 
         self.controller.runner.run(fn, channel="journal-tools", on_ok=on_ok, on_error=error,
-                                   what="journal tools")
+                                   what="journal tools")  # i18n-skip: for the log

@@ -17,18 +17,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import formatting
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.errors import PosError
+from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.journal import Entry, State
 from pos_app.core.operations import Operation
 from pos_app.core.present import outcome_rows, service_title
 from pos_app.core.units import describe
 from pos_app.qt import theme
 
-STATE_WORDS = {State.DONE: "Done", State.FAILED: "Not done", State.UNKNOWN: "Unknown",
-               State.PENDING: "Pending"}
+#: A journal entry's state in words (translate where shown: ``_(STATE_WORDS[state])``).
+STATE_WORDS = {State.DONE: N_("Done"), State.FAILED: N_("Not done"),
+               State.UNKNOWN: N_("Unknown"), State.PENDING: N_("Pending")}
 #: The card before the operation: its code is short, the operation with its figures long.
-COLUMNS = ("Time", "State", "Card", "Operation")
+COLUMNS = (N_("Time"), N_("State"), N_("Card"), N_("Operation"))
 
 
 def fit_rows(tree: QTreeWidget, column: int) -> None:
@@ -56,15 +59,32 @@ def wrap_last_column(tree: QTreeWidget, fit: object) -> None:
     header.sectionResized.connect(fit)
 
 
+def list_time(moment: dt.datetime | None) -> str:
+    """A moment as the lists show it, in the language's formats: the time today
+    (``10:11:12``), else the date over the time (``02.01.2026`` / ``10:11``) so that the
+    column stays narrow."""
+    if moment is None:
+        return formatting.NONE
+    local = moment.astimezone() if moment.tzinfo else moment
+    if local.date() == dt.date.today():
+        return formatting.when(local)
+    return f"{formatting.date(local)}\n{formatting.time(local)}"
+
+
 def local_time(iso: str) -> str:
-    """``2026-01-02T10:11:12.000+00:00`` -> ``10:11`` today, else ``01-02 10:11``."""
+    """A journal row's ISO time as the list shows it (:func:`list_time`)."""
     try:
-        when = dt.datetime.fromisoformat(iso).astimezone()
+        return list_time(dt.datetime.fromisoformat(iso))
     except ValueError:
         return iso[:16]
-    if when.date() == dt.date.today():
-        return when.strftime("%H:%M:%S")
-    return when.strftime("%m-%d %H:%M")
+
+
+def full_time(iso: str) -> str:
+    """A journal time with its date and seconds, for a row's tooltip."""
+    try:
+        return formatting.datetime(dt.datetime.fromisoformat(iso), seconds=True)
+    except ValueError:
+        return iso
 
 
 def entry_card(entry: Entry) -> Card:
@@ -122,15 +142,16 @@ class JournalView(QWidget):
         bar.setContentsMargins(4, 4, 4, 4)
         self.open_label = QLabel()
         self.open_label.setWordWrap(True)
-        self.check_button = QPushButton("Check again")
-        self.check_button.setToolTip("Ask the services now about the operations still open")
+        self.check_button = QPushButton(_("Check again"))
+        self.check_button.setToolTip(_("Ask the services now about the operations still open"))
         self.check_button.clicked.connect(self.check_again)
-        self.finish_button = QPushButton("Finish")
-        self.finish_button.setToolTip("Send the last step of the selected waiting operation "
-                                      "(confirm the hold)")
+        self.finish_button = QPushButton(_("Finish"))
+        self.finish_button.setToolTip(_("Send the last step of the selected waiting operation "
+                                        "(confirm the hold)"))
         self.finish_button.clicked.connect(lambda: self._finish(False))
-        self.cancel_button = QPushButton("Cancel it")
-        self.cancel_button.setToolTip("Undo the selected waiting operation (release the hold)")
+        self.cancel_button = QPushButton(_("Cancel it"))
+        self.cancel_button.setToolTip(_("Undo the selected waiting operation (release the "
+                                        "hold)"))
         self.cancel_button.clicked.connect(lambda: self._finish(True))
         bar.addWidget(self.open_label, 1)
         bar.addWidget(self.check_button)
@@ -138,15 +159,15 @@ class JournalView(QWidget):
         bar.addWidget(self.cancel_button)
         layout.addWidget(self.open_bar)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.setHeaderLabels([_(c) for c in COLUMNS])
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         # Time, state and card at their width; the operation and its figures wrapped.
         wrap_last_column(self.tree, self._fit_rows)
-        self.tree.setAccessibleName("Recent operations")
+        self.tree.setAccessibleName(_("Recent operations"))
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.tree)
-        self.empty = QLabel("No operations yet on this terminal.")
+        self.empty = QLabel(_("No operations yet on this terminal."))
         self.empty.setProperty("muted", True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
@@ -163,14 +184,14 @@ class JournalView(QWidget):
             waits = entry.waiting_step is not None
             item = QTreeWidgetItem([
                 local_time(entry.created),
-                "Waiting" if waits else STATE_WORDS.get(entry.state, entry.state.value),
+                _("Waiting") if waits else _(STATE_WORDS.get(entry.state, entry.state.value)),
                 f"{service_title(entry.service)}\n{entry.card}", operation_text(entry)])
             item.setForeground(1, QBrush(QColor(tones.get(entry.state, colors.muted))))
             font = item.font(1)
             font.setBold(True)
             item.setFont(1, font)
-            tip = f"#{entry.id}  {entry.created[:19].replace('T', ' ')} UTC\n" + \
-                operation_text(entry)
+            tip = _("Journal entry #{id}, {when}").format(
+                id=entry.id, when=full_time(entry.created)) + "\n" + operation_text(entry)
             if entry.error:
                 tip += f"\n{entry.error}"
             for col in range(len(COLUMNS)):
@@ -185,20 +206,27 @@ class JournalView(QWidget):
         queued = sum(e.state is State.PENDING for e in self.entries) - len(waiting)
         parts = []
         if unknown:
-            parts.append(f"{unknown} unknown (the answer was lost; checking with the service)")
+            parts.append(ngettext(
+                "{count} unknown (the answer was lost; checking with the service)",
+                "{count} unknown (the answers were lost; checking with the services)",
+                unknown).format(count=formatting.number(unknown)))
         if queued:
-            parts.append(f"{queued} waiting to be sent")
+            parts.append(ngettext("{count} waiting to be sent", "{count} waiting to be sent",
+                                  queued).format(count=formatting.number(queued)))
         if waiting:
-            parts.append(f"{len(waiting)} waiting for you to finish or cancel")
+            parts.append(ngettext("{count} waiting for you to finish or cancel",
+                                  "{count} waiting for you to finish or cancel",
+                                  len(waiting)).format(count=formatting.number(len(waiting))))
         self.check_button.setVisible(bool(unknown or queued))
         self.finish_button.setVisible(bool(waiting))
         self.cancel_button.setVisible(bool(waiting))
         self._selection_changed()
-        self.open_label.setText("Open: " + ", ".join(parts) + "." if parts else "")
+        self.open_label.setText(_("Open: {list}.").format(list=", ".join(parts))
+                                if parts else "")
         self.open_label.setStyleSheet(f"color: {colors.warn_fg}; font-weight: bold;")
         self.open_bar.setVisible(bool(parts))
 
-    def _fit_rows(self, *_: object) -> None:
+    def _fit_rows(self, *_args: object) -> None:
         fit_rows(self.tree, len(COLUMNS) - 1)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -219,7 +247,8 @@ class JournalView(QWidget):
         for button in (self.finish_button, self.cancel_button):
             button.setEnabled(entry is not None)
             if entry is not None:
-                button.setAccessibleDescription(f"#{entry.id} {operation_text(entry)}")
+                button.setAccessibleDescription(_("Journal entry #{id}: {operation}").format(
+                    id=entry.id, operation=operation_text(entry)))
 
     def _finish(self, cancel: bool) -> None:
         entry = self.chosen()

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import formatting
 from pos_app.core.backends.base import CardRef
 from pos_app.core.cards import STATUS_LABELS, CardStatus
+from pos_app.core.i18n import _, ngettext
 from pos_app.core.present import service_title
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
@@ -29,7 +31,7 @@ def status_words(status: str) -> str:
     """A card status as the card panel says it, whatever form the service gave it in."""
     key = status.strip().lower().replace(" ", "-")
     try:
-        return STATUS_LABELS[CardStatus(key)]
+        return _(STATUS_LABELS[CardStatus(key)])
     except ValueError:
         return status.strip().capitalize()
 
@@ -48,7 +50,7 @@ class CustomerLookupDialog(QDialog):
     def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.setWindowTitle("Find a customer's card")
+        self.setWindowTitle(_("Find a customer's card"))
         self.setModal(True)
         self.refs: list[CardRef] = []
         #: The query the listed cards were found for.
@@ -56,8 +58,8 @@ class CustomerLookupDialog(QDialog):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.query = QLineEdit()
-        self.query.setPlaceholderText("Phone number or email")
-        self.query.setAccessibleName("Phone or email")
+        self.query.setPlaceholderText(_("Phone number or email"))
+        self.query.setAccessibleName(_("Phone or email"))
         self.query.setObjectName("codeField")
         # A phone or an email typed fast is typing; a scanned code that looks like neither
         # closes the dialog and opens the card (issue 14.4, 14.6).
@@ -66,7 +68,7 @@ class CustomerLookupDialog(QDialog):
         self.query.returnPressed.connect(self._enter)
         self.query.textEdited.connect(self._query_edited)
         self.query.installEventFilter(self)
-        self.search_button = QPushButton("Search  (Enter)")
+        self.search_button = QPushButton(_("Search  (Enter)"))
         self.search_button.setAutoDefault(False)
         self.search_button.clicked.connect(self.search)
         row.addWidget(self.query, 1)
@@ -78,27 +80,28 @@ class CustomerLookupDialog(QDialog):
         self.progress.setMaximumWidth(120)
         self.progress.setTextVisible(False)
         self.progress.hide()
-        self.status = QLabel("The customer's cards at every service are listed.")
+        self.status = QLabel(_("The customer's cards at every service are listed."))
         self.status.setWordWrap(True)
         self.status.setProperty("muted", True)
         status.addWidget(self.progress)
         status.addWidget(self.status, 1)
         layout.addLayout(status)
         self.list = QTreeWidget()
-        self.list.setHeaderLabels(["Service", "Card", "Status", "Holder", "Code"])
+        self.list.setHeaderLabels([_("Service"), _("Card"), _("Status"), _("Holder"),
+                                   _("Code")])
         self.list.setRootIsDecorated(False)
         self.list.setAlternatingRowColors(True)
         self.list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.list.header().setStretchLastSection(True)
-        self.list.itemActivated.connect(lambda *_: self.pick())
-        self.list.setAccessibleName("Cards found")
+        self.list.itemActivated.connect(lambda *_args: self.pick())
+        self.list.setAccessibleName(_("Cards found"))
         self.list.installEventFilter(self)
         layout.addWidget(self.list, 1)
         buttons = QHBoxLayout()
-        close = QPushButton("Close  (Esc)")
+        close = QPushButton(_("Close  (Esc)"))
         close.setAutoDefault(False)
         close.clicked.connect(self.reject)
-        self.open_button = QPushButton("Open the card  (Enter)")
+        self.open_button = QPushButton(_("Open the card  (Enter)"))
         self.open_button.setProperty("role", "primary")
         self.open_button.setAutoDefault(False)
         self.open_button.setEnabled(False)
@@ -123,7 +126,7 @@ class CustomerLookupDialog(QDialog):
         """A changed query: the cards listed are another search's; Enter searches again."""
         if self.shown_query is not None and text.strip() != self.shown_query:
             self.open_button.setEnabled(False)
-            self._say("Press Enter to search for the new number or email.", None)
+            self._say(_("Press Enter to search for the new number or email."), None)
         elif self.shown_query is not None and self.refs:
             self.open_button.setEnabled(True)
 
@@ -148,14 +151,14 @@ class CustomerLookupDialog(QDialog):
     def search(self) -> None:
         text = self.query.text().strip()
         if not text:
-            self._say("Type the customer's phone number or email.", "warn")
+            self._say(_("Type the customer's phone number or email."), "warn")
             return
         self.list.clear()
         self.refs = []
         self.shown_query = None
         self.open_button.setEnabled(False)
         self.progress.show()
-        self._say(f"Searching for {text}…  Esc cancels.", None)
+        self._say(_("Searching for {query}…  Esc cancels.").format(query=text), None)
         self.controller.find_customers(text)
 
     def reject(self) -> None:
@@ -163,7 +166,7 @@ class CustomerLookupDialog(QDialog):
         if self.progress.isVisible():
             self.controller.cancel_search()
             self.progress.hide()
-            self._say("The search was cancelled.", None)
+            self._say(_("The search was cancelled."), None)
             return
         super().reject()
 
@@ -182,13 +185,16 @@ class CustomerLookupDialog(QDialog):
             self.list.addTopLevelItem(item)
         if self.refs:
             n = len(self.refs)
-            self._say(f"{n} card{'s' if n != 1 else ''} found. Up/Down to choose, Enter to "
-                      "open it; type to search again.", None)
+            self._say(ngettext("{count} card found. Up/Down to choose, Enter to open it; type "
+                               "to search again.",
+                               "{count} cards found. Up/Down to choose, Enter to open it; "
+                               "type to search again.", n).format(count=formatting.number(n)),
+                      None)
             self.list.setCurrentItem(self.list.topLevelItem(0))
             self.query.setFocus(Qt.FocusReason.OtherFocusReason)
             self.open_button.setEnabled(True)
         else:
-            self._say("No cards found. Check the number, or try the email address.", "warn")
+            self._say(_("No cards found. Check the number, or try the email address."), "warn")
             self.query.setFocus()
             self.query.selectAll()
 

@@ -1,6 +1,6 @@
-"""Settings: each service's address and credentials, a connection test per service, and
-where the settings file lives. Secrets are never put on screen: their fields start empty
-(empty keeps the saved value) and show dots while typed."""
+"""Settings: the language and the currency, each service's address and credentials, a
+connection test per service, and where the settings file lives. Secrets are never put on
+screen: their fields start empty (empty keeps the saved value) and show dots while typed."""
 
 from __future__ import annotations
 
@@ -16,17 +16,21 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from pos_app.core import formatting
+from pos_app.core.i18n import _
 from pos_app.core.services import SERVICES, ServiceSpec
 from pos_app.core.settings import Settings, mask_secret
 from pos_app.core.settings_schema import SANDBOX_KEY, SANDBOX_TABLE
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
+from pos_app.qt.display_box import SAVED_RESTART, DisplayBox, in_both
 
 
 class ServiceBox(QGroupBox):
@@ -47,18 +51,20 @@ class ServiceBox(QGroupBox):
             key = setting.key
             edit = QLineEdit()
             edit.setObjectName(f"{spec.name}_{key}")
-            edit.setAccessibleName(f"{spec.title} {setting.label}")
+            label = _(setting.label)
+            edit.setAccessibleName(f"{spec.title} {label}")
             value = str(table.get(key) or "")
             if setting.secret:
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
-                edit.setPlaceholderText(f"{mask_secret(value)}  (saved; type to replace)"
-                                        if value else "not set")
+                edit.setPlaceholderText(
+                    _("{masked}  (saved; type to replace)").format(masked=mask_secret(value))
+                    if value else _("not set"))
             else:
                 edit.setText(value)
-            form.addRow(setting.label, edit)
+            form.addRow(label, edit)
             self.edits[key] = edit
         row = QHBoxLayout()
-        self.test_button = QPushButton("Test connection")
+        self.test_button = QPushButton(_("Test connection"))
         self.test_button.setAutoDefault(False)
         self.result = QLabel()
         self.result.setWordWrap(True)
@@ -84,14 +90,15 @@ class ServiceBox(QGroupBox):
         table = self.table()
         if not str(table.get("base_url") or "").strip():
             return ""
-        missing = [f.label.lower() for f in self.spec.fields
+        missing = [_(f.label).lower() for f in self.spec.fields
                    if f.required and f.key != "base_url" and not str(table.get(f.key) or "")]
         if missing:
-            return f"{self.spec.title}: set the {', '.join(missing)}, or clear the address."
+            return _("{service}: set the {fields}, or clear the address.").format(
+                service=self.spec.title, fields=", ".join(missing))
         return ""
 
     def show_result(self, ok: bool, text: str) -> None:
-        self.result.setText(("Works: " if ok else "") + text)
+        self.result.setText(_("Works: {answer}").format(answer=text) if ok else text)
         theme.set_badge(self.result, "ok" if ok else "error")
         self.test_button.setEnabled(True)
 
@@ -106,27 +113,29 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.controller = controller
         self.settings = settings
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(_("Settings"))
         self.setModal(True)
         layout = QVBoxLayout(self)
-        where = QLabel(f"Settings file: {settings.path}")
+        where = QLabel(_("Settings file: {path}").format(path=settings.path))
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         where.setObjectName("settingsPath")
         layout.addWidget(where)
-        intro = note or ("No service is configured: the app runs on the built-in sandbox "
-                         "with demo cards. Fill in a service's address to use it."
+        intro = note or (_("No service is configured: the app runs on the built-in sandbox "
+                           "with demo cards. Fill in a service's address to use it.")
                          if settings.uses_sandbox else
-                         "A service is used when its address is set. Clear the address to "
-                         "switch it off; with no address at all the app runs on the "
-                         "built-in sandbox with demo cards.")
+                         _("A service is used when its address is set. Clear the address to "
+                           "switch it off; with no address at all the app runs on the "
+                           "built-in sandbox with demo cards."))
         self.intro = QLabel(intro)
         self.intro.setWordWrap(True)
         self.intro.setProperty("muted", True)
         layout.addWidget(self.intro)
+        self.display = DisplayBox(settings)
+        layout.addWidget(self.display)
         # Shown from the start (its answer comes later): the dialog is sized with it, so the
         # service boxes below are never squeezed and their buttons cut.
-        self.keyring = QLabel("Checking where service secrets are kept…\n")
+        self.keyring = QLabel(_("Checking where service secrets are kept…") + "\n")
         self.keyring.setWordWrap(True)
         self.keyring.setProperty("muted", True)
         layout.addWidget(self.keyring)
@@ -139,7 +148,7 @@ class SettingsDialog(QDialog):
             table = settings.data.get(name)
             box = ServiceBox(spec, table if isinstance(table, dict) else {})
             box.setTitle("")
-            box.test_button.clicked.connect(lambda _=False, n=name: self.test(n))
+            box.test_button.clicked.connect(lambda _checked=False, n=name: self.test(n))
             used = isinstance(table, dict) and bool(str(table.get("base_url") or "").strip())
             self.services.addTab(box, f"{spec.title}{'  ●' if used else ''}")
             self.boxes[name] = box
@@ -149,16 +158,16 @@ class SettingsDialog(QDialog):
         self.error.hide()
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
-        cancel = QPushButton("Cancel  (Esc)")
+        cancel = QPushButton(_("Cancel  (Esc)"))
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
-        self.save_button = QPushButton("Save  (Ctrl+S)")
+        self.save_button = QPushButton(_("Save  (Ctrl+S)"))
         self.save_button.setProperty("role", "primary")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        scanners = QPushButton("Scanners and camera…")
+        scanners = QPushButton(_("Scanners and camera…"))
         scanners.setAutoDefault(False)
-        scanners.setToolTip("Choose and test the camera, keyboard-wedge and serial scanners")
+        scanners.setToolTip(_("Choose and test the camera, keyboard-wedge and serial scanners"))
         scanners.clicked.connect(self.open_scanners)
         buttons.addWidget(cancel)
         buttons.addWidget(scanners)
@@ -190,10 +199,10 @@ class SettingsDialog(QDialog):
             box.show_result(False, problem)
             return
         if not str(box.table().get("base_url") or "").strip():
-            box.show_result(False, "Set the address first.")
+            box.show_result(False, _("Set the address first."))
             return
         box.test_button.setEnabled(False)
-        box.result.setText("Testing…")
+        box.result.setText(_("Testing…"))
         theme.set_badge(box.result, None)
         self.controller.check_service(name, box.table())
 
@@ -205,11 +214,13 @@ class SettingsDialog(QDialog):
         """Check, then save off the GUI thread; ``saved`` follows (or the error is shown)."""
         if self._pending is not None:
             return
-        problems = [p for p in (box.problem() for box in self.boxes.values()) if p]
+        problems = [p for p in (self.display.problem(),
+                                *(box.problem() for box in self.boxes.values())) if p]
         if problems:
             self._error(" ".join(problems))
             return
         data = copy.deepcopy(self.settings.data)
+        self.display.apply(data)
         for name, box in self.boxes.items():
             table = box.table()
             if table:
@@ -226,7 +237,7 @@ class SettingsDialog(QDialog):
             del data[SANDBOX_TABLE]
         self._pending = pending
         self.save_button.setEnabled(False)
-        self.save_button.setText("Saving…")
+        self.save_button.setText(_("Saving…"))
         self.error.hide()
         self.controller.save_settings(self._pending)
 
@@ -235,13 +246,27 @@ class SettingsDialog(QDialog):
             return
         self._pending = None
         self.settings = settings
+        formatting.set_currency(settings.currency)
+        restart = self.display.language_changed()
         self.saved.emit(settings)
+        if restart:
+            self._say_restart()
         self.accept()
+
+    def _say_restart(self) -> None:
+        """After saving another language: it is used once the app is restarted (said in it)."""
+        box = QMessageBox(QMessageBox.Icon.Information, _("Settings"),
+                          in_both(self.display.wanted_language(), SAVED_RESTART),
+                          QMessageBox.StandardButton.Ok, self.parentWidget() or self)
+        box.setObjectName("restartNote")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.restart_box = box
 
     def _save_failed(self, text: str) -> None:
         self._pending = None
         self.save_button.setEnabled(True)
-        self.save_button.setText("Save  (Ctrl+S)")
+        self.save_button.setText(_("Save  (Ctrl+S)"))
         self._error(text)
 
     def _keyring(self, text: str) -> None:

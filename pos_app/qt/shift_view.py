@@ -18,22 +18,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import formatting
 from pos_app.core.errors import PosError
+from pos_app.core.i18n import N_, _
 from pos_app.core.paths import data_dir
 from pos_app.core.shift import LOCK_FILE, SessionLock, ShiftBook, Summary, summary_text
 
+#: The tab's words (marked for the catalogue; translated where shown: :func:`words`).
 TEXT = {
-    "open": "Open shift",
-    "close": "Close shift",
-    "print": "Print…",
-    "none": "No shift is open. Open one when you start work.",
-    "since": "Shift #{id} open since {since}.",
-    "closed": "Shift #{id} closed. Open a new one when the next shift starts.",
-    "opened_said": "Shift #{id} opened.",
-    "closed_said": "Shift #{id} closed: its summary is below.",
-    "printed": "Shift summary sent to the printer.",
-    "title": "Shift summary",
+    "open": N_("Open shift"),
+    "close": N_("Close shift"),
+    "print": N_("Print…"),
+    "none": N_("No shift is open. Open one when you start work."),
+    "since": N_("Shift #{id} open since {since}."),
+    "closed": N_("Shift #{id} closed. Open a new one when the next shift starts."),
+    "opened_said": N_("Shift #{id} opened."),
+    "closed_said": N_("Shift #{id} closed: its summary is below."),
+    "printed": N_("Shift summary sent to the printer."),
+    "title": N_("Shift summary"),
 }
+
+
+def words(key: str) -> str:
+    """One of :data:`TEXT` in the chosen language."""
+    return _(TEXT[key])
 
 
 class ShiftView(QWidget):
@@ -43,20 +51,22 @@ class ShiftView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        top = QHBoxLayout()
-        self.status = QLabel(TEXT["none"])
+        # The status over the buttons: the tab is narrow, and a sentence needs its width.
+        self.status = QLabel(words("none"))
         self.status.setWordWrap(True)
-        self.toggle_button = QPushButton(TEXT["open"])
-        self.print_button = QPushButton(TEXT["print"])
-        top.addWidget(self.status, 1)
-        top.addWidget(self.toggle_button)
-        top.addWidget(self.print_button)
-        layout.addLayout(top)
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        self.toggle_button = QPushButton(words("open"))
+        self.print_button = QPushButton(words("print"))
+        buttons.addWidget(self.toggle_button)
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.text.setAccessibleName(TEXT["title"])
+        self.text.setAccessibleName(words("title"))
         layout.addWidget(self.text, 1)
         self.summary: Summary | None = None
 
@@ -64,21 +74,20 @@ class ShiftView(QWidget):
         self.summary = summary
         shift = None if summary is None else summary.shift
         if shift is None:
-            self.status.setText(TEXT["none"])
+            self.status.setText(words("none"))
         elif shift.closed is None:
-            self.status.setText(TEXT["since"].format(id=shift.id, since=_local(shift.opened)))
+            self.status.setText(words("since").format(id=shift.id, since=_local(shift.opened)))
         else:
-            self.status.setText(TEXT["closed"].format(id=shift.id))
+            self.status.setText(words("closed").format(id=shift.id))
         is_open = shift is not None and shift.closed is None
-        self.toggle_button.setText(TEXT["close"] if is_open else TEXT["open"])
+        self.toggle_button.setText(words("close") if is_open else words("open"))
         self.print_button.setEnabled(summary is not None)
         self.text.setPlainText("" if summary is None else "\n".join(summary_text(summary)))
 
 
 def _local(iso: str) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    """A shift's ISO time in the language's date and time."""
+    return formatting.iso_datetime(iso)
 
 
 class ShiftPresenter:
@@ -123,7 +132,7 @@ class ShiftPresenter:
         closing = self.view.summary is not None and self.view.summary.shift.closed is None
 
         def done(shift: Any) -> None:
-            self.say(TEXT["closed_said" if closing else "opened_said"].format(id=shift.id))
+            self.say(words("closed_said" if closing else "opened_said").format(id=shift.id))
             self.refresh()
 
         self._run(book.close if closing else book.open, done)
@@ -144,11 +153,11 @@ class ShiftPresenter:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self.view)
-        dialog.setWindowTitle(TEXT["title"])
+        dialog.setWindowTitle(words("title"))
         if dialog.exec() != QPrintDialog.DialogCode.Accepted:
             return
         self.document().print_(printer)
-        self.say(TEXT["printed"])
+        self.say(words("printed"))
 
     def document(self) -> QTextDocument:
         """The summary as a printable document (fixed-width text)."""

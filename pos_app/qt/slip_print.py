@@ -26,21 +26,32 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QWidget
 
 from pos_app.core.errors import ConfigError, InvalidInput
+from pos_app.core.i18n import N_, _
 from pos_app.core.slip import TEXT as SLIP_TEXT
 from pos_app.core.slip import Slip
 
-COPY = SLIP_TEXT["reprint"]
 MARGIN_MM = 4.0
 FONT_PT = 8.0
 PDF_DPI = 300
+#: The printing's words (marked for the catalogue; translated where shown: :func:`words`).
 TEXT = {
-    "no_printer": "No printer is set up on this computer.",
-    "no_printer_hint": "Add the receipt printer in the system's settings, or save the slip "
-                       "as PDF.",
-    "title": "Slip",
-    "cannot_draw": "The slip could not be written there.",
-    "cannot_draw_hint": "Choose a folder you can write to, or another printer.",
+    "no_printer": N_("No printer is set up on this computer."),
+    "no_printer_hint": N_("Add the receipt printer in the system's settings, or save the slip "
+                          "as PDF."),
+    "title": N_("Slip"),
+    "cannot_draw": N_("The slip could not be written there."),
+    "cannot_draw_hint": N_("Choose a folder you can write to, or another printer."),
 }
+
+
+def words(key: str) -> str:
+    """One of :data:`TEXT` in the chosen language."""
+    return _(TEXT[key])
+
+
+def document_name(slip: Slip) -> str:
+    """The name a PDF or a print job of the slip gets (``Slip, Journal #12``)."""
+    return _("Slip, {footer}").format(footer=slip.footer)
 
 
 def slip_html(slip: Slip) -> str:
@@ -50,7 +61,7 @@ def slip_html(slip: Slip) -> str:
     rows = "".join(f"<tr><td>{e(k)}</td><td align='right'>{e(v)}</td></tr>"
                    for k, v in slip.rows)
     state = f"<p><b>{e(slip.state)}</b></p>" if slip.state else ""
-    copy = f"<p align='center'>— {e(COPY)} —</p>" if slip.copy else ""
+    copy = f"<p align='center'>— {e(_(SLIP_TEXT['reprint']))} —</p>" if slip.copy else ""
     return (f"<p align='center'>{head}</p><p>{e(slip.when)}<br>{e(slip.card)}</p>"
             f"<p><b>{e(slip.what)}</b></p>{state}"
             f"<table width='100%' cellspacing='0' cellpadding='1'>{rows}</table>"
@@ -74,12 +85,12 @@ def _render(slip: Slip, device: QPagedPaintDevice, width_mm: float) -> None:
     doc = _document(slip, device, width_mm)
     height_mm = doc.size().height() / device.logicalDpiY() * 25.4 + 2 * MARGIN_MM
     device.setPageSize(QPageSize(QSizeF(width_mm, height_mm), QPageSize.Unit.Millimeter,
-                                 TEXT["title"], QPageSize.SizeMatchPolicy.ExactMatch))
+                                 words("title"), QPageSize.SizeMatchPolicy.ExactMatch))
     device.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
                           QPageLayout.Unit.Millimeter)
     painter = QPainter()
     if not painter.begin(device):
-        raise InvalidInput(TEXT["cannot_draw"], TEXT["cannot_draw_hint"])
+        raise InvalidInput(words("cannot_draw"), words("cannot_draw_hint"))
     try:
         doc.drawContents(painter)
     finally:
@@ -91,10 +102,11 @@ def save_pdf(slip: Slip, path: Path, width_mm: float = 58) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InvalidInput(f"Cannot write {path}: {exc.strerror}.") from None
+        raise InvalidInput(_("Cannot write {path}: {error}.").format(
+            path=path, error=exc.strerror)) from None
     writer = QPdfWriter(str(path))
     writer.setResolution(PDF_DPI)
-    writer.setTitle(f"{TEXT['title']} {slip.footer}")
+    writer.setTitle(document_name(slip))
     writer.setCreator("pos-app")
     _render(slip, writer, width_mm)
     return path
@@ -126,14 +138,14 @@ def default_printer() -> QPrinter:
     if info.isNull():
         names = QPrinterInfo.availablePrinterNames()
         if not names:
-            raise ConfigError(TEXT["no_printer"], TEXT["no_printer_hint"])
+            raise ConfigError(words("no_printer"), words("no_printer_hint"))
         info = QPrinterInfo.printerInfo(names[0])
     return QPrinter(info, QPrinter.PrinterMode.HighResolution)
 
 
 def print_slip(slip: Slip, printer: QPrinter, width_mm: float = 58) -> None:
     """Send the slip to ``printer`` (a receipt printer with its OS driver)."""
-    printer.setDocName(f"{TEXT['title']} {slip.footer}")
+    printer.setDocName(document_name(slip))
     printer.setFullPage(False)
     _render(slip, printer, width_mm)
 
@@ -142,7 +154,7 @@ def ask_and_print(slip: Slip, parent: QWidget, width_mm: float = 58) -> bool:
     """The system's print dialog (printer or PDF); print when the cashier says so."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(TEXT["title"])
+    dialog.setWindowTitle(words("title"))
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
     print_slip(slip, printer, width_mm)

@@ -65,7 +65,7 @@ def test_filters_and_export_from_the_window(drive: Any, qtbot: Any, tmp_path: Pa
     out = tmp_path / "gift.csv"
     with qtbot.waitSignal(w.journal_tools.said, timeout=5000) as said:
         w.journal_tools.export(out)
-    assert "1 journal rows saved" in said.args[0]
+    assert "1 journal row saved" in said.args[0]
     (row,) = read_csv(out)
     assert row["service"] == "loona" and row["money_spent"] == "100.00"
     assert row["balance_after"] == "900.00"

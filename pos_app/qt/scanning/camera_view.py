@@ -34,6 +34,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from pos_app.core.i18n import _
 from pos_app.core.scanning.camera import (
     CameraConfig,
     CameraLoop,
@@ -80,7 +81,7 @@ def list_cameras() -> list[CameraChoice]:
         from PySide6.QtMultimedia import QMediaDevices
     except ImportError as exc:
         log.info("no QtMultimedia (%s): cameras are listed by number", exc)
-        return [CameraChoice(f"Camera {i}", "", i) for i in range(4)]
+        return numbered_cameras()
     choices = []
     default = QMediaDevices.defaultVideoInput()
     for position, dev in enumerate(QMediaDevices.videoInputs()):
@@ -89,11 +90,21 @@ def list_cameras() -> list[CameraChoice]:
         sizes = sorted({(f.resolution().width(), f.resolution().height())
                         for f in dev.videoFormats()
                         if f.resolution().width() >= 320}, key=lambda s: s[0] * s[1])
-        choices.append(CameraChoice(dev.description() or f"Camera {position}", dev_id,
+        choices.append(CameraChoice(dev.description() or camera_name(position), dev_id,
                                     position if index is None else index,
                                     tuple(sizes) or COMMON_RESOLUTIONS,
                                     default=not default.isNull() and dev.id() == default.id()))
-    return choices or [CameraChoice(f"Camera {i}", "", i) for i in range(4)]
+    return choices or numbered_cameras()
+
+
+def camera_name(index: int) -> str:
+    """The name of a camera the system gives none: ``Camera 0``."""
+    return _("Camera {number}").format(number=index)
+
+
+def numbered_cameras() -> list[CameraChoice]:
+    """``Camera 0``..``Camera 3``, to try by index when the system lists none."""
+    return [CameraChoice(camera_name(i), "", i) for i in range(4)]
 
 
 def resolve_source(table: dict[str, Any],
@@ -239,10 +250,11 @@ class CameraInput(QObject):
         if status == Qt.PermissionStatus.Granted:
             then()
         elif status == Qt.PermissionStatus.Denied:
-            self._set("denied", "Camera access is refused. Allow pos-app in System Settings → "
-                      "Privacy & Security → Camera, then start the camera again.")
+            self._set("denied", _("Camera access is refused. Allow pos-app in System Settings "
+                                  "→ Privacy & Security → Camera, then start the camera "
+                                  "again."))
         else:
-            self._set("opening", "Asking for permission to use the camera…")
+            self._set("opening", _("Asking for permission to use the camera…"))
             app.requestPermission(permission, self, lambda _p: self._with_permission(then))
 
     def _set(self, state: str, message: str) -> None:
@@ -309,10 +321,10 @@ class CameraView(QWidget):
         self.setObjectName("cameraView")
         self.setMinimumSize(160, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAccessibleName("Camera preview")
+        self.setAccessibleName(_("Camera preview"))
         self._image: QImage | None = None
         self._outlines: list[tuple[str, list[tuple[float, float]]]] = []
-        self._text = "Camera off."
+        self._text = _("Camera off.")
         self._camera: CameraInput | None = None
         self.frames_shown = 0
         if camera is not None:
@@ -358,8 +370,8 @@ class CameraView(QWidget):
             self._camera.preview_shown()
 
     def _status(self, state: str, message: str) -> None:
-        self._text = message or {"stopped": "Camera off.", "ended": "The video has ended."}.get(
-            state, "")
+        words = {"stopped": _("Camera off."), "ended": _("The video has ended.")}
+        self._text = message or words.get(state, "")
         if state not in ("running",):
             self._image = None if state in ("stopped", "retrying", "denied", "failed") \
                 else self._image

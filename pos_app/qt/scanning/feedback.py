@@ -22,7 +22,9 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-__all__ = ["Feedback", "tone_wav"]
+from pos_app.core.i18n import _
+
+__all__ = ["Feedback", "tone_wav"]  # i18n-skip: names
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +140,8 @@ class Feedback(QObject):
         """A code was read that cannot be used; ``reason`` says why (shown for a few s)."""
         self._play("bad")
         shown = code if len(code) <= 40 else code[:37] + "…"
-        self._show(BAD_COLOR, f"Scanned “{shown}”: {reason}" if self.say_reason else "",
+        said = _("Scanned “{code}”: {reason}").format(code=shown, reason=reason)
+        self._show(BAD_COLOR, said if self.say_reason else "",
                    4000 if self.say_reason else 600)
         self.shown.emit(False, reason)
 

@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import formatting
+from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.scanning.serial import SUFFIXES
 from pos_app.core.scanning.wedge import WedgeOptions
 from pos_app.core.settings import Settings
@@ -45,9 +47,21 @@ from pos_app.qt.scanning.integration import ScanningHandle, scanner_table
 
 __all__ = ["InputsSettingsPage", "ScannerSettingsDialog"]
 
-SUFFIX_LABELS = {"cr": "CR (Enter)", "lf": "LF", "crlf": "CR + LF", "tab": "Tab",
-                 "none": "None (pause ends a code)"}
+#: The serial suffixes, by the keys' names (translated where shown).
+SUFFIX_LABELS = {"cr": "CR (Enter)", "lf": "LF", "crlf": "CR + LF",  # i18n-skip: key names
+                 "tab": "Tab", "none": N_("None (pause ends a code)")}  # i18n-skip: key name
+#: How a test scan ended, in words (the English is the machine word itself).
+ENDINGS = {"enter": N_("enter"), "tab": N_("tab"), "pause": N_("pause"), "key": N_("key")}
 FILE_CHOICE = "__file__"
+
+
+def _narrow_combo(chars: int = 28) -> QComboBox:
+    """A combo box as wide as the form gives it (at least ``chars`` characters), not as its
+    longest choice: long choices (in Russian) never push the page off the screen."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    return combo
 
 
 def _combo_select(combo: QComboBox, data: Any) -> None:
@@ -99,61 +113,62 @@ class InputsSettingsPage(QWidget):
 
     def _wedge_box(self) -> QGroupBox:
         t = self.table
-        box = QGroupBox("Keyboard scanner (USB or Bluetooth, keyboard mode)")
+        box = QGroupBox(_("Keyboard scanner (USB or Bluetooth, keyboard mode)"))
         form = QFormLayout(box)
-        self.wedge_enabled = QCheckBox("Catch codes typed by a scanner, whatever field has "
-                                       "the cursor")
+        self.wedge_enabled = QCheckBox(_("Catch codes typed by a scanner, whatever field has "
+                                         "the cursor"))
         self.wedge_enabled.setChecked(bool(t["wedge_enabled"]))
         form.addRow(self.wedge_enabled)
         self.wedge_gap = QSpinBox()
         self.wedge_gap.setRange(5, 300)
-        self.wedge_gap.setSuffix(" ms")
+        # i18n: milliseconds, after a number in a spin box
+        self.wedge_gap.setSuffix(_(" ms"))
         self.wedge_gap.setValue(int(float(t["wedge_max_gap_ms"])))
-        self.wedge_gap.setToolTip("Keys further apart than this are typing. Raise it for a "
-                                  "slow Bluetooth scanner.")
-        form.addRow("Longest gap between a scanner's keys", self.wedge_gap)
+        self.wedge_gap.setToolTip(_("Keys further apart than this are typing. Raise it for "
+                                    "a slow Bluetooth scanner."))
+        form.addRow(_("Longest gap between a scanner's keys"), self.wedge_gap)
         self.wedge_min = QSpinBox()
         self.wedge_min.setRange(2, 64)
         self.wedge_min.setValue(int(t["wedge_min_length"]))
-        self.wedge_min.setToolTip("Shorter fast sequences are typing. At most the length of "
-                                  "the shortest code you scan.")
-        form.addRow("Shortest code", self.wedge_min)
+        self.wedge_min.setToolTip(_("Shorter fast sequences are typing. At most the length "
+                                    "of the shortest code you scan."))
+        form.addRow(_("Shortest code"), self.wedge_min)
         self.wedge_field_min = QSpinBox()
         self.wedge_field_min.setRange(0, 64)
-        self.wedge_field_min.setSpecialValueText("the services' shortest code")
+        self.wedge_field_min.setSpecialValueText(_("the services' shortest code"))
         try:
             self.wedge_field_min.setValue(int(t.get("wedge_field_min_length") or 0))
         except (TypeError, ValueError):
             self.wedge_field_min.setValue(0)
         self.wedge_field_min.setToolTip(
-            "In an amount, a count or a date, faster keys than this many are still typing "
-            "(an amount typed quickly is not taken for a scan).")
-        form.addRow("Shortest code in an amount", self.wedge_field_min)
+            _("In an amount, a count or a date, faster keys than this many are still typing "
+              "(an amount typed quickly is not taken for a scan)."))
+        form.addRow(_("Shortest code in an amount"), self.wedge_field_min)
         ends = QHBoxLayout()
         suffixes = [str(s) for s in t["wedge_suffixes"]]
-        self.wedge_enter = QCheckBox("Enter")
+        self.wedge_enter = QCheckBox("Enter")  # i18n-skip: the key's name
         self.wedge_enter.setChecked("enter" in suffixes)
-        self.wedge_tab = QCheckBox("Tab")
+        self.wedge_tab = QCheckBox("Tab")  # i18n-skip: the key's name
         self.wedge_tab.setChecked("tab" in suffixes)
         ends.addWidget(self.wedge_enter)
         ends.addWidget(self.wedge_tab)
-        ends.addWidget(QLabel("(or a pause)"))
+        ends.addWidget(QLabel(_("(or a pause)")))
         ends.addStretch(1)
-        form.addRow("A scan ends with", ends)
+        form.addRow(_("A scan ends with"), ends)
         self.wedge_keyboard = QComboBox()
-        self.wedge_keyboard.addItem("US keyboard (scanner default): right whatever the "
-                                    "layout", "us")
-        self.wedge_keyboard.addItem("Same as this computer's layout", "as-typed")
+        self.wedge_keyboard.addItem(_("US keyboard (scanner default): right whatever the "
+                                      "layout"), "us")
+        self.wedge_keyboard.addItem(_("Same as this computer's layout"), "as-typed")
         _combo_select(self.wedge_keyboard, t["wedge_keyboard"])
-        form.addRow("Scanner's keyboard", self.wedge_keyboard)
-        self.wedge_test = QLabel("Scan something now to test: it shows here, and nothing is "
-                                 "typed anywhere.")
+        form.addRow(_("Scanner's keyboard"), self.wedge_keyboard)
+        self.wedge_test = QLabel(_("Scan something now to test: it shows here, and nothing "
+                                   "is typed anywhere."))
         self.wedge_test.setObjectName("wedgeTest")
         self.wedge_test.setWordWrap(True)
         self.wedge_test.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Test", self.wedge_test)
+        form.addRow(_("Test"), self.wedge_test)
         self.typing_test = QLineEdit()
-        self.typing_test.setPlaceholderText("Type here: what you type must appear")
+        self.typing_test.setPlaceholderText(_("Type here: what you type must appear"))
         form.addRow("", self.typing_test)
         for w in (self.wedge_gap, self.wedge_min):
             w.valueChanged.connect(self._wedge_changed)
@@ -175,8 +190,12 @@ class InputsSettingsPage(QWidget):
                                          mode=self.wedge_keyboard.currentData())
 
     def _wedge_read(self, code: str, ended: str, keys: int, span: float) -> None:
-        details = f"{keys} keys in {span:.0f} ms, ended by {ended}"
-        self.wedge_test.setText(f"Read “{code}” ({details}).")
+        details = ngettext("{count} key in {ms} ms, ended by {end}",
+                           "{count} keys in {ms} ms, ended by {end}", keys).format(
+            count=formatting.number(keys), ms=formatting.number(round(span)),
+            end=_(ENDINGS[ended]) if ended in ENDINGS else ended)
+        self.wedge_test.setText(_("Read “{code}” ({details}).").format(code=code,
+                                                                       details=details))
         self.test_read.emit("wedge", code, details)
 
     def showEvent(self, event: Any) -> None:
@@ -201,52 +220,55 @@ class InputsSettingsPage(QWidget):
 
     def _camera_box(self) -> QGroupBox:
         t = self.table
-        box = QGroupBox("Camera")
+        box = QGroupBox(_("Camera"))
         form = QFormLayout(box)
-        self.camera_enabled = QCheckBox("Read QR codes with a camera")
+        self.camera_enabled = QCheckBox(_("Read QR codes with a camera"))
         self.camera_enabled.setChecked(bool(t["camera_enabled"]))
         form.addRow(self.camera_enabled)
-        self.camera_choice = QComboBox()
+        self.camera_choice = _narrow_combo()
         self.camera_choice.setObjectName("cameraChoice")
         self.camera_choice.currentIndexChanged.connect(self._camera_choice_changed)
-        form.addRow("Camera", self.camera_choice)
+        form.addRow(_("Camera"), self.camera_choice)
         self.camera_source = QLineEdit(str(t["camera_source"] or ""))
-        self.camera_source.setPlaceholderText("Video file or stream URL (rtsp://, http://)")
-        form.addRow("File or URL", self.camera_source)
+        self.camera_source.setPlaceholderText(
+            _("Video file or stream URL (rtsp://, http://)"))
+        form.addRow(_("File or URL"), self.camera_source)
         self.camera_resolution = QComboBox()
-        form.addRow("Resolution", self.camera_resolution)
+        form.addRow(_("Resolution"), self.camera_resolution)
         self.camera_system = QComboBox()
         self.camera_system.setObjectName("cameraSystem")
-        self.camera_system.addItem("Qt (built in)", "qt")
+        self.camera_system.addItem(_("Qt (built in)"), "qt")
         opencv = _opencv_installed()
-        self.camera_system.addItem("OpenCV" if opencv else "OpenCV (not installed)", "opencv")
+        self.camera_system.addItem("OpenCV" if opencv else _("OpenCV (not installed)"),
+                                   "opencv")
         if not opencv:
             item = self.camera_system.model().item(1)  # type: ignore[attr-defined]
             item.setEnabled(False)
         _combo_select(self.camera_system, t["camera_system"] or "qt")
         self.camera_system.currentIndexChanged.connect(self._camera_system_changed)
-        form.addRow("Camera system", self.camera_system)
+        form.addRow(_("Camera system"), self.camera_system)
         self.camera_backend = QComboBox()
-        self.camera_backend.addItem("DirectShow (opens fast)", "dshow")
-        self.camera_backend.addItem("Media Foundation", "msmf")
+        self.camera_backend.addItem(_("DirectShow (opens fast)"), "dshow")
+        self.camera_backend.addItem("Media Foundation", "msmf")  # i18n-skip: Windows's name
         _combo_select(self.camera_backend, t["camera_backend"] or "dshow")
         if sys.platform == "win32":
-            form.addRow("OpenCV's Windows camera API", self.camera_backend)
+            form.addRow(_("OpenCV's Windows camera API"), self.camera_backend)
         else:
             self.camera_backend.hide()
         self._camera_system_changed()
         self.camera_repeat = QDoubleSpinBox()
         self.camera_repeat.setRange(0, 600)
         self.camera_repeat.setDecimals(0)
-        self.camera_repeat.setSuffix(" s")
-        self.camera_repeat.setSpecialValueText("only after it left the view")
+        # i18n: seconds, after a number in a spin box
+        self.camera_repeat.setSuffix(_(" s"))
+        self.camera_repeat.setSpecialValueText(_("only after it left the view"))
         self.camera_repeat.setValue(float(t["camera_repeat_after"] or 0))
-        form.addRow("Read a code held in view again after", self.camera_repeat)
-        self.camera_preview = QCheckBox("Show the camera's picture in the window")
+        form.addRow(_("Read a code held in view again after"), self.camera_repeat)
+        self.camera_preview = QCheckBox(_("Show the camera's picture in the window"))
         self.camera_preview.setChecked(bool(t["camera_preview"]))
         form.addRow(self.camera_preview)
         row = QHBoxLayout()
-        self.camera_test_button = QPushButton("Start camera test")
+        self.camera_test_button = QPushButton(_("Start camera test"))
         self.camera_test_button.setAutoDefault(False)
         self.camera_test_button.clicked.connect(self.toggle_camera_test)
         self.camera_status = QLabel()
@@ -275,7 +297,7 @@ class InputsSettingsPage(QWidget):
         self._cameras = list_cameras()
         for cam in self._cameras:
             self.camera_choice.addItem(cam.name, cam.id or str(cam.index))
-        self.camera_choice.addItem("Video file or stream…", FILE_CHOICE)
+        self.camera_choice.addItem(_("Video file or stream…"), FILE_CHOICE)
         source = str(t["camera_source"] or "")
         if source and not source.isdigit():
             _combo_select(self.camera_choice, FILE_CHOICE)
@@ -346,7 +368,7 @@ class InputsSettingsPage(QWidget):
             lambda code: self._test_code("camera", code, "camera"))
         self.camera_view.set_camera(self._test_camera)
         self.camera_view.show()
-        self.camera_test_button.setText("Stop camera test")
+        self.camera_test_button.setText(_("Stop camera test"))
         self._test_camera.start()
 
     def _camera_status(self, state: str, message: str) -> None:
@@ -359,46 +381,46 @@ class InputsSettingsPage(QWidget):
             camera.stop()
             camera.deleteLater()
         self.camera_view.hide()
-        self.camera_test_button.setText("Start camera test")
+        self.camera_test_button.setText(_("Start camera test"))
 
     def _test_code(self, source: str, code: str, details: str) -> None:
         label = self.camera_status if source == "camera" else self.serial_status
-        label.setText(f"Read “{code}”.")
+        label.setText(_("Read “{code}”.").format(code=code))
         self.test_read.emit(source, code, details)
 
     # -- serial -------------------------------------------------------------------------------
 
     def _serial_box(self) -> QGroupBox:
         t = self.table
-        box = QGroupBox("Serial scanner (COM port / USB serial mode)")
+        box = QGroupBox(_("Serial scanner (COM port / USB serial mode)"))
         form = QFormLayout(box)
-        self.serial_enabled = QCheckBox("Read codes from a serial scanner")
+        self.serial_enabled = QCheckBox(_("Read codes from a serial scanner"))
         self.serial_enabled.setChecked(bool(t["serial_enabled"]))
         form.addRow(self.serial_enabled)
         ports = QHBoxLayout()
         self.serial_port = QComboBox()
         self.serial_port.setEditable(True)
         self.serial_port.setObjectName("serialPort")
-        refresh = QPushButton("Refresh")
+        refresh = QPushButton(_("Refresh"))
         refresh.setAutoDefault(False)
         refresh.clicked.connect(self._list_ports)
         ports.addWidget(self.serial_port, 1)
         ports.addWidget(refresh)
-        form.addRow("Port", ports)
+        form.addRow(_("Port"), ports)
         self.serial_baud = QComboBox()
         from pos_app.qt.scanning.serial_reader import BAUD_RATES
 
         for baud in BAUD_RATES:
             self.serial_baud.addItem(str(baud), baud)
         _combo_select(self.serial_baud, int(t["serial_baud"]))
-        form.addRow("Speed (baud)", self.serial_baud)
+        form.addRow(_("Speed (baud)"), self.serial_baud)
         self.serial_suffix = QComboBox()
         for key in SUFFIXES:
-            self.serial_suffix.addItem(SUFFIX_LABELS[key], key)
+            self.serial_suffix.addItem(_(SUFFIX_LABELS[key]), key)
         _combo_select(self.serial_suffix, t["serial_suffix"])
-        form.addRow("The scanner ends a code with", self.serial_suffix)
+        form.addRow(_("The scanner ends a code with"), self.serial_suffix)
         row = QHBoxLayout()
-        self.serial_test_button = QPushButton("Start serial test")
+        self.serial_test_button = QPushButton(_("Start serial test"))
         self.serial_test_button.setAutoDefault(False)
         self.serial_test_button.clicked.connect(self.toggle_serial_test)
         self.serial_status = QLabel()
@@ -420,7 +442,8 @@ class InputsSettingsPage(QWidget):
             self.serial_port.addItem(current, current)
         _combo_select(self.serial_port, current)
         if not serial_supported():
-            self.serial_status.setText("Serial scanners need QtSerialPort (PySide6-Addons).")
+            self.serial_status.setText(
+                _("Serial scanners need QtSerialPort (PySide6-Addons)."))
 
     def _serial_port_name(self) -> str:
         text = self.serial_port.currentText().strip()
@@ -445,8 +468,8 @@ class InputsSettingsPage(QWidget):
         self._test_serial.status_changed.connect(lambda _s, m: self.serial_status.setText(m))
         self._test_serial.code_scanned.connect(
             lambda code: self._test_code("serial", code, "serial"))
-        self.serial_test_button.setText("Stop serial test")
-        self.serial_status.setText("Scan something now…")
+        self.serial_test_button.setText(_("Stop serial test"))
+        self.serial_status.setText(_("Scan something now…"))
         self._test_serial.start()
 
     def _stop_serial_test(self) -> None:
@@ -454,21 +477,22 @@ class InputsSettingsPage(QWidget):
         if reader is not None:
             reader.stop()
             reader.deleteLater()
-        self.serial_test_button.setText("Start serial test")
+        self.serial_test_button.setText(_("Start serial test"))
 
     # -- feedback -----------------------------------------------------------------------------
 
     def _feedback_box(self) -> QGroupBox:
         t = self.table
-        box = QGroupBox("After a read")
+        box = QGroupBox(_("After a read"))
         form = QFormLayout(box)
         self.feedback_sound = QComboBox()
-        self.feedback_sound.addItem("Beep (generated tones; system beep without audio)", "auto")
-        self.feedback_sound.addItem("System beep", "beep")
-        self.feedback_sound.addItem("No sound", "off")
+        self.feedback_sound.addItem(_("Beep (generated tones; system beep without audio)"),
+                                    "auto")
+        self.feedback_sound.addItem(_("System beep"), "beep")
+        self.feedback_sound.addItem(_("No sound"), "off")
         _combo_select(self.feedback_sound, t["feedback_sound"])
-        form.addRow("Sound", self.feedback_sound)
-        self.feedback_flash = QCheckBox("Flash the window (green: read, red: not a card)")
+        form.addRow(_("Sound"), self.feedback_sound)
+        self.feedback_flash = QCheckBox(_("Flash the window (green: read, red: not a card)"))
         self.feedback_flash.setChecked(bool(t["feedback_flash"]))
         form.addRow(self.feedback_flash)
         return box
@@ -515,7 +539,7 @@ class ScannerSettingsDialog(QDialog):
         self.settings = settings
         self.handle = handle
         self._saved = False
-        self.setWindowTitle("Scanners")
+        self.setWindowTitle(_("Scanners"))
         self.setModal(True)
         layout = QVBoxLayout(self)
         self.page = InputsSettingsPage(settings, handle)
@@ -525,10 +549,10 @@ class ScannerSettingsDialog(QDialog):
         self.error.hide()
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
-        cancel = QPushButton("Cancel  (Esc)")
+        cancel = QPushButton(_("Cancel  (Esc)"))
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
-        self.save_button = QPushButton("Save  (Ctrl+S)")
+        self.save_button = QPushButton(_("Save  (Ctrl+S)"))
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
         buttons.addWidget(cancel)
@@ -540,7 +564,8 @@ class ScannerSettingsDialog(QDialog):
         self.page.setMinimumWidth(self.page.wanted_width())
         screen = self.screen().availableGeometry() if self.screen() is not None else None
         height = 720 if screen is None else min(720, screen.height() - 48)
-        self.resize(max(640, self.minimumSizeHint().width()), height)
+        width = 760 if screen is None else min(760, screen.width() - 24)
+        self.resize(max(width, self.minimumSizeHint().width()), height)
 
     def save(self) -> None:
         values = self.page.values()
@@ -554,8 +579,8 @@ class ScannerSettingsDialog(QDialog):
                 self.settings.data.pop("scanner", None)
             else:
                 self.settings.data["scanner"] = old
-            self.error.setText(f"The settings could not be saved to {self.settings.path} "
-                               f"({exc.strerror or exc}).")
+            self.error.setText(_("The settings could not be saved to {path} ({error}).").format(
+                path=self.settings.path, error=exc.strerror or exc))
             self.error.show()
             return
         self._saved = True

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLineEdit, QMainWindow, QWidget
 
 from pos_app.core.errors import InvalidCode, InvalidInput
+from pos_app.core.i18n import _
 from pos_app.core.router import Router, clean_code
 from pos_app.core.scanning.options import DEFAULTS
 from pos_app.core.scanning.wedge import Judge, WedgeOptions, field_judge
@@ -140,7 +141,7 @@ class ScanningHandle(QObject):
                 and isinstance(self.window, QMainWindow):
             if self.camera_view is None:
                 self.camera_view = CameraView()
-                dock = QDockWidget("Camera", self.window)
+                dock = QDockWidget(_("Camera"), self.window)
                 dock.setObjectName("cameraDock")
                 dock.setWidget(self.camera_view)
                 dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable

@@ -39,6 +39,8 @@ from PySide6.QtMultimedia import (
     QVideoSink,
 )
 
+from pos_app.core import formatting
+from pos_app.core.i18n import _
 from pos_app.core.scanning.camera import CameraConfig, CameraError, CameraStatus, DecodeWorker
 from pos_app.core.scanning.gray import GrayImage
 
@@ -236,24 +238,25 @@ class QtCamera(QObject):
         self._close()
         self._frames = 0
         self._opened_at = time.monotonic()
-        self._report(CameraStatus("opening", f"Opening {self._label()}…"))
+        text = _("Opening {source}…") if self._is_media() else _("Opening camera {name}…")
+        self._report(CameraStatus("opening", text.format(source=self._name(), name=self._name())))
         if self._is_media():
             self._open_player()
         else:
             self._open_camera()
         self._watchdog.start()
 
-    def _label(self) -> str:
+    def _name(self) -> str:
+        """The camera's name (or number), or the video file's or stream's address."""
         cfg = self.config
-        if self._is_media():
-            return str(cfg.source)
-        return f"camera {cfg.camera_name or cfg.source}"
+        return str(cfg.source) if self._is_media() else str(cfg.camera_name or cfg.source)
 
     def _open_camera(self) -> None:
         device = find_device(self.config)
         if device is None:
-            self._fail(CameraError("no_camera", f"There is no {self._label()}: connect it, "
-                                   "or choose another in the settings."))
+            self._fail(CameraError("no_camera", _(
+                "There is no camera {name}: connect it, or choose another in the "
+                "settings.").format(name=self._name())))
             return
         camera = QCamera(device, self)
         fmt = pick_format(device, self.config.width, self.config.height)
@@ -270,7 +273,8 @@ class QtCamera(QObject):
     def _open_player(self) -> None:
         source = str(self.config.source)
         if not _is_url(source) and not Path(source).is_file():
-            self._fail(CameraError("no_file", f"The video file {source} does not exist."))
+            self._fail(CameraError("no_file", _("The video file {source} does not exist.").format(
+                source=source)))
             return
         player, self._spare_player = self._spare_player or QMediaPlayer(self), None
         player.setVideoSink(self._sink)
@@ -324,37 +328,42 @@ class QtCamera(QObject):
         now = time.monotonic()
         if self._frames and self.status.state == "opening":
             self._delay = self.config.retry_first
-            self._report(CameraStatus("running", "The camera is on."))
+            self._report(CameraStatus("running", _("The camera is on.")))
         elif self.status.state == "running" and not self._is_media() \
                 and now - self._last_frame > STALL_S:
-            self._fail(CameraError("unplugged", "The camera stopped sending pictures "
-                                   "(unplugged?)."))
+            self._fail(CameraError("unplugged", _("The camera stopped sending pictures "
+                                                  "(unplugged?).")))
         elif self.status.state == "opening" and now - self._opened_at > OPEN_TIMEOUT_S:
-            self._fail(CameraError("busy", f"{self._label().capitalize()} opened but sends no "
-                                   "picture: another program may be using it."))
+            text = (_("{source} opened but sends no picture.") if self._is_media() else
+                    _("Camera {name} opened but sends no picture: another program may be "
+                      "using it."))
+            self._fail(CameraError("busy", text.format(source=self._name(), name=self._name())))
 
     def _camera_error(self, _error: Any, text: str) -> None:
-        self._fail(CameraError("busy", f"{self._label().capitalize()} could not be opened "
-                               f"({text or 'an error'}): another program (a video call?) may "
-                               "be using it, or access to it is blocked."))
+        self._fail(CameraError("busy", _(
+            "Camera {name} could not be opened ({error}): another program (a video call?) "
+            "may be using it, or access to it is blocked.").format(
+            name=self._name(), error=text or _("an error"))))
 
     def _player_error(self, _error: Any, text: str) -> None:
         source = str(self.config.source)
         if _is_url(source):
-            self._fail(CameraError("unreachable", f"The camera stream {source} does not "
-                                   f"answer ({text})."))
+            self._fail(CameraError("unreachable", _(
+                "The camera stream {source} does not answer ({error}).").format(
+                source=source, error=text)))
         else:
-            self._fail(CameraError("no_file", f"The video file {source} cannot be played "
-                                   f"({text})."))
+            self._fail(CameraError("no_file", _(
+                "The video file {source} cannot be played ({error}).").format(
+                source=source, error=text)))
 
     def _media_status(self, status: QMediaPlayer.MediaStatus) -> None:
         if status != QMediaPlayer.MediaStatus.EndOfMedia or self._stopped:
             return
         if _is_url(str(self.config.source)):
-            self._fail(CameraError("unreachable", "The camera stream ended."))
+            self._fail(CameraError("unreachable", _("The camera stream ended.")))
             return
         self._watchdog.stop()
-        self._report(CameraStatus("ended", "The video has ended."))
+        self._report(CameraStatus("ended", _("The video has ended.")))
         self.worker.finish()
 
     def _devices_changed(self) -> None:
@@ -364,7 +373,7 @@ class QtCamera(QObject):
             self._retry.start(0)  # a camera came: try now
         elif self._camera is not None and not any(
                 bytes(d.id().data()) == self._device_id for d in QMediaDevices.videoInputs()):
-            self._fail(CameraError("unplugged", "The camera was unplugged."))
+            self._fail(CameraError("unplugged", _("The camera was unplugged.")))
 
     def _fail(self, error: CameraError) -> None:
         if error.kind == "no_file":
@@ -377,9 +386,9 @@ class QtCamera(QObject):
         self._watchdog.stop()
         delay = self.config.retry_first if error.kind == "unplugged" else self._delay
         self.worker.stats.reconnects += 1
-        when = f" in {delay:.0f} s" if delay >= 1 else ""
-        self._report(CameraStatus("retrying", f"{error.message} Trying again{when}…", error,
-                                  delay))
+        again = (_("Trying again in {seconds} s…").format(seconds=formatting.number(round(delay)))
+                 if delay >= 1 else _("Trying again…"))
+        self._report(CameraStatus("retrying", f"{error.message} {again}", error, delay))
         self._retry.start(round(delay * 1000))
         self._delay = min(delay * self.config.retry_factor, self.config.retry_max)
 

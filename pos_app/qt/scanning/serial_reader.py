@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from pos_app.core import formatting
+from pos_app.core.i18n import _
 from pos_app.core.scanning.serial import SuffixFramer
 
 __all__ = ["PortInfo", "SerialReader", "available_ports", "serial_supported"]
@@ -127,11 +129,11 @@ class SerialReader(QObject):
         qs = _qtserial()
         if qs is None:
             self._running = False
-            self._set("unavailable", "Serial scanners need QtSerialPort (PySide6-Addons).")
+            self._set("unavailable", _("Serial scanners need QtSerialPort (PySide6-Addons)."))
             return
         if not self.port_name:
             self._running = False
-            self._set("unavailable", "No serial port is chosen in the settings.")
+            self._set("unavailable", _("No serial port is chosen in the settings."))
             return
         port = qs.QSerialPort(self)
         port.setPortName(self.port_name)
@@ -146,25 +148,27 @@ class SerialReader(QObject):
             port.deleteLater()
             errors = qs.QSerialPort.SerialPortError
             if error == errors.DeviceNotFoundError:
-                why = f"The serial port {self.port_name} is not there (scanner unplugged?)."
+                why = _("The serial port {port} is not there (scanner unplugged?).")
             elif error == errors.PermissionError:
-                why = (f"The serial port {self.port_name} is in use by another program, or "
-                       "this user may not open it.")
+                why = _("The serial port {port} is in use by another program, or this user "
+                        "may not open it.")
             else:
-                why = f"The serial port {self.port_name} could not be opened ({text})."
+                why = _("The serial port {port} could not be opened ({error}).")
+            why = why.format(port=self.port_name, error=text)
             self._schedule(why)
             return
         port.readyRead.connect(self._read)
         port.errorOccurred.connect(self._error)
         self._port = port
         self._delay = self.retry_first_ms
-        self._set("open", f"Serial scanner on {self.port_name}.")
+        self._set("open", _("Serial scanner on {port}.").format(port=self.port_name))
         log.info("serial scanner port %s open", self.port_name)
 
     def _schedule(self, why: str) -> None:
         self.reconnects += 1
         seconds = self._delay / 1000
-        self._set("retrying", f"{why} Trying again in {seconds:.0f} s.")
+        again = _("Trying again in {seconds} s.").format(seconds=formatting.number(round(seconds)))
+        self._set("retrying", f"{why} {again}")
         self._retry.start(self._delay)
         self._delay = min(self._delay * 2, self.retry_max_ms)
 
@@ -218,4 +222,5 @@ class SerialReader(QObject):
         self._close()
         if self._running:
             self._delay = self.retry_first_ms
-            self._schedule(f"The serial scanner on {self.port_name} went away ({text}).")
+            self._schedule(_("The serial scanner on {port} went away ({error}).").format(
+                port=self.port_name, error=text))
