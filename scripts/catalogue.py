@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "pos_app"
 LOCALE = PACKAGE / "locale"
 DOMAIN = "pos_app"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "NP_": ((1, "c"), 2)}
 #: Code that never shows its texts to people: the sandboxes and their demo data play the
 #: services (their messages are the services' own). The wire modules are scanned: their
 #: errors reach the cashier, and their names of the services' fields are not prose.
@@ -167,7 +168,7 @@ NOT_PROSE = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|PRAGMA|WI
                        r"COMMIT|ROLLBACK|DROP|REPLACE)\b|^https?://|^[\w.-]+/[\w./-]*$"
                        # pieces of an SQL statement: " ORDER BY id", "state IN (?, ?)"
                        r"|\b(?:ORDER|GROUP) BY\b|\bIS (?:NOT )?NULL\b|\bIN \(|\bLIKE \?|= \?")
-TRANSLATING = {"_", "N_", "ngettext", "pgettext"}
+TRANSLATING = {"_", "N_", "NP_", "ngettext", "pgettext"}
 LOGGING = {"debug", "info", "warning", "error", "exception", "critical", "log"}
 #: Errors for programmers, never shown to a cashier.
 PROGRAMMER_ERRORS = {"ValueError", "TypeError", "KeyError", "AssertionError", "RuntimeError",

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pos_app.core.i18n import N_
+from pos_app.core.i18n import N_, NP_
 from pos_app.core.labels import Labels
 from pos_app.core.operations import OpName
 
@@ -58,7 +58,7 @@ STATUS_LABELS = Labels({
     CardStatus.USED: N_("Coupon already used"),
     CardStatus.EXPIRED: N_("Expired"),
     CardStatus.BLOCKED: N_("Blocked"),
-    CardStatus.PENDING: N_("Pending"),
+    CardStatus.PENDING: NP_("card status", "Pending"),
     CardStatus.CANCELED: N_("Canceled"),
     CardStatus.DECLINED: N_("Declined"),
 })

@@ -2,8 +2,8 @@
 
 Every text a cashier or support person reads goes through :func:`_` (or :func:`ngettext` for
 a count, :func:`pgettext` where one English word has two meanings), in the core, the window
-and the CLI alike. Texts made at import time are marked with :func:`N_` and translated where
-they are shown. Placeholders are named (``_("{count} left").format(count=n)``) so that a
+and the CLI alike. Texts made at import time are marked with :func:`N_` (:func:`NP_` with a
+context) and translated where they are shown. Placeholders are named (``_("{count} left").format(count=n)``) so that a
 translation may put them in any order.
 
 The source of a catalogue is ``pos_app/locale/<lang>/LC_MESSAGES/pos_app.po`` (edited by
@@ -51,8 +51,29 @@ def N_(message: str) -> str:
     return message
 
 
+class Contextual(str):
+    """An English text marked with :func:`NP_`: it carries the context its translation is
+    told apart by, so that ``_()`` of it finds the right one."""
+
+    context: str
+
+    def __new__(cls, context: str, message: str) -> Contextual:
+        text = super().__new__(cls, message)
+        text.context = context
+        return text
+
+
+def NP_(context: str, message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark ``message`` for the catalogue under ``context`` without translating it: the
+    same English with two meanings ("Pending" points, a "Pending" membership)."""
+    return Contextual(context, message)
+
+
 def _(message: str) -> str:
-    """``message`` in the chosen language."""
+    """``message`` in the chosen language (with its context when marked by :func:`NP_`)."""
+    context = getattr(message, "context", None)
+    if context is not None:
+        return _translation.pgettext(context, str(message))
     return _translation.gettext(message)
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from pos_app.core import formatting
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.errors import PosError
-from pos_app.core.i18n import N_, _, ngettext
+from pos_app.core.i18n import N_, NP_, _, ngettext
 from pos_app.core.journal import Entry, State
 from pos_app.core.operations import Operation
 from pos_app.core.present import outcome_rows, service_title
@@ -29,7 +29,8 @@ from pos_app.qt import theme
 
 #: A journal entry's state in words (translate where shown: ``_(STATE_WORDS[state])``).
 STATE_WORDS = {State.DONE: N_("Done"), State.FAILED: N_("Not done"),
-               State.UNKNOWN: N_("Unknown"), State.PENDING: N_("Pending")}
+               State.UNKNOWN: N_("Unknown"),
+               State.PENDING: NP_("journal state", "Pending")}
 #: The card before the operation: its code is short, the operation with its figures long.
 COLUMNS = (N_("Time"), N_("State"), N_("Card"), N_("Operation"))
 

@@ -36,7 +36,7 @@ from pos_app.core.errors import (
     ServiceError,
 )
 from pos_app.core.figures import Figures
-from pos_app.core.i18n import N_, _, ngettext
+from pos_app.core.i18n import N_, NP_, _, ngettext
 from pos_app.core.money import format_number, to_decimal
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.services.cpextender.wire import JSON, LOYALTY_TYPE, TITLE, CpWire, clip
@@ -59,7 +59,7 @@ FIGURES = ("PointBalance", "OpenAuthorizations", "PendingPointsEarned", "Availab
 
 #: The card's loyalty figures beside its balance: (label, BalanceCheck field).
 _FACTS = ((N_("Total points"), "PointBalance"), (N_("On hold"), "OpenAuthorizations"),
-          (N_("Pending"), "PendingPointsEarned"))
+          (NP_("points", "Pending"), "PendingPointsEarned"))
 #: The program's rules, when it describes them: (label, BalanceCheck field).
 _RULES = ((N_("Earning"), "EarningDescription"), (N_("Redemption"), "RedemptionDescription"))
 
