@@ -179,6 +179,9 @@ MACHINE_CALLS = {"setObjectName", "setStyleSheet", "setProperty", "property", "Q
                  "QColor", "QFont", "fromString", "Signal",
                  "Slot", "Property", "environ", "setenv"}
 SKIP_MARK = "i18n-skip"
+#: Calls whose ``what=`` names work for the log or a timeout (``runner.run(..., what="spend
+#: limit")``), not for people (``parse_amount(what=...)`` is a label people read).
+WORK_CALLS = {"run", "_run", "wait", "wait_until"}
 #: Markup that holds no words: HTML tags and entities, placeholders, style sheet rules.
 _MARKUP = re.compile(r"<[^<>]*>|&\w+;|\{x\}|\{[\w.]*\}|[\w#*\[\]=\"'.: -]*\{[^{}]*\}")
 
@@ -256,6 +259,13 @@ class _Scan(ast.NodeVisitor):
             self.visit(node.func)
             self._quietly([*node.args, *(k.value for k in node.keywords)])
             return
+        if name in WORK_CALLS and any(k.arg == "what" for k in node.keywords):
+            self.visit(node.func)
+            for arg in node.args:
+                self.visit(arg)
+            for k in node.keywords:
+                (self._quietly([k.value]) if k.arg == "what" else self.visit(k.value))
+            return
         if name == "add_argument" or name == "add_parser":
             self._quietly(node.args)
             for k in node.keywords:
@@ -263,6 +273,11 @@ class _Scan(ast.NodeVisitor):
                  lambda n: self._quietly([n]))(k.value)
             self.visit(node.func)
             return
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            return  # the module's public names
         self.generic_visit(node)
 
     def visit_Assert(self, node: ast.Assert) -> None:

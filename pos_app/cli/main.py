@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the services' data in this JSON file across restarts")
 
     p = sub.add_parser("screenshots", help="save PNGs of the window's main states (sandbox)")
-    p.add_argument("--out", default="docs/screenshots", help="folder for the PNGs")
+    p.add_argument("--out", default=None, help="folder for the PNGs")
+    p.add_argument("--lang", choices=("en", "ru"), default="en", help="the window's language")
 
     p = sub.add_parser("decode", help="print what the app's QR decoder reads in images")
     p.add_argument("images", nargs="+", metavar="IMAGE")
@@ -168,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "screenshots":
         from pos_app.qt.screenshots import main as screenshots
 
-        return screenshots(["--out", args.out])
+        return screenshots(["--lang", args.lang] + (["--out", args.out] if args.out else []))
     if args.command == "decode":
         from pos_app.cli.decode import run
 

@@ -23,7 +23,7 @@ def pump(ms: int = 10) -> None:
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 10.0, step_ms: int = 5,
-               what: str = "the window") -> None:
+               what: str = "the window") -> None:  # i18n-skip: for a timeout
     """Run the event loop until ``predicate()`` is true; ``TimeoutError`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     while not predicate():
