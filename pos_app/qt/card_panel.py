@@ -140,11 +140,12 @@ class CardPanel(QFrame):
         grid.setSpacing(6)
 
         head = QHBoxLayout()
-        self.kind = _label(name="title")
+        # Wraps rather than being cut when a long kind (Russian's) meets a long status badge.
+        self.kind = _label(name="title", wrap=True)
         self.status = _label()
         self.status.setObjectName("statusBadge")
         head.addWidget(self.kind)
-        head.addWidget(self.status)
+        head.addWidget(self.status, 0, Qt.AlignmentFlag.AlignVCenter)  # a badge, not a pillar
         head.addStretch(1)
         self.code = _label(muted=True)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pos_app.core.cards import Card
@@ -27,6 +27,21 @@ SHORTCUTS: dict[OpName, str] = {
     OpName.HOLD: "F11",
 }
 COLUMNS = 3
+#: Widest a line of an operation button's words may be, in pixels: three buttons side by side
+#: fit the card's half of a 1024x768 window; longer words (Russian's) wrap onto two lines.
+LINE_WIDTH = 176
+
+
+def wrap_label(text: str, metrics: QFontMetrics, width: int = LINE_WIDTH) -> str:
+    """``text`` broken between words into lines no wider than ``width`` (a single word
+    wider than that stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 class OperationsPanel(QWidget):
@@ -96,7 +111,8 @@ class OperationsPanel(QWidget):
     def _label(button: QPushButton, op: OpName, label: str) -> None:
         """The button's words, its key below them, and a tooltip saying what it does."""
         key = SHORTCUTS[op]
-        button.setText(f"{label}\n{key}")
+        button.ensurePolished()  # the style sheet's font (bigger and bold) is the one drawn
+        button.setText(f"{wrap_label(label, button.fontMetrics())}\n{key}")
         button.setToolTip(_("{operation} ({key}) — asks to confirm").format(
             operation=label, key=key) if op in TAKES_VALUE else f"{label} ({key})")
         button.setAccessibleName(label)

@@ -56,8 +56,8 @@ def test_a_scanned_stamp_card_reads_in_russian(drive: Any) -> None:
     buttons = [b for b in w.ops_panel.buttons.values() if b.isVisible()]
     assert buttons
     for button in buttons:
-        label, key = button.text().split("\n")
-        assert CYRILLIC.search(label) and key.startswith("F"), button.text()
+        *label, key = button.text().split("\n")
+        assert CYRILLIC.search(" ".join(label)) and key.startswith("F"), button.text()
     no_english(w)
 
 
@@ -112,7 +112,7 @@ def test_the_expiry_date_is_typed_as_russians_write_it(drive: Any) -> None:
     no_english(w)
     drive.key(drive.Key.Key_Escape, w.entry.edits[0])
     result = drive.operation(OpName.SET_EXPIRY, "31.12.2031", confirm=False)
-    assert result.ok and result.operation.args == ["2031-12-31"]
+    assert result.ok and result.operation.expiry == dt.date(2031, 12, 31)
     drive.idle()
     assert w.card_panel.expires.text() == "Действует до 31.12.2031"
 
