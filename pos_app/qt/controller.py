@@ -763,7 +763,7 @@ def customer_query(text: str) -> dict[str, str]:
     if "@" in text:
         local, _at, domain = text.partition("@")
         if not local or "." not in domain:
-            raise InvalidInput(_("«{text}» is not an email address.").format(text=text),
+            raise InvalidInput(_("“{text}” is not an email address.").format(text=text),
                                _("Type it in full."))
         return {"email": text}
     digits = "".join(ch for ch in text if ch.isdigit())

@@ -49,6 +49,7 @@ def test_a_scanned_stamp_card_reads_in_russian(drive: Any) -> None:
     assert w.windowTitle() == "pos-app — касса"
     assert w.lookup_button.text() == "Найти\nEnter"
     assert w.card_panel.empty.text() == "Отсканируйте карту или введите её номер и нажмите Enter."
+    no_english(w)
     drive.scan(LUNA["stamps"])
     assert w.status.text().startswith("Карта прочитана: Luna")
     assert w.card_panel.stamps_note.text() == "5 из 10 штампов  ·  всего 25"
