@@ -104,9 +104,21 @@ class StampStrip(QWidget):
         painter.end()
 
 
+class OneLineFirst(QLabel):
+    """A word-wrapped label that keeps its text on one line while there is room for it
+    (a plain wrapped label breaks it early) and wraps only when squeezed."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        one_line = self.fontMetrics().horizontalAdvance(self.text()) + margins.left() \
+            + margins.right() + 2 * self.margin() + 2
+        return QSize(max(hint.width(), one_line), hint.height())
+
+
 def _label(text: str = "", *, name: str | None = None, muted: bool = False,
-           wrap: bool = False) -> QLabel:
-    label = QLabel(text)
+           wrap: bool = False, kind: type[QLabel] = QLabel) -> QLabel:
+    label = kind(text)
     if name:
         label.setObjectName(name)
     if muted:
@@ -141,7 +153,7 @@ class CardPanel(QFrame):
 
         head = QHBoxLayout()
         # Wraps rather than being cut when a long kind (Russian's) meets a long status badge.
-        self.kind = _label(name="title", wrap=True)
+        self.kind = _label(name="title", wrap=True, kind=OneLineFirst)
         self.status = _label()
         self.status.setObjectName("statusBadge")
         head.addWidget(self.kind)
