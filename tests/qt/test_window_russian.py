@@ -69,14 +69,14 @@ def test_a_purchase_with_spending_is_confirmed_and_done_in_russian_with_roubles(
     drive.start(OpName.PURCHASE_SPEND, "1234,50")
     drive.qtbot.waitUntil(lambda: bool(w.entry.edits[1].text()), timeout=5000)
     assert w.entry.edits[1].text() == "350,00"  # prefilled as a Russian types it
-    assert w.entry.ok_button.text() == "Далее  (Enter)"
+    assert w.entry.ok_button.text() == "Далее (Enter)"
     assert "На карте: 350 баллов" in w.entry.hint.text()
     assert "К оплате: 884,50 ₽" in w.entry.hint.text().replace("\u00a0", " ")
     no_english(w)
     drive.key(drive.Key.Key_Return, w.entry.edits[1])
     drive.qtbot.waitUntil(lambda: w.actions.currentWidget() is w.confirm_panel, timeout=5000)
     assert w.confirm_panel.heading.text() == "Подтвердите с клиентом"
-    assert w.confirm_panel.confirm_button.text() == "Подтвердить  (Enter)"
+    assert w.confirm_panel.confirm_button.text() == "Подтвердить (Enter)"
     no_english(w)
     with drive.qtbot.waitSignal(w.result_shown, timeout=10000) as blocker:
         drive.key(drive.Key.Key_Return, w.confirm_panel.confirm_button)
