@@ -184,6 +184,9 @@ MACHINE_CALLS = {"url", "setObjectName", "setStyleSheet", "setProperty", "proper
                  "QColor", "QFont", "fromString", "Signal",
                  "Slot", "Property", "environ", "setenv"}
 SKIP_MARK = "i18n-skip"
+#: Calls whose ``what=`` names work for the log or a timeout (``runner.run(..., what="spend
+#: limit")``), not for people (``parse_amount(what=...)`` is a label people read).
+WORK_CALLS = {"run", "_run", "wait", "wait_until"}
 #: Markup that holds no words: HTML tags and entities, placeholders, style sheet rules.
 _MARKUP = re.compile(r"<[^<>]*>|&\w+;|\{x\}|\{[\w.]*\}|[\w#*\[\]=\"'.:-]+ ?\{[^{}]*\}")
 
@@ -212,8 +215,10 @@ def unmarked(root: Path = PACKAGE) -> list[str]:
     return found
 
 
-#: Modules whose texts are not for people (the catalogue machinery itself).
-UNSCANNED = {"pos_app/core/i18n.py", "pos_app/core/formatting.py"}
+#: Modules whose texts are not for people: the catalogue machinery itself, and the developer
+#: tools that drive the window for screenshots and tests (not shipped).
+UNSCANNED = {"pos_app/core/i18n.py", "pos_app/core/formatting.py", "pos_app/qt/drive.py",
+             "pos_app/qt/text_fit.py"}
 
 
 class _Scan(ast.NodeVisitor):
@@ -260,6 +265,13 @@ class _Scan(ast.NodeVisitor):
                 or (name == "warn" and owner == "warnings")):
             self.visit(node.func)
             self._quietly([*node.args, *(k.value for k in node.keywords)])
+            return
+        if name in WORK_CALLS and any(k.arg == "what" for k in node.keywords):
+            self.visit(node.func)
+            for arg in node.args:
+                self.visit(arg)
+            for k in node.keywords:
+                (self._quietly([k.value]) if k.arg == "what" else self.visit(k.value))
             return
         if name == "add_argument" or name == "add_parser":
             self._quietly(node.args)

@@ -115,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("screenshots",
                        help=_("save PNGs of the window's main states (sandbox)"))
-    p.add_argument("--out", default="docs/screenshots", help=_("folder for the PNGs"))
+    p.add_argument("--out", default=None, help=_("folder for the PNGs"))
+    p.add_argument("--lang", choices=("en", "ru"), default="en",
+                   help=_("the window's language"))
 
     p = sub.add_parser("decode", help=_("print what the app's QR decoder reads in images"))
     p.add_argument("images", nargs="+", metavar="IMAGE")
@@ -178,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "screenshots":
         from pos_app.qt.screenshots import main as screenshots
 
-        return screenshots(["--out", args.out])
+        return screenshots(["--lang", args.lang] + (["--out", args.out] if args.out else []))
     if args.command == "decode":
         from pos_app.cli.decode import run
 

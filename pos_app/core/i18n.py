@@ -3,8 +3,8 @@
 Every text a cashier or support person reads goes through :func:`_` (or :func:`ngettext` for
 a count, :func:`pgettext` where one English word has two meanings), in the core, the window
 and the CLI alike. Texts made at import time are marked with :func:`N_` (:func:`NP_` with a
-context) and translated where they are shown. Placeholders are named (``_("{count} left").format(count=n)``) so that a
-translation may put them in any order.
+context) and translated where they are shown. Placeholders are named
+(``_("{count} left").format(count=n)``) so that a translation may put them in any order.
 
 The source of a catalogue is ``pos_app/locale/<lang>/LC_MESSAGES/pos_app.po`` (edited by
 people, updated from the code by ``python tools/catalogue.py update``). The ``.mo`` gettext
@@ -63,7 +63,7 @@ class Contextual(str):
         return text
 
 
-def NP_(context: str, message: str) -> str:  # noqa: N802 - the gettext convention
+def NP_(context: str, message: str) -> str:
     """Mark ``message`` for the catalogue under ``context`` without translating it: the
     same English with two meanings ("Pending" points, a "Pending" membership)."""
     return Contextual(context, message)

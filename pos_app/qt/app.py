@@ -189,16 +189,17 @@ def _arm_smoke(app: QApplication, window: MainWindow) -> None:
     from PySide6.QtCore import QTimer
 
     def ready() -> None:
-        print("window ready", flush=True)
+        print("window ready", flush=True)  # i18n-skip: read by packaging/smoke.py
         # Qt's own standard buttons: Russian when qtbase_ru.qm loaded (the bundle keeps it).
-        print("qt cancel:", QCoreApplication.translate("QPlatformTheme", "Cancel"), flush=True)
+        print("qt cancel:", QCoreApplication.translate("QPlatformTheme", "Cancel"),  # i18n-skip
+              flush=True)
         window.close()
         app.quit()
 
     def failed(message: str) -> None:
-        print(f"window not ready: {message}", file=sys.stderr, flush=True)
+        print(f"window not ready: {message}", file=sys.stderr, flush=True)  # i18n-skip: smoke
         app.exit(1)
 
     window.ready.connect(lambda: QTimer.singleShot(0, ready))
     window.controller.open_failed.connect(failed)
-    QTimer.singleShot(45_000, lambda: failed("nothing after 45 s"))
+    QTimer.singleShot(45_000, lambda: failed("nothing after 45 s"))  # i18n-skip

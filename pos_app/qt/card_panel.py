@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import formatting
 from pos_app.core.cards import Card, CardKind, CardStatus
-from pos_app.core.money import format_money, format_number
+from pos_app.core.i18n import _, ngettext
 from pos_app.core.present import balance_text, heard_text, service_title
-from pos_app.core.units import Unit, mark_unit, quantity
+from pos_app.core.units import Unit, mark_unit
 from pos_app.qt import theme
 
 #: Statuses drawn as a warning or an error badge; the others are plain.
@@ -52,12 +53,16 @@ class StampStrip(QWidget):
         self.current = 0
         self.maximum = 0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName("Stamps")
+        self.setAccessibleName(_("Stamps"))
 
     def set_stamps(self, current: int, maximum: int) -> None:
         self.current, self.maximum = max(current, 0), max(maximum, 0)
-        self.setToolTip(f"{self.current} of {self.maximum}")
-        self.setAccessibleDescription(f"{self.current} of {self.maximum} stamps")
+        words = {"current": formatting.number(self.current),
+                 "maximum": formatting.number(self.maximum)}
+        self.setToolTip(_("{current} of {maximum}").format(**words))
+        self.setAccessibleDescription(ngettext("{current} of {maximum} stamp",
+                                               "{current} of {maximum} stamps",
+                                               self.maximum).format(**words))
         self.updateGeometry()
         self.update()
 
@@ -99,9 +104,21 @@ class StampStrip(QWidget):
         painter.end()
 
 
+class OneLineFirst(QLabel):
+    """A word-wrapped label that keeps its text on one line while there is room for it
+    (a plain wrapped label breaks it early) and wraps only when squeezed."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        one_line = self.fontMetrics().horizontalAdvance(self.text()) + margins.left() \
+            + margins.right() + 2 * self.margin() + 2
+        return QSize(max(hint.width(), one_line), hint.height())
+
+
 def _label(text: str = "", *, name: str | None = None, muted: bool = False,
-           wrap: bool = False) -> QLabel:
-    label = QLabel(text)
+           wrap: bool = False, kind: type[QLabel] = QLabel) -> QLabel:
+    label = kind(text)
     if name:
         label.setObjectName(name)
     if muted:
@@ -124,7 +141,7 @@ class CardPanel(QFrame):
         outer.setContentsMargins(14, 10, 14, 10)
         outer.addWidget(self.stack)
 
-        self.empty = _label("Scan a card, or type its number and press Enter.", name="hero",
+        self.empty = _label(_("Scan a card, or type its number and press Enter."), name="hero",
                             muted=True, wrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.empty)
@@ -135,11 +152,12 @@ class CardPanel(QFrame):
         grid.setSpacing(6)
 
         head = QHBoxLayout()
-        self.kind = _label(name="title")
+        # Wraps rather than being cut when a long kind (Russian's) meets a long status badge.
+        self.kind = _label(name="title", wrap=True, kind=OneLineFirst)
         self.status = _label()
         self.status.setObjectName("statusBadge")
         head.addWidget(self.kind)
-        head.addWidget(self.status)
+        head.addWidget(self.status, 0, Qt.AlignmentFlag.AlignVCenter)  # a badge, not a pillar
         head.addStretch(1)
         self.code = _label(muted=True)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -188,9 +206,10 @@ class CardPanel(QFrame):
 
     def set_waiting(self, count: int) -> None:
         """How many operations on this card wait for the cashier (holds to finish)."""
-        self.waiting.setText(f"{count} operation{'s' if count != 1 else ''} on this card "
-                             "waiting for you: finish or cancel in the journal."
-                             if count else "")
+        self.waiting.setText(ngettext(
+            "{count} operation on this card waiting for you: finish or cancel in the journal.",
+            "{count} operations on this card waiting for you: finish or cancel in the journal.",
+            count).format(count=formatting.number(count)) if count else "")
         theme.set_badge(self.waiting, "warn" if count else None)
         self.waiting.setVisible(bool(count))
 
@@ -200,7 +219,7 @@ class CardPanel(QFrame):
         self.card = card
         if card is None:
             self.stack.setCurrentWidget(self.empty)
-            self.setAccessibleName("No card")
+            self.setAccessibleName(_("No card"))
             return
         self.kind.setText(f"{service_title(card.service)} · {card.kind_label}")
         self.status.setText(card.status_label)
@@ -212,22 +231,23 @@ class CardPanel(QFrame):
 
         value = balance_text(card) if card.balance is not None else None
         if card.kind is CardKind.DISCOUNT and card.percent is not None:
-            value = f"{format_number(card.percent)}% discount"
+            value = _("{percent} discount").format(percent=formatting.percent(card.percent))
         self.value.setText(value or "")
         self.value.setVisible(bool(value))
         note = []
         if card.balance is not None and card.kind is CardKind.POINTS and card.percent is not None:
-            note.append(f"{format_number(card.percent)}% back on purchases")
+            note.append(_("{percent} back on purchases").format(
+                percent=formatting.percent(card.percent)))
         if card.max_spend_percent is not None and card.balance is not None:
-            note.append(f"up to {format_number(card.max_spend_percent)}% of a purchase may be "
-                        "paid from the card")
+            note.append(_("up to {percent} of a purchase may be paid from the card").format(
+                percent=formatting.percent(card.max_spend_percent)))
         if card.balance_note:
             note.append(card.balance_note)
         note += [f"{label}: {text}" for label, text in card.facts if _figure(text)]
         self.value_note.setText("; ".join(note))
         self.value_note.setVisible(bool(note))
         heard = heard_text(card)
-        self.heard.setText(f"Last heard: {heard}" if heard else "")
+        self.heard.setText(_("Last heard: {what}").format(what=heard) if heard else "")
         self.heard.setVisible(bool(heard))
         theme.set_badge(self.heard, "info" if heard else None)
 
@@ -235,31 +255,28 @@ class CardPanel(QFrame):
             maximum = card.stamps.max or 0
             self.stamps.set_stamps(card.stamps.current, maximum)
             self.stamps.setVisible(maximum > 0)
-            words = (f"{card.stamps.current} of {maximum}" if maximum
-                     else f"{card.stamps.current}")
-            unit = mark_unit(card).value
-            words += f" {unit}s left" if card.kind is CardKind.SUBSCRIPTION else f" {unit}s"
-            if card.stamps.total is not None:
-                words += f"  ·  {card.stamps.total} in total"
-            self.stamps_note.setText(words)
+            self.stamps_note.setText(marks_text(card, card.stamps.current, maximum,
+                                                card.stamps.total))
             self.stamps_note.setVisible(True)
         else:
             self.stamps.setVisible(False)
             self.stamps_note.setVisible(False)
         rewards = card.rewards or 0
-        self.rewards.setText(f"{quantity(rewards, Unit.REWARDS)} to use")
+        self.rewards.setText(ngettext("{count} reward to use", "{count} rewards to use",
+                                      rewards).format(count=formatting.number(rewards)))
         self.rewards.setVisible(rewards > 0)
         theme.set_badge(self.rewards, "ok" if rewards > 0 else None)
 
         details = []
         if card.percent is not None and card.kind not in (CardKind.DISCOUNT, CardKind.POINTS):
-            details.append(f"{format_number(card.percent)}%")
+            details.append(formatting.percent(card.percent))
         if card.level:
-            details.append(f"Level: {card.level}")
+            details.append(_("Level: {level}").format(level=card.level))
         if card.total_spent is not None:
-            details.append(f"Purchases: {format_money(card.total_spent)}")
+            details.append(_("Purchases: {amount}").format(
+                amount=formatting.money(card.total_spent)))
         if name:
-            details.insert(0, f"“{name}”")
+            details.insert(0, _("“{name}”").format(name=name))
         if card.template and card.template.strip() and not card.template.isdigit():
             details.append(card.template)
         lines = ["   ·   ".join(details)] if details else []
@@ -273,6 +290,31 @@ class CardPanel(QFrame):
         theme.set_badge(self.expires, tone)
         self.setAccessibleName(f"{card.kind_label}, {card.status_label}")
         self.stack.setCurrentWidget(self.page)
+
+
+def marks_text(card: Card, current: int, maximum: int, total: int | None) -> str:
+    """"3 of 10 stamps", "4 visits left", "2 of 6 chops  ·  14 in total"."""
+    unit = mark_unit(card)
+    if card.kind is CardKind.SUBSCRIPTION:
+        text = (ngettext("{current} of {maximum} visit left", "{current} of {maximum} visits left",
+                         maximum) if maximum else
+                ngettext("{current} visit left", "{current} visits left", current))
+    elif unit is Unit.CHOPS:
+        text = (ngettext("{current} of {maximum} chop", "{current} of {maximum} chops", maximum)
+                if maximum else ngettext("{current} chop", "{current} chops", current))
+    elif unit is Unit.VISITS:
+        text = (ngettext("{current} of {maximum} visit", "{current} of {maximum} visits",
+                         maximum) if maximum else
+                ngettext("{current} visit", "{current} visits", current))
+    else:
+        text = (ngettext("{current} of {maximum} stamp", "{current} of {maximum} stamps",
+                         maximum) if maximum else
+                ngettext("{current} stamp", "{current} stamps", current))
+    text = text.format(current=formatting.number(current), maximum=formatting.number(maximum))
+    if total is not None:
+        text = _("{marks}  ·  {total} in total").format(marks=text,
+                                                        total=formatting.number(total))
+    return text
 
 
 def _figure(text: str) -> bool:
@@ -294,13 +336,14 @@ def _expiry_text(card: Card) -> tuple[str, str | None]:
     if card.expires is None:
         return "", None
     day = card.expires.date() if isinstance(card.expires, dt.datetime) else card.expires
-    text = day.isoformat()
+    text = formatting.date(day)
     left = (day - dt.date.today()).days
     if card.status is CardStatus.EXPIRED or left < 0:
-        return f"Expired {text}", "error"
+        return _("Expired {date}").format(date=text), "error"
     if left <= EXPIRY_WARNING_DAYS:
-        return f"Expires {text} (in {left} day{'s' if left != 1 else ''})", "warn"
-    return f"Valid until {text}", None
+        return ngettext("Expires {date} (in {days} day)", "Expires {date} (in {days} days)",
+                        left).format(date=text, days=formatting.number(left)), "warn"
+    return _("Valid until {date}").format(date=text), None
 
 
 def _elide(text: str, limit: int) -> str:

@@ -12,9 +12,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from pos_app.core import formatting
 from pos_app.core.backends.base import Plan
 from pos_app.core.cards import Card
-from pos_app.core.money import format_money
+from pos_app.core.i18n import N_, _
 from pos_app.core.present import (
     OUTCOME_LABELS,
     balance_text,
@@ -22,8 +23,16 @@ from pos_app.core.present import (
     service_title,
     stamps_text,
 )
-from pos_app.core.units import balance_unit, describe, mark_unit, quantity
+from pos_app.core.units import Unit, balance_unit, describe, mark_unit, quantity
 from pos_app.qt import theme
+from pos_app.qt.result_banner import is_to_pay
+
+#: The label of the card's marks before an operation, per unit.
+MARKS_NOW: dict[Unit, str] = {
+    Unit.STAMPS: N_("Stamps now"),
+    Unit.VISITS: N_("Visits now"),
+    Unit.CHOPS: N_("Chops now"),
+}
 
 
 def preview_rows(plan: Plan, card: Card) -> list[tuple[str, str]]:
@@ -31,22 +40,23 @@ def preview_rows(plan: Plan, card: Card) -> list[tuple[str, str]]:
     rows = []
     amount = plan.operation.amount
     if amount is not None and plan.operation.spend is not None:
-        rows.append(("Purchase", format_money(amount)))
+        rows.append((_("Purchase"), formatting.money(amount)))
     rows += outcome_rows(plan.preview, card)
     limit = plan.preview.get("max_spend")
     if limit is not None:
-        rows.append((OUTCOME_LABELS["max_spend"],
+        rows.append((_(OUTCOME_LABELS["max_spend"]),
                      quantity(Decimal(str(limit)), balance_unit(card))))
     if card.balance is not None:
-        rows.append(("On the card now", balance_text(card) or "—"))
+        rows.append((_("On the card now"), balance_text(card) or formatting.NONE))
         after = plan.preview.get("balance")
         if after is not None:
-            rows.append(("On the card after", quantity(Decimal(str(after)),
+            rows.append((_("On the card after"), quantity(Decimal(str(after)),
                                                       balance_unit(card))))
     if card.stamps is not None:
-        rows.append((f"{mark_unit(card).value.capitalize()}s now", stamps_text(card) or "—"))
+        label = MARKS_NOW.get(mark_unit(card), MARKS_NOW[Unit.STAMPS])
+        rows.append((_(label), stamps_text(card) or formatting.NONE))
     if card.rewards is not None and plan.operation.count is not None:
-        rows.append(("Rewards now", str(card.rewards)))
+        rows.append((_("Rewards now"), formatting.number(card.rewards)))
     return rows
 
 
@@ -63,7 +73,7 @@ class ConfirmPanel(QFrame):
         self._sent = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
-        self.heading = QLabel("Confirm with the customer")
+        self.heading = QLabel(_("Confirm with the customer"))
         self.heading.setProperty("muted", True)
         layout.addWidget(self.heading)
         self.what = QLabel()
@@ -82,10 +92,10 @@ class ConfirmPanel(QFrame):
         layout.addLayout(self.rows)
         layout.addStretch(1)
         buttons = QHBoxLayout()
-        self.back_button = QPushButton("Back  (Esc)")
+        self.back_button = QPushButton(_("Back  (Esc)"))
         self.back_button.setProperty("role", "secondary")
         self.back_button.clicked.connect(self.back.emit)
-        self.confirm_button = QPushButton("Confirm  (Enter)")
+        self.confirm_button = QPushButton(_("Confirm  (Enter)"))
         self.confirm_button.setProperty("role", "primary")
         self.confirm_button.clicked.connect(self.confirm)
         buttons.addWidget(self.back_button)
@@ -103,13 +113,15 @@ class ConfirmPanel(QFrame):
         reward's name at the service."""
         self.token = token
         self._sent = False
-        self.what.setText(describe(plan.operation, card, name) + "?")
+        self.what.setText(_("{operation}?").format(operation=describe(plan.operation, card,
+                                                                      name)))
         self.reasons.setText("\n".join(reasons or []))
         self.reasons.setVisible(bool(reasons))
         theme.set_badge(self.reasons, "warn" if reasons else None)
         holder = card.holder.name if card.holder is not None else ""
-        self.card_line.setText(" · ".join(p for p in (
-            f"{service_title(card.service)} {card.kind_label.lower()}", holder) if p))
+        what = _("{service} {kind}").format(service=service_title(card.service),
+                                            kind=card.kind_label.lower())
+        self.card_line.setText(" · ".join(p for p in (what, holder) if p))
         while self.rows.count():
             item = self.rows.takeAt(0)
             if item.widget() is not None:
@@ -120,13 +132,13 @@ class ConfirmPanel(QFrame):
             name.setProperty("muted", True)
             val = QLabel(value)
             font = val.font()
-            font.setPointSizeF(font.pointSizeF() * (1.6 if label == "To pay" else 1.25))
+            font.setPointSizeF(font.pointSizeF() * (1.6 if is_to_pay(label) else 1.25))
             font.setBold(True)
             val.setFont(font)
             self.rows.addWidget(name, i, 0)
             self.rows.addWidget(val, i, 1, alignment=Qt.AlignmentFlag.AlignRight)
         self.confirm_button.setEnabled(True)
-        self.confirm_button.setText("Confirm  (Enter)")
+        self.confirm_button.setText(_("Confirm  (Enter)"))
         theme.set_tone(self, "warn")
         self.confirm_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -147,5 +159,5 @@ class ConfirmPanel(QFrame):
             return
         self._sent = True
         self.confirm_button.setEnabled(False)
-        self.confirm_button.setText("Sending…")
+        self.confirm_button.setText(_("Sending…"))
         self.confirmed.emit(self.token)

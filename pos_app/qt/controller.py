@@ -27,7 +27,8 @@ from pos_app.core.errors import (
     ServiceUnavailable,
 )
 from pos_app.core.heard import with_last_heard
-from pos_app.core.journal import JournalFilter
+from pos_app.core.i18n import N_, _
+from pos_app.core.journal import JournalFilter, State
 from pos_app.core.money import CENT
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.settings import Settings, load_settings
@@ -45,17 +46,24 @@ HEALTH_MOST_MS = 60_000
 
 #: What the busy line says per channel, most important first.
 BUSY_TEXT: dict[str, str] = {
-    "apply": "Sending the operation…",
-    "open": "Connecting to the services…",
-    "lookup": "Looking up the card…",
-    "plan": "Checking the operation…",
-    "customers": "Searching for the customer…",
+    "apply": N_("Sending the operation…"),
+    "open": N_("Connecting to the services…"),
+    "lookup": N_("Looking up the card…"),
+    "plan": N_("Checking the operation…"),
+    "customers": N_("Searching for the customer…"),
 }
 #: Channels the cashier may cancel (Esc): nothing has been sent on them.
 CANCELLABLE = ("lookup", "plan", "customers", "limit")
 
-APPLY_FAULT = ("Something went wrong in the app while sending the operation. Check the card "
-               "and the recent operations before trying again; the details are in the log.")
+APPLY_FAULT = N_("Something went wrong in the app while sending the operation. Check the "
+                 "card and the recent operations before trying again; the details are in the "
+                 "log.")
+#: What a journal entry not done adds to its history row.
+STATE_NOTES: dict[State, str] = {
+    State.PENDING: N_("{operation} (queued)"),
+    State.UNKNOWN: N_("{operation} (outcome unknown)"),
+    State.FAILED: N_("{operation} (failed)"),
+}
 
 
 @dataclass
@@ -156,7 +164,7 @@ class Controller(QObject):
         text = ""
         for channel, words in BUSY_TEXT.items():
             if self.runner.busy(channel):
-                text = words
+                text = _(words)
                 break
         if text != self._busy_text:
             self._busy_text = text
@@ -262,16 +270,16 @@ class Controller(QObject):
         """Look ``code`` up; a lookup still running is superseded. ``False`` if not started."""
         code = code.strip()
         if not code:
-            self.lookup_failed.emit("Scan the card or type its code, then press Enter.")
+            self.lookup_failed.emit(_("Scan the card or type its code, then press Enter."))
             return False
         if self.counter is None:
             self.lookup_failed.emit(
-                "The app is still connecting to the services; try again in a moment."
+                _("The app is still connecting to the services; try again in a moment.")
                 if self.runner.busy("open") else
-                "The app is not connected to the services. Check the settings (Ctrl+,).")
+                _("The app is not connected to the services. Check the settings (Ctrl+,)."))
             return False
         if self._applying:
-            self.lookup_failed.emit("Wait: an operation is being sent to the service.")
+            self.lookup_failed.emit(_("Wait: an operation is being sent to the service."))
             return False
         counter = self.counter
         self.runner.cancel("plan")
@@ -375,9 +383,9 @@ class Controller(QObject):
         words = ""
         for channel in CANCELLABLE:
             if self.runner.cancel(channel) and not words:
-                words = {"lookup": "The lookup was cancelled.",
-                         "plan": "The operation was not sent.",
-                         "customers": "The search was cancelled.",
+                words = {"lookup": _("The lookup was cancelled."),
+                         "plan": _("The operation was not sent."),
+                         "customers": _("The search was cancelled."),
                          "limit": ""}[channel]
         self._update_busy()
         if words:
@@ -397,7 +405,7 @@ class Controller(QObject):
         """Check ``operation`` on the current card; answers ``planned`` with a token to confirm."""
         counter, card = self.counter, self.card
         if counter is None or card is None:
-            self.plan_failed.emit("Scan a card first.")
+            self.plan_failed.emit(_("Scan a card first."))
             return
         self._plan_token += 1
         token = self._plan_token
@@ -449,11 +457,12 @@ class Controller(QObject):
             log.info("an operation is already being sent; %s ignored", operation.name)
             return False
         if counter is None or card is None:
-            self.apply_failed.emit("Scan a card first.")
+            self.apply_failed.emit(_("Scan a card first."))
             return False
         if card.card_id in self._recovering:
-            self.apply_failed.emit("An earlier operation on this card is being completed with "
-                                   "the service. Wait a moment, then scan the card again.")
+            self.apply_failed.emit(_("An earlier operation on this card is being completed "
+                                     "with the service. Wait a moment, then scan the card "
+                                     "again."))
             return False
         self._applying = True
         self.runner.cancel("lookup")
@@ -470,7 +479,7 @@ class Controller(QObject):
 
         def failed(exc: PosError) -> None:
             self._applying = False
-            self.apply_failed.emit(APPLY_FAULT if isinstance(exc, AppFault) else str(exc))
+            self.apply_failed.emit(_(APPLY_FAULT) if isinstance(exc, AppFault) else str(exc))
             self.refresh_journal()
             if isinstance(exc, CardChanged):
                 self.lookup(card.code)
@@ -497,7 +506,7 @@ class Controller(QObject):
 
         def failed(exc: PosError) -> None:
             self._applying = False
-            self.apply_failed.emit(APPLY_FAULT if isinstance(exc, AppFault) else str(exc))
+            self.apply_failed.emit(_(APPLY_FAULT) if isinstance(exc, AppFault) else str(exc))
             self.refresh_journal()
 
         self._run("apply", counter.finish, entry_id, cancel=cancel, on_ok=done,
@@ -582,7 +591,8 @@ class Controller(QObject):
         query = query.strip()
         counter = self.counter
         if counter is None:
-            self.customers_failed.emit("The app is still connecting; try again in a moment.")
+            self.customers_failed.emit(_("The app is still connecting; try again in a "
+                                     "moment."))
             return
         try:
             kwargs = customer_query(query)
@@ -600,7 +610,7 @@ class Controller(QObject):
         """The kinds of card a new customer can be given, across the services."""
         counter = self.counter
         if counter is None:
-            self.templates_failed.emit("The app is still connecting; try again in a moment.")
+            self.templates_failed.emit(_("The app is still connecting; try again in a moment."))
             return
         self.runner.run(counter.templates, channel="templates",
                         on_ok=lambda found: self.templates_loaded.emit(list(found)),
@@ -614,7 +624,7 @@ class Controller(QObject):
         """
         counter = self.counter
         if counter is None:
-            self.enrol_failed.emit("The app is still connecting; try again in a moment.")
+            self.enrol_failed.emit(_("The app is still connecting; try again in a moment."))
             return False
         if self.runner.busy("enrol"):
             return False
@@ -628,14 +638,17 @@ class Controller(QObject):
             card = counter.enrol(template.service, template.id, holder)
             same = [r for r in had if r.kind_label == card.kind_label and r.code != card.code]
             note = ""
-            if same:
-                codes = ", ".join(r.code for r in same[:3])
-                note = (f"{holder.name or 'The customer'} already had a "
-                        f"{card.kind_label.lower()} at {template.service.capitalize()} "
-                        f"({codes}); this is another one.")
+            words = {"kind": card.kind_label.lower(), "service": template.service.capitalize(),
+                     "name": holder.name, "codes": ", ".join(r.code for r in same[:3])}
+            if same and holder.name:
+                note = _("{name} already had a {kind} at {service} ({codes}); this is another "
+                         "one.").format(**words)
+            elif same:
+                note = _("The customer already had a {kind} at {service} ({codes}); this is "
+                         "another one.").format(**words)
             elif had:
-                note = (f"{template.service.capitalize()} knew the customer already; the card "
-                        "is added to their account.")
+                note = _("{service} knew the customer already; the card is added to their "
+                         "account.").format(**words)
             return card, note
 
         def done(value: tuple[Card, str]) -> None:
@@ -654,9 +667,9 @@ class Controller(QObject):
             try:
                 settings.save()
             except OSError as exc:
-                raise ConfigError(f"The settings could not be saved to {settings.path} "
-                                  f"({exc.strerror or exc}).",
-                                  "Check that the folder exists and is writable.") from None
+                raise ConfigError(_("The settings could not be saved to {path} ({error}).")
+                                  .format(path=settings.path, error=exc.strerror or exc),
+                                  _("Check that the folder exists and is writable.")) from None
             return settings
 
         self.runner.run(work, channel="save", on_ok=self.settings_saved.emit,
@@ -687,7 +700,7 @@ class Controller(QObject):
 
             backends = build_backends({name: table})
             if not backends:
-                raise InvalidInput("Set the service's address first.", "")
+                raise InvalidInput(_("Set the service's address first."), "")
             try:
                 return backends[0].check()
             finally:
@@ -720,7 +733,6 @@ def till_history(entries: list[Any], card: Card) -> list[HistoryRow]:
     """This till's journal entries for ``card``, as history rows (figures included)."""
     import datetime as dt
 
-    from pos_app.core.journal import State
     from pos_app.core.present import outcome_rows
     from pos_app.core.units import describe
 
@@ -737,7 +749,7 @@ def till_history(entries: list[Any], card: Card) -> list[HistoryRow]:
         except PosError:
             what = entry.operation
         if entry.state is not State.DONE:
-            what += f" ({entry.state.value})"
+            what = _(STATE_NOTES.get(entry.state, "{operation}")).format(operation=what)
         figures = outcome_rows(entry.outcome or {}, card) if entry.state is State.DONE else []
         if figures:
             what += "\n" + ", ".join(f"{k} {v}" for k, v in figures)
@@ -749,13 +761,14 @@ def customer_query(text: str) -> dict[str, str]:
     """``{"email": ...}`` or ``{"phone": ...}`` from what the cashier typed."""
     text = text.strip()
     if "@" in text:
-        local, _, domain = text.partition("@")
+        local, _at, domain = text.partition("@")
         if not local or "." not in domain:
-            raise InvalidInput(f"{text!r} is not an email address.", "Type it in full.")
+            raise InvalidInput(_("“{text}” is not an email address.").format(text=text),
+                               _("Type it in full."))
         return {"email": text}
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) < 7 or any(ch.isalpha() for ch in text):
-        raise InvalidInput("Type the customer's phone number (at least 7 digits) or email.",
+        raise InvalidInput(_("Type the customer's phone number (at least 7 digits) or email."),
                            "")
     return {"phone": text}
 

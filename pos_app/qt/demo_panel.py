@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core.i18n import _
 from pos_app.core.present import service_title
 
 QR_PIXELS = 132
@@ -82,7 +83,7 @@ class DemoCardButton(QToolButton):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         holder = card.get("holder") or ""
         self.setToolTip(f"{self.title}\n{self.code}" + (f"\n{holder}" if holder else ""))
-        self.setAccessibleName(f"Demo card {self.title}")
+        self.setAccessibleName(_("Demo card {name}").format(name=self.title))
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
     def sizeHint(self) -> QSize:
@@ -106,8 +107,8 @@ class DemoPanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
         outer = QVBoxLayout(inner)
-        note = QLabel("Sandbox: no service is configured. These demo cards live on this "
-                      "computer; click one to scan it.")
+        note = QLabel(_("Sandbox: no service is configured. These demo cards live on this "
+                        "computer; click one to scan it."))
         note.setWordWrap(True)
         note.setProperty("muted", True)
         outer.addWidget(note)
@@ -126,7 +127,7 @@ class DemoPanel(QScrollArea):
         self.buttons = []
         for card in cards:
             button = DemoCardButton(card)
-            button.clicked.connect(lambda _=False, code=button.code: self.scan.emit(code))
+            button.clicked.connect(lambda _checked=False, code=button.code: self.scan.emit(code))
             self.buttons.append(button)
         self._lay_out()
 

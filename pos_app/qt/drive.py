@@ -10,7 +10,8 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
@@ -23,7 +24,7 @@ def pump(ms: int = 10) -> None:
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 10.0, step_ms: int = 5,
-               what: str = "the window") -> None:
+               what: str = "the window") -> None:  # i18n-skip: for a timeout
     """Run the event loop until ``predicate()`` is true; ``TimeoutError`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -33,8 +34,16 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0, step_ms: 
 
 
 def type_text(widget: QWidget, text: str, enter: bool = False) -> None:
-    """Type into ``widget`` as a keyboard scanner does, optionally ending with Enter."""
-    QTest.keyClicks(widget, text)
+    """Type into ``widget`` as a keyboard scanner does, optionally ending with Enter; letters
+    beyond ASCII (a Cyrillic name) arrive as key events carrying their text, as an input
+    method sends them (QTest only knows ASCII keys)."""
+    for char in text:
+        if char.isascii():
+            QTest.keyClick(widget, char)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QCoreApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown,
+                                                         Qt.KeyboardModifier.NoModifier, char))
     if enter:
         QTest.keyClick(widget, Qt.Key.Key_Return)
 

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.core import formatting
 from pos_app.core.cards import Card, CardKind
 from pos_app.core.checks import check_fits, recorded_sum, rounding_note, spend_rule_note
 from pos_app.core.errors import InvalidInput, Refused
-from pos_app.core.money import format_money, parse_amount
+from pos_app.core.i18n import N_, _, pgettext
+from pos_app.core.money import parse_amount
 from pos_app.core.operations import TAKES_VALUE, Operation, OpName
 from pos_app.core.present import balance_text
 from pos_app.core.units import balance_unit, field_label, op_label, quantity
@@ -39,17 +41,51 @@ def fields_for(op: OpName, card: Card | None) -> list[Field]:
     """The fields an operation asks for (none for coupon operations)."""
     year = dt.date.today() + dt.timedelta(days=365)
     return {
-        OpName.PURCHASE: [Field("Purchase amount", "money")],
+        OpName.PURCHASE: [Field(_("Purchase amount"), "money")],
         OpName.SPEND: [Field(field_label(op, card), "money")],
-        OpName.PURCHASE_SPEND: [Field("Purchase amount", "money"),
-                                Field("Pay from the card", "money")],
+        OpName.PURCHASE_SPEND: [Field(_("Purchase amount"), "money"),
+                                Field(_("Pay from the card"), "money")],
         OpName.ACCRUE: [Field(field_label(op, card), "count")],
-        OpName.HOLD: [Field("Points to hold until the sale is paid", "count")],
+        OpName.HOLD: [Field(_("Points to hold until the sale is paid"), "count")],
         OpName.STAMP: [Field(field_label(op, card), "count", "1")],
         OpName.UNSTAMP: [Field(field_label(op, card), "count", "1")],
         OpName.REWARD: [Field(field_label(op, card), "count", "1")],
-        OpName.SET_EXPIRY: [Field("New expiry date (YYYY-MM-DD)", "date", year.isoformat())],
+        # i18n: the date's pattern as the cashier types it in your language (31.12.2030)
+        OpName.SET_EXPIRY: [Field(_("New expiry date (YYYY-MM-DD)"), "date",
+                                  date_text(year))],
     }.get(op, [])
+
+
+def date_text(day: dt.date) -> str:
+    """``day`` as the date field shows it: the language's own short date when the field
+    reads it back (``31.12.2030``), else ISO (``2030-12-31``)."""
+    shown = formatting.date(day)
+    return shown if parse_date(shown) == day else day.isoformat()
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date as a cashier types it: ISO (``2030-12-31``) or the language's short numeric
+    date (``31.12.2030`` in Russian); ``None`` when it is neither."""
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    from babel.dates import get_date_format
+
+    pattern = get_date_format("short", locale=formatting.current_locale()).pattern
+    order = [c for c in "dMy" if c in pattern]
+    order.sort(key=pattern.index)
+    parts = [p for p in "".join(c if c.isdigit() else " " for c in text).split()]
+    if len(order) != 3 or len(parts) != 3 or any(c.isalpha() for c in text):
+        return None
+    values = dict(zip(order, (int(p) for p in parts), strict=True))
+    if len(parts[order.index("y")]) != 4:
+        return None  # "31.12.30": which century is not for the till to guess
+    try:
+        return dt.date(values["y"], values["M"], values["d"])
+    except ValueError:
+        return None
 
 
 class EntryPanel(QWidget):
@@ -64,6 +100,7 @@ class EntryPanel(QWidget):
         self.op: OpName | None = None
         self.card: Card | None = None
         self.edits: list[QLineEdit] = []
+        self.specs: list[Field] = []
         self._limit: tuple[Decimal, Decimal | None] | None = None
         self._auto_spend = ""
         #: The step in which the card's service records sums (``None``: cents).
@@ -99,10 +136,10 @@ class EntryPanel(QWidget):
         left.addWidget(self.error)
         left.addStretch(1)
         buttons = QHBoxLayout()
-        self.back_button = QPushButton("Back  (Esc)")
+        self.back_button = QPushButton(_("Back  (Esc)"))
         self.back_button.setProperty("role", "secondary")
         self.back_button.clicked.connect(self.back.emit)
-        self.ok_button = QPushButton("Continue  (Enter)")
+        self.ok_button = QPushButton(_("Continue  (Enter)"))
         self.ok_button.setProperty("role", "primary")
         self.ok_button.clicked.connect(self.submit)
         buttons.addWidget(self.back_button)
@@ -128,7 +165,8 @@ class EntryPanel(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.edits = []
-        for spec in fields_for(op, card):
+        self.specs = fields_for(op, card)
+        for spec in self.specs:
             edit = QLineEdit(spec.default)
             edit.setObjectName(f"field_{spec.kind}")
             edit.setAccessibleName(spec.label)
@@ -145,10 +183,10 @@ class EntryPanel(QWidget):
             self.form.addRow(spec.label, edit)
             self.edits.append(edit)
         self.title.setText(op_label(op, card))
-        self.subtitle.setText(SHORT.get(op, "").capitalize())
+        self.subtitle.setText(_(SHORT[op]).capitalize() if op in SHORT else "")
         confirm_follows = op in TAKES_VALUE
-        self.ok_button.setText("Continue  (Enter)" if confirm_follows else "Send  (Enter)")
-        self.keypad.setVisible(any(f.kind in ("money", "count") for f in fields_for(op, card)))
+        self.ok_button.setText(_("Continue  (Enter)") if confirm_follows else _("Send  (Enter)"))
+        self.keypad.setVisible(any(f.kind in ("money", "count") for f in self.specs))
         self.show_error("")
         self._update_hint()
         self.set_busy(False)
@@ -178,8 +216,15 @@ class EntryPanel(QWidget):
         if _amount_or_none(self.edits[0].text()) is None:
             return 0
         lowered = text.lower()
-        about_purchase = "purchase" in lowered and "spen" not in lowered \
-            and "from the card" not in lowered
+
+        def says(*words: str) -> bool:
+            return any(w and w.lower() in lowered for w in words)
+
+        # i18n: word stems (lower case) that tell a refusal is about the purchase amount or
+        # about the sum paid from the card: "покупк", "списа", "с карты"
+        about_purchase = says("purchase", pgettext("refusal about", "purchase")) and not says(
+            "spen", "from the card",  # i18n-skip: English stems
+            pgettext("refusal about", "spen"), pgettext("refusal about", "from the card"))
         return 0 if about_purchase else 1
 
     def set_busy(self, busy: bool) -> None:
@@ -245,7 +290,7 @@ class EntryPanel(QWidget):
         self._limit = (amount, limit)
         spend = self.edits[1]
         if limit is not None and (not spend.text().strip() or spend.text() == self._auto_spend):
-            self._auto_spend = f"{limit:.2f}"
+            self._auto_spend = f"{limit:.2f}".replace(".", formatting.decimal_separator())
             spend.setText(self._auto_spend)
             if spend.hasFocus():
                 spend.selectAll()
@@ -256,7 +301,7 @@ class EntryPanel(QWidget):
         lines: list[str] = []
         if card is not None and op is not None:
             if op in (OpName.SPEND, OpName.PURCHASE_SPEND) and card.balance is not None:
-                lines.append(f"On the card: {balance_text(card)}")
+                lines.append(_("On the card: {balance}").format(balance=balance_text(card)))
             if op is OpName.SPEND:
                 note = spend_rule_note(Operation(op), card)
                 if note:
@@ -267,22 +312,30 @@ class EntryPanel(QWidget):
                     lines.append(rounding_note(amount, recorded_sum(amount, self.quantum),
                                                card.service))
             if op is OpName.PURCHASE and card.kind is CardKind.DISCOUNT and card.percent:
-                lines.append(f"Discount {card.percent.normalize():f}% is taken off the amount")
+                lines.append(_("Discount {percent} is taken off the amount").format(
+                    percent=formatting.percent(card.percent)))
             if op is OpName.PURCHASE_SPEND and len(self.edits) == 2:
                 amount = _amount_or_none(self.edits[0].text())
                 spend = _amount_or_none(self.edits[1].text(), allow_zero=True)
                 if self._limit is not None and self._limit[1] is not None:
                     most = quantity(self._limit[1], balance_unit(card))
-                    lines.append(f"Most that may be spent: {most}")
+                    lines.append(_("Most that may be spent: {amount}").format(amount=most))
                 if amount is not None and spend is not None and spend <= amount:
-                    lines.append(f"Left to pay: {format_money(amount - spend)}")
+                    lines.append(_("Left to pay: {amount}").format(
+                        amount=formatting.money(amount - spend)))
         self.hint.setText("\n".join(lines))
         self.hint.setVisible(bool(lines))
 
     # -- submit ------------------------------------------------------------------------------
 
     def args(self) -> list[str]:
-        return [e.text().strip() for e in self.edits]
+        """What was typed, dates as ISO (the operation's own format)."""
+        values = []
+        for spec, edit in zip(self.specs, self.edits, strict=True):
+            text = edit.text().strip()
+            day = parse_date(text) if spec.kind == "date" else None
+            values.append(day.isoformat() if day is not None else text)
+        return values
 
     def submit(self) -> None:
         """Check what was typed; a valid operation is ``submitted``, else the error is shown."""
@@ -301,15 +354,15 @@ class EntryPanel(QWidget):
 
 #: A short "what to type" for the entry title.
 SHORT: dict[OpName, str] = {
-    OpName.PURCHASE: "type the amount",
-    OpName.SPEND: "type the amount",
-    OpName.PURCHASE_SPEND: "type the purchase, then what is paid from the card",
-    OpName.ACCRUE: "type the points",
-    OpName.HOLD: "type the points to hold",
-    OpName.STAMP: "how many stamps",
-    OpName.UNSTAMP: "how many visits",
-    OpName.REWARD: "how many rewards",
-    OpName.SET_EXPIRY: "type the new date",
+    OpName.PURCHASE: N_("type the amount"),
+    OpName.SPEND: N_("type the amount"),
+    OpName.PURCHASE_SPEND: N_("type the purchase, then what is paid from the card"),
+    OpName.ACCRUE: N_("type the points"),
+    OpName.HOLD: N_("type the points to hold"),
+    OpName.STAMP: N_("how many stamps"),
+    OpName.UNSTAMP: N_("how many visits"),
+    OpName.REWARD: N_("how many rewards"),
+    OpName.SET_EXPIRY: N_("type the new date"),
 }
 
 

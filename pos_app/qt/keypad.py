@@ -5,8 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
+from pos_app.core import formatting
+from pos_app.core.i18n import _
+
 KEYS = (("7", "8", "9"), ("4", "5", "6"), ("1", "2", "3"), ("00", "0", "."))
-BACKSPACE, CLEAR = "⌫", "C"
+BACKSPACE, CLEAR, ENTER = "⌫", "C", "Enter"  # i18n-skip: key names
+#: The decimal key (it types the language's separator, ``,`` in Russian).
+POINT = "."
 
 
 class Keypad(QWidget):
@@ -27,9 +32,10 @@ class Keypad(QWidget):
         for r, row in enumerate(KEYS):
             for c, key in enumerate(row):
                 grid.addWidget(self._key(key, key), r, c)
-        grid.addWidget(self._key(BACKSPACE, "Delete the last character"), 0, 3)
-        grid.addWidget(self._key(CLEAR, "Clear the field"), 1, 3)
-        enter = self._key("Enter", "Continue")
+        self.keys[POINT].setText(formatting.decimal_separator())
+        grid.addWidget(self._key(BACKSPACE, _("Delete the last character")), 0, 3)
+        grid.addWidget(self._key(CLEAR, _("Clear the field")), 1, 3)
+        enter = self._key(ENTER, _("Continue"))
         enter.setProperty("primary", True)
         grid.addWidget(enter, 2, 3, 2, 1)
 
@@ -39,9 +45,9 @@ class Keypad(QWidget):
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.setToolTip(tip)
-        button.setAccessibleName(tip if key in (BACKSPACE, CLEAR, "Enter") else key)
+        button.setAccessibleName(tip if key in (BACKSPACE, CLEAR, ENTER) else key)
         button.setAutoRepeat(key == BACKSPACE)
-        button.clicked.connect(lambda _=False, key=key: self.press(key))
+        button.clicked.connect(lambda _checked=False, key=key: self.press(key))
         self.keys[key] = button
         return button
 
@@ -50,7 +56,7 @@ class Keypad(QWidget):
 
     def press(self, key: str) -> None:
         """What one key does to the target field."""
-        if key == "Enter":
+        if key == ENTER:
             self.enter.emit()
             return
         edit = self.target
@@ -64,7 +70,9 @@ class Keypad(QWidget):
         elif key == CLEAR:
             edit.clear()
         else:
-            if key == "." and "." in edit.text() and not edit.hasSelectedText():
-                return
+            if key == POINT:
+                if any(sep in edit.text() for sep in ".,") and not edit.hasSelectedText():
+                    return
+                key = formatting.decimal_separator()
             edit.insert(key)
         edit.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -42,12 +42,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.core import services
+from pos_app.core import formatting, services
 from pos_app.core.backends.base import Plan
 from pos_app.core.cards import Card
 from pos_app.core.checks import confirm_reasons, why_not
 from pos_app.core.counter import OperationResult
 from pos_app.core.errors import RateLimited, ServiceUnavailable, StorageError
+from pos_app.core.i18n import _, ngettext
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.present import service_title
@@ -72,6 +73,13 @@ log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "Ctrl+,"
 BUSY_DELAY_MS = 150
+
+
+def names_list(names: list[str]) -> str:
+    """Names joined as the language joins a list ("Luna and Loona", "Luna и Loona")."""
+    from babel.lists import format_list
+
+    return format_list(names, locale=formatting.current_locale()) if names else ""
 
 
 class MainWindow(QMainWindow):
@@ -99,6 +107,9 @@ class MainWindow(QMainWindow):
         self._away_banner = ""
         self._pending_code = ""
         self._closing = False
+        #: What the status line says, as a kind ("checking", "away", "cancels"...), so that
+        #: it is updated by meaning, not by its words (they are translated).
+        self._said = ""
         #: The scanner inputs when :func:`pos_app.qt.app.run_app` installed them.
         self.scanning: object | None = None
         #: Quick answers show no busy state (no flicker); slower ones show it after this delay.
@@ -106,7 +117,7 @@ class MainWindow(QMainWindow):
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(BUSY_DELAY_MS)
         self._busy_timer.timeout.connect(self._show_busy)
-        self.setWindowTitle("pos-app — cashier")
+        self.setWindowTitle(_("pos-app — cashier"))
         self.setMinimumSize(800, 600)
         self._build()
         self._connect()
@@ -126,20 +137,22 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout()
         self.code = QLineEdit()
         self.code.setObjectName("codeField")
-        self.code.setPlaceholderText("Scan or type a card code")
-        self.code.setAccessibleName("Card code")
+        self.code.setPlaceholderText(_("Scan or type a card code"))
+        self.code.setAccessibleName(_("Card code"))
         self.code.setMaxLength(600)
         self.code.setClearButtonEnabled(True)
         top.addWidget(self.code, 1)
-        self.lookup_button = self._top_button("Look up\nEnter", "Look the code up (Enter)")
-        self.find_button = self._top_button("Find customer\nCtrl+F",
-                                            "Find a customer's cards by phone or email")
-        self.enrol_button = self._top_button("Enrol customer\nCtrl+N",
-                                             "Enrol a new customer and issue a card")
-        self.settings_button = self._top_button(f"Settings\n{SETTINGS_KEY}",
-                                                "Services and credentials")
-        self.theme_button = self._top_button("Light/dark\nCtrl+T",
-                                             "Switch between system, dark and light")
+        # i18n: the top buttons are narrow: keep their words short (a key name goes below)
+        self.lookup_button = self._top_button(_("Look up"), "Enter",  # i18n-skip: a key name
+                                              _("Look the code up (Enter)"))
+        self.find_button = self._top_button(_("Find customer"), "Ctrl+F",
+                                            _("Find a customer's cards by phone or email"))
+        self.enrol_button = self._top_button(_("Enrol customer"), "Ctrl+N",
+                                             _("Enrol a new customer and issue a card"))
+        self.settings_button = self._top_button(_("Settings"), SETTINGS_KEY,
+                                                _("Services and credentials"))
+        self.theme_button = self._top_button(_("Light/dark"), "Ctrl+T",
+                                             _("Switch between system, dark and light"))
         for button in (self.lookup_button, self.find_button, self.enrol_button,
                        self.settings_button, self.theme_button):
             top.addWidget(button)
@@ -156,7 +169,7 @@ class MainWindow(QMainWindow):
         self.progress.setSizePolicy(policy)
         self.status = QLabel()
         self.status.setObjectName("statusLine")
-        self.cancel_button = QPushButton("Cancel  Esc")
+        self.cancel_button = QPushButton(_("Cancel") + "  Esc")
         self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.cancel_button.clicked.connect(self.back_out)
         busy.addWidget(self.status, 1)
@@ -196,11 +209,12 @@ class MainWindow(QMainWindow):
         self.history = HistoryView()
         self.journal_tools = JournalTools(self.controller, self.journal, self)
         self.shift_view = ShiftView()
-        self.tabs.addTab(self.journal, "&Journal")
-        self.tabs.addTab(self.history, "Card &history")
-        self.tabs.addTab(self.shift_view, "&Shift")
-        self.tabs.setTabToolTip(0, "This terminal's recent operations (Alt+J)")
-        self.tabs.setTabToolTip(1, "The card's history at its service (Alt+H)")
+        # i18n: tab names; & marks the letter of the Alt shortcut named in the tooltips
+        self.tabs.addTab(self.journal, _("&Journal"))
+        self.tabs.addTab(self.history, _("Card &history"))
+        self.tabs.addTab(self.shift_view, _("&Shift"))
+        self.tabs.setTabToolTip(0, _("This terminal's recent operations (Alt+J)"))
+        self.tabs.setTabToolTip(1, _("The card's history at its service (Alt+H)"))
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -209,15 +223,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.services_label = QLabel()
         self.statusBar().addWidget(self.services_label, 1)
-        self.keys_label = QLabel("F1–F12 operations · Enter confirms · Esc goes back · "
-                                 "Ctrl+P slip · Ctrl+Shift+F full screen")
+        self.keys_label = QLabel(_("F1–F12 operations · Enter confirms · Esc goes back · "
+                                   "Ctrl+P slip · Ctrl+Shift+F full screen"))
         self.keys_label.setProperty("muted", True)
         self.statusBar().addPermanentWidget(self.keys_label)
 
-    def _top_button(self, text: str, tip: str) -> QPushButton:
-        button = QPushButton(text)
+    def _top_button(self, text: str, key: str, tip: str) -> QPushButton:
+        button = QPushButton(f"{text}\n{key}")
         button.setToolTip(tip)
-        button.setAccessibleName(text.split("\n")[0])
+        button.setAccessibleName(text)
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         button.setMinimumHeight(52)
         return button
@@ -275,7 +289,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(slot)
             return shortcut
 
-        self.esc_shortcut = add("Esc", self.back_out)
+        self.esc_shortcut = add("Esc", self.back_out)  # i18n-skip: a key name
         add("Ctrl+F", self.open_customer_lookup)
         add("Ctrl+N", self.open_enrol)
         add(SETTINGS_KEY, self.open_settings)
@@ -308,7 +322,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([max(total - right, 1), right])
 
     def _set_connecting(self) -> None:
-        self.services_label.setText("Starting…")
+        self.services_label.setText(_("Starting…"))
         self.lookup_button.setEnabled(False)
         self.find_button.setEnabled(False)
         self.enrol_button.setEnabled(False)
@@ -317,14 +331,18 @@ class MainWindow(QMainWindow):
         self.info = info
         self._update_services()
         if info.on_sandbox:
+            names = names_list([s.title for s in services.SERVICES])
+            reason = info.settings.sandbox_reason if info.settings else ""
             self.services_label.setToolTip(
-                "The app runs on its built-in sandbox of "
-                + ", ".join(s.title for s in services.SERVICES)
-                + (f" ({info.settings.sandbox_reason})" if info.settings else "")
-                + ": demo cards, not a real service.")
+                _("The app runs on its built-in sandbox of {services} ({reason}): demo "
+                  "cards, not a real service.").format(services=names, reason=reason)
+                if reason else
+                _("The app runs on its built-in sandbox of {services}: demo cards, not a "
+                  "real service.").format(services=names))
             if self.tabs.indexOf(self.demo) < 0:
-                self.tabs.insertTab(0, self.demo, "&Demo cards")
-                self.tabs.setTabToolTip(0, "Cards of the sandbox; click one to scan it (Alt+D)")
+                self.tabs.insertTab(0, self.demo, _("&Demo cards"))
+                self.tabs.setTabToolTip(0, _("Cards of the sandbox; click one to scan it "
+                                             "(Alt+D)"))
             self.demo.set_cards(info.demo_cards)
             self.tabs.setCurrentWidget(self.demo)
         else:
@@ -334,10 +352,11 @@ class MainWindow(QMainWindow):
                 self.tabs.removeTab(index)
         self._enable_code(True)
         self._set_card(None)
-        self._say("Checking the services…  Scan a card or type its code.")
+        self._say(_("Checking the services…  Scan a card or type its code."), "checking")
         moved = getattr(getattr(self.controller.counter, "journal", None), "moved_aside", None)
         if moved is not None:
-            self.banner.show_message("warn", "The journal could not be read", moved.message())
+            self.banner.show_message("warn", _("The journal could not be read"),
+                                     moved.message())
         self.focus_code()
         self.ready.emit()
         code, self._pending_code = self._pending_code, ""
@@ -345,13 +364,14 @@ class MainWindow(QMainWindow):
             self.look_up()  # scanned while the app was starting
 
     def _open_failed(self, text: str) -> None:
-        self.services_label.setText("Not connected")
+        self.services_label.setText(_("Not connected"))
         if isinstance(self.controller.open_error, StorageError):  # a file, not the settings
-            self.banner.show_message("error", "The app cannot use its data folder", text)
+            self.banner.show_message("error", _("The app cannot use its data folder"), text)
         else:
-            self.banner.show_message("error", "The app could not start its services", text
-                                     + f"  Open the settings ({SETTINGS_KEY}) to fix them.")
-        self._say("Not connected.")
+            fix = _("Open the settings ({key}) to fix them.").format(key=SETTINGS_KEY)
+            self.banner.show_message("error", _("The app could not start its services"),
+                                     f"{text}  {fix}")
+        self._say(_("Not connected."), "not-connected")
 
     def _enable_code(self, enabled: bool) -> None:
         self.code.setEnabled(enabled)
@@ -369,7 +389,7 @@ class MainWindow(QMainWindow):
     def scanned(self, code: str) -> None:
         """A scanner read ``code`` (any input): an open dialog closes, the card opens."""
         if not self._close_dialogs():
-            self._say("Finish what the open window is doing, then scan the card again.")
+            self._say(_("Finish what the open window is doing, then scan the card again."))
             return
         self.scan(code)
 
@@ -383,8 +403,8 @@ class MainWindow(QMainWindow):
         self.controller.clear_card()
         self._set_card(None)
         self.code.setText(code)
-        self.banner.show_message("error", "Card not read", reason)
-        self._say("Scan the card again or type its code.")
+        self.banner.show_message("error", _("Card not read"), reason)
+        self._say(_("Scan the card again or type its code."))
         self.code.selectAll()
         self.focus_code()
 
@@ -408,20 +428,20 @@ class MainWindow(QMainWindow):
     def look_up(self) -> None:
         text = self.code.text()
         if not text.strip():
-            self._say("Scan a card or type its code, then press Enter.")
+            self._say(_("Scan a card or type its code, then press Enter."))
             self.focus_code()
             return
         if self.banner.tone == "ok" and self._shown_code(text) and \
                 self.actions.currentWidget() is self.ops_panel:
             # An extra Enter after a result: the result stays until the next card or Esc.
-            self._say("The result stays until the next card; Esc clears it.")
+            self._say(_("The result stays until the next card; Esc clears it."))
             self.code.selectAll()
             self.focus_code()
             return
         if self.controller.counter is None and self.controller.runner.busy("open"):
             self._pending_code = text
-            self._say("Connecting to the services: the card is looked up as soon as they "
-                      "are ready.")
+            self._say(_("Connecting to the services: the card is looked up as soon as they "
+                        "are ready."))
             return
         self._show_actions(self.ops_panel)
         if self.controller.lookup(text):
@@ -438,8 +458,9 @@ class MainWindow(QMainWindow):
             self._enrolling = False
             self._show_issued(card, note)
         ops = self.ops_panel.available()
-        self._say(f"{service_title(card.service)} {card.kind_label.lower()} read"
-                  + (": press an operation's key." if ops else "."))
+        words = {"service": service_title(card.service), "kind": card.kind_label.lower()}
+        self._say((_("{service} {kind} read: press an operation's key.") if ops else
+                   _("{service} {kind} read.")).format(**words))
         self.code.selectAll()
         self.focus_code()
         self.card_shown.emit(card)
@@ -457,7 +478,7 @@ class MainWindow(QMainWindow):
             self._load_history()
         self._show_waiting()
 
-    def _show_waiting(self, *_: object) -> None:
+    def _show_waiting(self, *_args: object) -> None:
         """Operations on the card shown that wait for the cashier, from the journal."""
         card = self.card
         self.card_panel.set_waiting(0 if card is None else sum(
@@ -474,13 +495,15 @@ class MainWindow(QMainWindow):
             feedback = getattr(self.scanning, "feedback", None)
             if feedback is not None:
                 feedback.cancel()
-            service = (error.service or "The service").capitalize()
-            self.banner.show_message("warn", f"{service} is not answering", text)
+            title = (_("{service} is not answering").format(
+                service=service_title(error.service)) if error.service else
+                _("The service is not answering"))
+            self.banner.show_message("warn", title, text)
             self._away_banner = (error.service or "").lower()
-            self._say("The card was read; try again when the service answers.")
+            self._say(_("The card was read; try again when the service answers."))
         else:
-            self.banner.show_message("error", "Card not read", text)
-            self._say("Scan the card again or type its code.")
+            self.banner.show_message("error", _("Card not read"), text)
+            self._say(_("Scan the card again or type its code."))
         self.code.selectAll()
         self.focus_code()
 
@@ -511,7 +534,8 @@ class MainWindow(QMainWindow):
         if self.card is None:
             self._say(text)
             return
-        self.banner.show_message("info", f"{op_label(op, self.card)}: not possible", text)
+        self.banner.show_message("info", _("{operation}: not possible").format(
+            operation=op_label(op, self.card)), text)
         self._say(text)
 
     def _submitted(self, operation: Operation) -> None:
@@ -541,7 +565,7 @@ class MainWindow(QMainWindow):
             self.entry.show_refusal(text)
         else:
             self._show_actions(self.ops_panel)
-            self.banner.show_message("error", "Not possible", text)
+            self.banner.show_message("error", _("Not possible"), text)
             self.focus_code()
 
     def _confirmed(self, token: int) -> None:
@@ -561,10 +585,10 @@ class MainWindow(QMainWindow):
         else:
             self.ops_panel.set_enabled(True)
             self._show_actions(self.ops_panel)
-        self._say("Waiting for you to finish or cancel it." if result.waiting else {
-                   State.DONE: "Done.", State.PENDING: "Queued.",
-                   State.UNKNOWN: "Not confirmed: see the message above."}.get(
-                       result.state, "Not done."))
+        self._say(_("Waiting for you to finish or cancel it.") if result.waiting else {
+                   State.DONE: _("Done."), State.PENDING: _("Queued."),
+                   State.UNKNOWN: _("Not confirmed: see the message above.")}.get(
+                       result.state, _("Not done.")))
         self._update_services()
         self.code.selectAll()
         self.focus_code()
@@ -574,8 +598,8 @@ class MainWindow(QMainWindow):
         self.entry.set_busy(False)
         self.ops_panel.set_enabled(True)
         self._show_actions(self.ops_panel)
-        self.banner.show_message("error", "Not done", text)
-        self._say("Not done.")
+        self.banner.show_message("error", _("Not done"), text)
+        self._say(_("Not done."))
         self.focus_code()
         self.result_shown.emit(None)
 
@@ -585,17 +609,19 @@ class MainWindow(QMainWindow):
 
     def _show_issued(self, card: Card, note: str) -> None:
         """A card was just issued: to whom, its code and QR to hand over."""
-        holder = card.holder.name if card.holder is not None and card.holder.name else \
-            "the customer"
+        holder = card.holder.name if card.holder is not None and card.holder.name else ""
         name = self._name()
-        what = f"{card.service.capitalize()} {card.kind_label.lower()}" + (
-            f" “{name}”" if name else "")
-        text = (f"{what}. Let the customer scan the QR code to add the card to their phone, "
-                "or give them the code.")
+        words = {"service": service_title(card.service), "kind": card.kind_label.lower(),
+                 "name": name}
+        what = (_("{service} {kind} “{name}”") if name else _("{service} {kind}")).format(
+            **words)
+        text = _("{card}. Let the customer scan the QR code to add the card to their phone, "
+                 "or give them the code.").format(card=what)
         if note:
             text = f"{note} {text}"
-        self.banner.show_issued(f"Card issued to {holder}", text, [("Code", card.code)],
-                                card.code)
+        title = (_("Card issued to {holder}").format(holder=holder) if holder else
+                 _("Card issued to the customer"))
+        self.banner.show_issued(title, text, [(_("Code"), card.code)], card.code)
 
     def _show_actions(self, page: QWidget) -> None:
         if page is not self.confirm_panel:
@@ -620,18 +646,23 @@ class MainWindow(QMainWindow):
         """The busy line: progress, what is running, Cancel (Esc) when it can be cancelled."""
         text = self.controller.busy_text
         self.progress.setVisible(bool(text))
-        cancellable = bool(text) and not self.controller.applying and not text.startswith(
-            "Connecting")
+        cancellable = bool(text) and not self.controller.applying and \
+            not self.controller.runner.busy("open")
         self.cancel_button.setVisible(cancellable)
         if text:
-            self._say(text + ("   Esc cancels." if cancellable else ""))
+            if cancellable:
+                self._say(_("{doing}   Esc cancels.").format(doing=text), "cancels")
+            else:
+                self._say(text)
             if self._looking_up:
                 self.card_panel.setEnabled(False)  # the previous card, greyed out
-        elif self.controller.ready and self.status.text().endswith("Esc cancels."):
-            self._say("Ready.")
+        elif self.controller.ready and self._said == "cancels":
+            self._say(_("Ready."))
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, kind: str = "") -> None:
+        """Put ``text`` on the status line; ``kind`` says what it is about (for updates)."""
         self.status.setText(text)
+        self._said = kind
 
     def _progress(self, text: str) -> None:
         """The core retries or checks an operation: say so on the busy line."""
@@ -644,12 +675,16 @@ class MainWindow(QMainWindow):
         still = len(results) - len(done)
         words = []
         if done:
-            words.append(f"{len(done)} earlier operation{'s' if len(done) != 1 else ''} "
-                         "completed with the service")
+            words.append(ngettext("{count} earlier operation completed with the service.",
+                                  "{count} earlier operations completed with the service.",
+                                  len(done)).format(count=formatting.number(len(done))))
         if still:
-            words.append(f"{still} still waiting for the service (see the journal)")
+            words.append(ngettext(
+                "{count} operation is still waiting for the service (see the journal).",
+                "{count} operations are still waiting for the service (see the journal).",
+                still).format(count=formatting.number(still)))
         if words:
-            self._say("; ".join(words) + ".")
+            self._say(" ".join(words))
         for result in done:
             if self.card is not None and result.after is not None and \
                     result.after.card_id == self.card.card_id and not self.controller.applying:
@@ -667,34 +702,40 @@ class MainWindow(QMainWindow):
             away = sorted(dict(counter.unreachable))
         except RuntimeError:
             return
-        status = self.status.text()
         if self._away_banner and self._away_banner not in away and self.banner.tone == "warn":
             self.banner.clear()  # it answers again: the warning about it is out of date
         if not away or self._away_banner not in away:
             self._away_banner = ""
         if away:
-            names = " and ".join(s.capitalize() for s in away)
+            names = names_list([service_title(s) for s in away])
             every = len(away) == len(counter.backends)
-            wait = max(1, self.controller.health_delay // 1000)
-            self._say((f"Not connected: {names} {'is' if len(away) == 1 else 'are'} not "
-                       "answering" if every else f"Ready; {names} is not answering")
-                      + f" (trying again every {wait} s or so).")
-        elif "not answering" in status or status.startswith(("Not connected", "Checking")):
-            self._say("Ready: every service answers. Scan a card or type its code.")
+            wait = formatting.number(max(1, self.controller.health_delay // 1000))
+            self._say((ngettext(
+                "Not connected: {names} is not answering (trying again every {seconds} s or "
+                "so).",
+                "Not connected: {names} are not answering (trying again every {seconds} s or "
+                "so).", len(away)) if every else ngettext(
+                "Ready; {names} is not answering (trying again every {seconds} s or so).",
+                "Ready; {names} are not answering (trying again every {seconds} s or so).",
+                len(away))).format(names=names, seconds=wait), "away")
+        elif self._said in ("away", "not-connected", "checking"):
+            self._say(_("Ready: every service answers. Scan a card or type its code."))
 
     def _update_services(self) -> None:
         """The status bar: which services are used, and any that did not answer last time."""
         info, counter = self.info, self.controller.counter
         if info is None:
             return
-        text = ("Sandbox: demo services on this computer" if info.on_sandbox
-                else "Services: " + ", ".join(service_title(s) for s in info.services))
+        text = (_("Sandbox: demo services on this computer") if info.on_sandbox
+                else _("Services: {names}").format(
+                    names=", ".join(service_title(s) for s in info.services)))
         try:  # workers update it; a copy taken mid-update is simply tried next time
             away = dict(getattr(counter, "unreachable", {}) or {})
         except RuntimeError:
             away = {}
         if away:
-            text += "  ·  not answering: " + ", ".join(service_title(s) for s in sorted(away))
+            text = _("{services}  ·  not answering: {names}").format(
+                services=text, names=", ".join(service_title(s) for s in sorted(away)))
         self.services_label.setText(text)
 
     # -- keyboard ----------------------------------------------------------------------------
@@ -703,7 +744,7 @@ class MainWindow(QMainWindow):
         """Esc: leave the confirmation or entry, cancel a lookup, dismiss, clear; one step."""
         page = self.actions.currentWidget()
         if self.controller.applying:
-            self._say("The operation is being sent; wait for the service's answer.")
+            self._say(_("The operation is being sent; wait for the service's answer."))
             return
         if page is self.confirm_panel:
             self.controller.cancel()
@@ -714,13 +755,13 @@ class MainWindow(QMainWindow):
             else:
                 self._show_actions(self.ops_panel)
                 self.focus_code()
-            self._say("Not sent.")
+            self._say(_("Not sent."))
             return
         if page is self.entry:
             self.controller.cancel()
             self._show_actions(self.ops_panel)
             self.focus_code()
-            self._say("Ready.")
+            self._say(_("Ready."))
             return
         if self.controller.cancel():
             self.focus_code()
@@ -732,7 +773,7 @@ class MainWindow(QMainWindow):
         elif self.card is not None:
             self.controller.clear_card()
             self._set_card(None)
-            self._say("Ready: scan a card or type its code.")
+            self._say(_("Ready: scan a card or type its code."))
         self.focus_code()
 
     def focus_code(self) -> None:
@@ -792,7 +833,7 @@ class MainWindow(QMainWindow):
         if not self.controller.ready:
             return
         if self.controller.applying:
-            self._say("Wait until the operation is sent.")
+            self._say(_("Wait until the operation is sent."))
             return
         dialog = EnrolDialog(self.controller, self)
         dialog.enrolled.connect(lambda card: self.code.setText(card.code))
@@ -804,7 +845,7 @@ class MainWindow(QMainWindow):
         from pos_app.qt.settings_dialog import SettingsDialog
 
         if self.controller.applying:
-            self._say("Wait until the operation is sent.")
+            self._say(_("Wait until the operation is sent."))
             return
         note = ""
         settings = self.info.settings if self.info is not None else \
@@ -812,7 +853,7 @@ class MainWindow(QMainWindow):
         if settings is None:
             settings = Settings(config_path(self.controller.config))
             if settings.path.exists():
-                note = ("The settings file could not be read; saving here replaces it.")
+                note = _("The settings file could not be read; saving here replaces it.")
         dialog = SettingsDialog(self.controller, settings, note=note, parent=self)
         dialog.saved.connect(self._settings_saved)
         self._open_dialog(dialog)
@@ -833,8 +874,8 @@ class MainWindow(QMainWindow):
         self.focus_code()
 
     def _settings_saved(self, settings: Settings) -> None:
-        self.banner.show_message("info", "Settings saved", "Connecting with the new "
-                                 "settings…")
+        self.banner.show_message("info", _("Settings saved"),
+                                 _("Connecting with the new settings…"))
         self._set_card(None)
         self.journal.set_entries([])
         self._set_connecting()
@@ -843,9 +884,9 @@ class MainWindow(QMainWindow):
     def show_fault(self) -> None:
         """An exception escaped a slot (a bug): say so plainly; the details are in the log."""
         self.banner.show_message(
-            "error", "Something went wrong in the app",
-            "The details are in the app's log file. Check the card and the recent operations "
-            "before going on.")
+            "error", _("Something went wrong in the app"),
+            _("The details are in the app's log file. Check the card and the recent "
+              "operations before going on."))
 
     def toggle_theme(self) -> None:
         app = QApplication.instance()
@@ -853,7 +894,7 @@ class MainWindow(QMainWindow):
         mode = theme.next_mode(theme.mode())
         theme.apply_theme(app, mode)
         self.journal.set_entries(self.journal.entries)
-        self._say(f"Look: {mode.value}.")
+        self._say(_(theme.MODE_SAID[mode]))
 
     def _system_scheme_changed(self, _scheme: object) -> None:
         """The system switched light/dark: follow it unless the cashier chose a look."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pos_app.core.cards import Card
-from pos_app.core.operations import LABELS, TAKES_VALUE, OpName
+from pos_app.core.i18n import _
+from pos_app.core.operations import TAKES_VALUE, OpName
 from pos_app.core.units import op_label
 
 #: Every operation keeps its key whatever the card, so that hands learn them.
@@ -26,6 +27,21 @@ SHORTCUTS: dict[OpName, str] = {
     OpName.HOLD: "F11",
 }
 COLUMNS = 3
+#: Widest a line of an operation button's words may be, in pixels: three buttons side by side
+#: fit the card's half of a 1024x768 window; longer words (Russian's) wrap onto two lines.
+LINE_WIDTH = 176
+
+
+def wrap_label(text: str, metrics: QFontMetrics, width: int = LINE_WIDTH) -> str:
+    """``text`` broken between words into lines no wider than ``width`` (a single word
+    wider than that stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 class OperationsPanel(QWidget):
@@ -54,13 +70,11 @@ class OperationsPanel(QWidget):
         self.shortcuts: dict[OpName, QShortcut] = {}
         for op in OpName:
             key = SHORTCUTS[op]
-            button = QPushButton(f"{LABELS[op]}\n{key}")
+            button = QPushButton()
             button.setProperty("role", "op")
-            button.setToolTip(f"{LABELS[op]} ({key})"
-                              + (" — asks to confirm" if op in TAKES_VALUE else ""))
-            button.setAccessibleName(LABELS[op])
+            self._label(button, op, op_label(op, None))
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.clicked.connect(lambda _=False, op=op: self._choose(op))
+            button.clicked.connect(lambda _checked=False, op=op: self._choose(op))
             button.hide()
             self.buttons[op] = button
             shortcut = QShortcut(QKeySequence(key), shortcut_parent)
@@ -79,20 +93,29 @@ class OperationsPanel(QWidget):
         for i, op in enumerate(ops):
             row, col = divmod(i, COLUMNS)
             button = self.buttons[op]
-            label = op_label(op, card)
-            button.setText(f"{label}\n{SHORTCUTS[op]}")
-            button.setAccessibleName(label)
+            self._label(button, op, op_label(op, card))
             self.grid.addWidget(button, row, col)
             button.show()
         if card is None:
-            self.note.setText("The card's operations appear here once it is read.\n"
-                              "Ctrl+F finds a customer's cards by phone or email.")
+            self.note.setText(_("The card's operations appear here once it is read.\n"
+                                "Ctrl+F finds a customer's cards by phone or email."))
         elif not ops:
-            self.note.setText(f"Nothing can be done with this card now ({card.status_label}).")
+            self.note.setText(_("Nothing can be done with this card now ({status}).").format(
+                status=card.status_label))
         else:
             self.note.setText("")
         self.note.setVisible(bool(self.note.text()))
         self._sync()
+
+    @staticmethod
+    def _label(button: QPushButton, op: OpName, label: str) -> None:
+        """The button's words, its key below them, and a tooltip saying what it does."""
+        key = SHORTCUTS[op]
+        button.ensurePolished()  # the style sheet's font (bigger and bold) is the one drawn
+        button.setText(f"{wrap_label(label, button.fontMetrics())}\n{key}")
+        button.setToolTip(_("{operation} ({key}) — asks to confirm").format(
+            operation=label, key=key) if op in TAKES_VALUE else f"{label} ({key})")
+        button.setAccessibleName(label)
 
     def set_enabled(self, enabled: bool) -> None:
         """Enable or disable every operation (while something is being sent)."""

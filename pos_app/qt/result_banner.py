@@ -6,13 +6,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from pos_app.core.counter import OperationResult
+from pos_app.core.i18n import _
 from pos_app.core.journal import State
-from pos_app.core.present import changes, outcome_rows
+from pos_app.core.present import OUTCOME_LABELS, changes, outcome_rows
 from pos_app.core.units import describe
 from pos_app.qt import theme
 
 #: Most before -> after rows shown (the journal keeps them all).
 MAX_CHANGES = 4
+
+
+def is_to_pay(label: str) -> bool:
+    """Whether a figure's label is the amount the customer pays (shown large)."""
+    return label in (OUTCOME_LABELS["to_pay"], _(OUTCOME_LABELS["to_pay"]))
 
 
 class ResultBanner(QFrame):
@@ -42,7 +48,7 @@ class ResultBanner(QFrame):
         left.addLayout(self.rows)
         layout.addLayout(left, 1)
         right = QVBoxLayout()
-        self.to_pay_label = QLabel("To pay")
+        self.to_pay_label = QLabel(_("To pay"))
         self.to_pay_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.to_pay = QLabel()
         self.to_pay.setObjectName("toPay")
@@ -51,7 +57,7 @@ class ResultBanner(QFrame):
         right.addWidget(self.to_pay)
         self.qr = QLabel()
         self.qr.setObjectName("bannerQr")
-        self.qr.setAccessibleName("The new card's QR code")
+        self.qr.setAccessibleName(_("The new card's QR code"))
         right.addWidget(self.qr)
         right.addStretch(1)
         layout.addLayout(right)
@@ -65,28 +71,29 @@ class ResultBanner(QFrame):
         """An operation's result: what changed, figures, and the amount to pay if any;
         it stays until the next card or Esc. ``name``: the coupon's or reward's name."""
         figures = outcome_rows(result.outcome, result.before) if result.ok else []
-        to_pay = next((value for label, value in figures if label == "To pay"), None)
-        rows = [(label, value) for label, value in figures if label != "To pay"]
+        to_pay = next((value for label, value in figures if is_to_pay(label)), None)
+        rows = [(label, value) for label, value in figures if not is_to_pay(label)]
         if result.waiting or (result.ok and result.note):
             tone = "warn" if not result.ok else "ok" if result.note else "info"
             title = (result.note.split(":")[0] if result.note else
-                     "Open: finish or cancel it in the journal")
+                     _("Open: finish or cancel it in the journal"))
             self._show(tone, title, result.message, rows if result.waiting else [], to_pay)
         elif result.ok:
             if result.after is not None:
                 for label, old, new in changes(result.before, result.after)[:MAX_CHANGES]:
                     rows.append((label, f"{old}  →  {new}"))
             else:
-                rows.append(("Card", "sent; the card could not be read again — scan it to see "
-                             "it as it is now"))
-            title = f"Done: {describe(result.operation, result.before, name)}."
+                rows.append((_("Card"), _("sent; the card could not be read again — scan it to "
+                                          "see it as it is now")))
+            title = _("Done: {operation}.").format(
+                operation=describe(result.operation, result.before, name))
             self._show("ok", title, "", rows, to_pay)
         elif result.state is State.UNKNOWN:
-            self._show("warn", "Not confirmed by the service", result.message, [], None)
+            self._show("warn", _("Not confirmed by the service"), result.message, [], None)
         elif result.state is State.PENDING:
-            self._show("warn", "Queued, not sent yet", result.message, [], None)
+            self._show("warn", _("Queued, not sent yet"), result.message, [], None)
         else:
-            self._show("error", "Not done", result.message, [], None)
+            self._show("error", _("Not done"), result.message, [], None)
 
     def show_message(self, tone: str, title: str, text: str = "") -> None:
         """A plain message: ``tone`` is ``ok``, ``error``, ``warn`` or ``info``."""
@@ -140,5 +147,5 @@ class ResultBanner(QFrame):
             if isinstance(widget, QLabel):
                 parts.append(widget.text())
         if self.to_pay.isVisibleTo(self):
-            parts.append(f"To pay {self.to_pay.text()}")
+            parts.append(f"{self.to_pay_label.text()} {self.to_pay.text()}")
         return " ".join(p for p in parts if p)

@@ -1,9 +1,10 @@
 """Regenerate the README's screenshots from the real window on the sandbox.
 
-``python -m pos_app.qt.screenshots [--out docs/screenshots]`` (or ``pos-app screenshots``)
-starts the window on fresh sandbox data, offscreen (or on ``$DISPLAY`` when one is set, e.g.
-under ``xvfb-run``), drives it through its main states with the keyboard and saves one PNG
-per state (``widget.grab()``; a dialog is drawn over the dimmed window).
+``python -m pos_app.qt.screenshots [--lang ru] [--out docs/screenshots]`` (or ``pos-app
+screenshots``) starts the window on fresh sandbox data, offscreen (or on ``$DISPLAY`` when one
+is set, e.g. under ``xvfb-run``), drives it through its main states with the keyboard and saves
+one PNG per state (``widget.grab()``; a dialog is drawn over the dimmed window). ``--lang ru``
+shows it in Russian with ``[shop] currency = "RUB"`` (written to ``docs/screenshots/ru``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
+from pos_app.core.i18n import LANGUAGES, SOURCE_LANGUAGE, _
 from pos_app.core.operations import OpName
 from pos_app.core.services import SERVICES
 from pos_app.qt import theme
@@ -27,6 +29,26 @@ from pos_app.qt.drive import fresh_dirs, pump, type_text, wait_until
 from pos_app.qt.operations_panel import SHORTCUTS
 
 DEFAULT_OUT = Path("docs/screenshots")
+#: The shop's currency in each language's screenshots (none: a bare number, as before).
+CURRENCY = {"ru": "RUB"}
+
+
+def default_out(lang: str) -> Path:
+    """``docs/screenshots`` for English, ``docs/screenshots/<lang>`` for another language."""
+    return DEFAULT_OUT if lang == SOURCE_LANGUAGE else DEFAULT_OUT / lang
+
+
+def write_settings(path: str, lang: str) -> None:
+    """A settings file for the sandbox in ``lang`` (with the shop's currency), as a shop in
+    that country writes it; English keeps the sandbox's defaults (no file)."""
+    if lang == SOURCE_LANGUAGE:
+        return
+    from pos_app.core.settings_schema import SANDBOX_KEY, SANDBOX_TABLE
+
+    lines = [f"[{SANDBOX_TABLE}]", f"{SANDBOX_KEY} = true", "", "[app]", f'language = "{lang}"']
+    if lang in CURRENCY:
+        lines += ["", "[shop]", f'currency = "{CURRENCY[lang]}"']
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def showcase() -> dict[str, str]:
@@ -54,7 +76,7 @@ class Shooter:
         pump(60)  # layouts settle, the window paints
 
     def idle(self) -> None:
-        self.wait(lambda: not self.window.controller.busy_text, "the services to answer")
+        self.wait(lambda: not self.window.controller.busy_text, what="the services to answer")
 
     def save(self, name: str, dialog: QDialog | None = None) -> Path:
         """The window (with ``dialog`` centred over it, the window dimmed) as ``name.png``."""
@@ -106,10 +128,10 @@ class Shooter:
         w.show()
         w.activateWindow()
         w.start()
-        self.wait(lambda: w.controller.ready, "the window to be ready")
+        self.wait(lambda: w.controller.ready, what="the window to be ready")
         self.save("01-ready-demo-cards")
         w.shift.toggle()  # the cashier opens the shift
-        self.wait(lambda: w.shift_view.summary is not None, "the shift to open")
+        self.wait(lambda: w.shift_view.summary is not None, what="the shift to open")
 
         show = showcase()
         self.scan(show["stamps"])
@@ -118,10 +140,10 @@ class Shooter:
         self.scan(show["purchase_spend"])
         self.press(OpName.PURCHASE_SPEND)
         type_text(w.entry.edits[0], "500", enter=True)
-        self.wait(lambda: w.entry.edits[1].text(), "the spend limit")
+        self.wait(lambda: w.entry.edits[1].text(), what="the spend limit")
         self.save("03-points-purchase-with-spending")
         self.enter(w.entry.edits[1])
-        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, what="the confirmation")
         self.save("04-points-confirm")
         QTest.keyClick(w.confirm_panel.confirm_button, Qt.Key.Key_Escape)
         QTest.keyClick(w.entry.edits[0], Qt.Key.Key_Escape)
@@ -130,9 +152,9 @@ class Shooter:
         self.press(OpName.PURCHASE)
         type_text(w.entry.edits[0], "1240.50", enter=True)
         # A service that records whole sums: the cashier is told (1 241) and confirms first.
-        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, what="the confirmation")
         self.enter(w.confirm_panel.confirm_button)
-        self.wait(w.banner.isVisible, "the result")
+        self.wait(w.banner.isVisible, what="the result")
         self.idle()
         self.save("05-discount-purchase-result")
 
@@ -143,16 +165,16 @@ class Shooter:
         w.open_customer_lookup()
         lookup = w._dialogs[-1]
         type_text(lookup.query, show["phone"], enter=True)  # type: ignore[attr-defined]
-        self.wait(lambda: lookup.refs, "the customer's cards")  # type: ignore[attr-defined]
+        self.wait(lambda: lookup.refs, what="the customer's cards")  # type: ignore[attr-defined]
         self.save("07-customer-lookup", lookup)
         lookup.close()
 
         w.open_settings()
         settings = w._dialogs[-1]
-        self.wait(settings.isVisible, "the settings")
-        self.wait(lambda: not w.controller.runner.busy("keyring"), "the keyring status")
+        self.wait(settings.isVisible, what="the settings")
+        self.wait(lambda: not w.controller.runner.busy("keyring"), what="the keyring status")
         settings.resize(settings.sizeHint())  # adjustSize() caps it to the offscreen screen
-        self.wait(lambda: True, "the settings")
+        self.wait(lambda: True, what="the settings")
         self.save("08-settings", settings)
         settings.close()
 
@@ -160,9 +182,9 @@ class Shooter:
         self.scan(show["reward"])
         self.press(OpName.REWARD)
         self.enter(w.entry.edits[0])
-        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, what="the confirmation")
         self.enter(w.confirm_panel.confirm_button)
-        self.wait(w.banner.isVisible, "the result")
+        self.wait(w.banner.isVisible, what="the result")
         self.idle()
         self.save("09-dark-chop-card-reward")
 
@@ -171,25 +193,27 @@ class Shooter:
         self.scan(show["gift"])
         self.press(OpName.SPEND)
         type_text(w.entry.edits[0], "250")
-        self.wait(lambda: True, "the keypad")
+        self.wait(lambda: True, what="the keypad")
         self.save("10-touchscreen-1920x1080-gift-spend")
         w.resize(*self.size)
         self.enter(w.entry.edits[0])
-        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, what="the confirmation")
         self.enter(w.confirm_panel.confirm_button)
-        self.wait(w.banner.isVisible, "the result")
+        self.wait(w.banner.isVisible, what="the result")
         self.idle()
         self.shift_and_slip()
 
         w.open_enrol()
         enrol = w._dialogs[-1]
-        self.wait(lambda: enrol.templates, "the card templates")  # type: ignore[attr-defined]
+        self.wait(lambda: enrol.templates, what="the card templates")  # type: ignore[attr-defined]
         enrol.template.setCurrentIndex(0)  # type: ignore[attr-defined]
-        for field, text in ((enrol.first, "Vera"), (enrol.last, "Lind"),  # type: ignore
+        # i18n: a sample customer's first and last name, typed in the enrol screenshot
+        first, last = _("Vera"), _("Lind")
+        for field, text in ((enrol.first, first), (enrol.last, last),  # type: ignore
                             (enrol.phone, "+7 900 111 22 33")):  # type: ignore[attr-defined]
             type_text(field, text)
         self.enter(enrol.first)  # type: ignore[attr-defined]
-        self.wait(lambda: w.banner.qr.isVisible(), "the new card")
+        self.wait(lambda: w.banner.qr.isVisible(), what="the new card")
         self.idle()
         self.save("13-enrolled-card-issued")
         if "hold" in show:
@@ -212,16 +236,18 @@ class Shooter:
         self.scan(code)
         self.press(OpName.STAMP)
         self.enter(w.entry.edits[0])
-        self.wait(w.banner.isVisible, "the result")
+        self.wait(w.banner.isVisible, what="the result")
         self.idle()
         server.faults.clear()
         w.tabs.setCurrentWidget(w.shift_view)
         w.shift.refresh()
-        self.wait(lambda: "purchase" in w.shift_view.text.toPlainText().lower(),
-                  "the shift summary")
+        self.wait(lambda: w.shift_view.summary is not None and any(
+            line.operation == "purchase" for line in w.shift_view.summary.lines),
+            what="the shift summary")
         self.save("11-shift-summary")
         entry = next(e for e in counter.journal.entries() if e.operation == "purchase")
-        shop = Shop("Coffee & Co", ("12 Market Street",))
+        # i18n: a sample shop's name and address on the slip of the screenshots
+        shop = Shop(_("Coffee & Co"), (_("12 Market Street"),))
         path = self.out / "12-slip-58mm.png"
         if not slip_image(build_slip(entry, shop), 58).save(str(path)):
             raise OSError(f"cannot write {path}")
@@ -239,34 +265,46 @@ class Shooter:
         self.save(f"{service}-card")
         self.press(OpName.HOLD)
         type_text(w.entry.edits[0], "200", enter=True)
-        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, "the confirmation")
+        self.wait(lambda: w.actions.currentWidget() is w.confirm_panel, what="the confirmation")
         self.enter(w.confirm_panel.confirm_button)
-        self.wait(lambda: w.journal.chosen() is not None, "the waiting hold")
+        self.wait(lambda: w.journal.chosen() is not None, what="the waiting hold")
         w.tabs.setCurrentWidget(w.journal)
         self.idle()
         self.save(f"{service}-open-hold")
         w.journal.finish_button.click()
-        self.wait(lambda: w.journal.chosen() is None, "the hold to be finished")
+        self.wait(lambda: w.journal.chosen() is None, what="the hold to be finished")
         self.idle()
         self.save(f"{service}-hold-confirmed")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pos-app screenshots", description=__doc__)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the PNGs")
-    parser.add_argument("--size", default="1024x768", help="window size, WIDTHxHEIGHT")
+    parser = argparse.ArgumentParser(prog="pos-app screenshots",  # i18n-skip: a command
+                                     description=__doc__)
+    parser.add_argument("--out", type=Path, default=None,
+                        help=_("folder for the PNGs (docs/screenshots, docs/screenshots/ru)"))
+    parser.add_argument("--size", default="1024x768", help=_("window size, WIDTHxHEIGHT"))
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), default=SOURCE_LANGUAGE,
+                        help=_("the window's language (Russian shows money in roubles)"))
     args = parser.parse_args(argv)
+    out: Path = args.out or default_out(args.lang)
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     width, height = (int(v) for v in args.size.lower().split("x"))
     tmp = fresh_dirs("pos-app-shots-")  # fresh demo data, the real settings untouched
+    language = os.environ.get("POS_APP_LANGUAGE")
+    os.environ["POS_APP_LANGUAGE"] = args.lang
     try:
+        write_settings(os.environ["POS_APP_CONFIG"], args.lang)
         ensure_app()
-        args.out.mkdir(parents=True, exist_ok=True)
-        saved = Shooter(args.out, (width, height)).run()
-        print(f"{len(saved)} screenshots in {args.out}")
+        out.mkdir(parents=True, exist_ok=True)
+        saved = Shooter(out, (width, height)).run()
+        print(f"{len(saved)} screenshots in {out}")
         return 0
     finally:
+        if language is None:
+            os.environ.pop("POS_APP_LANGUAGE", None)
+        else:
+            os.environ["POS_APP_LANGUAGE"] = language
         tmp.cleanup()
 
 

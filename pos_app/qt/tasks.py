@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from pos_app.core.errors import PosError
+from pos_app.core.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +29,11 @@ log = logging.getLogger(__name__)
 class AppFault(PosError):
     """An exception the app did not expect: a bug. Its details are in the log, not on screen."""
 
-    default_hint = "Nothing was sent. The details are in the app's log file."
+    default_hint = N_("Nothing was sent. The details are in the app's log file.")
 
-    def __init__(self, message: str = "Something went wrong in the app.",
-                 hint: str | None = None) -> None:
-        super().__init__(message, hint)
+    def __init__(self, message: str = "", hint: str | None = None) -> None:
+        super().__init__(message or _("Something went wrong in the app."),
+                         _(self.default_hint) if hint is None else hint)
 
 
 @dataclass(eq=False)

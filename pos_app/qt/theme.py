@@ -14,6 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
+from pos_app.core.i18n import N_
+
+#: The Qt style every look is drawn in.
+STYLE = "Fusion"  # i18n-skip: a Qt style's name
 #: Base font size in points: readable at arm's length on a counter.
 BASE_POINT_SIZE = 11
 
@@ -22,6 +26,14 @@ class Mode(StrEnum):
     SYSTEM = "system"
     LIGHT = "light"
     DARK = "dark"
+
+
+#: What the status line says when the look is switched to a mode.
+MODE_SAID: dict[Mode, str] = {
+    Mode.SYSTEM: N_("Look: system."),
+    Mode.DARK: N_("Look: dark."),
+    Mode.LIGHT: N_("Look: light."),
+}
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ def dark_palette() -> QPalette:
 
 
 def light_palette() -> QPalette:
-    style = QStyleFactory.create("Fusion")
+    style = QStyleFactory.create(STYLE)
     palette = style.standardPalette()
     palette.setColor(QPalette.ColorRole.Highlight, QColor(LIGHT.accent))
     palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
@@ -113,8 +125,8 @@ def apply_theme(app: QApplication, new_mode: Mode | str = Mode.SYSTEM) -> Colors
     if _system_palette is None:
         _system_palette = QPalette(app.palette())
     _mode = Mode(new_mode)
-    if app.style().name().lower() != "fusion":
-        app.setStyle("Fusion")
+    if app.style().name().lower() != STYLE.lower():
+        app.setStyle(STYLE)
     font = QFont(app.font())
     if font.pointSizeF() < BASE_POINT_SIZE:
         font.setPointSizeF(BASE_POINT_SIZE)
@@ -143,14 +155,14 @@ def style_sheet(c: Colors) -> str:
     tones = ""
     for tone in ("ok", "error", "warn", "info"):
         bg, fg = getattr(c, f"{tone}_bg"), getattr(c, f"{tone}_fg")
-        tones += f"""
+        tones += f"""/* i18n-skip: a style sheet */
 *[tone="{tone}"] {{ background: {bg}; color: {fg}; border: 2px solid {fg};
                     border-radius: 8px; }}
 *[tone="{tone}"] QLabel {{ color: {fg}; background: transparent; border: none; }}
 QLabel[badge="{tone}"] {{ background: {bg}; color: {fg}; border: 1px solid {fg};
                          border-radius: 6px; padding: 2px 10px; font-weight: bold; }}
 """
-    return f"""
+    return f"""/* i18n-skip: a style sheet */
 QLineEdit {{ padding: 6px 8px; }}
 QLineEdit#codeField {{ font-size: 18pt; padding: 8px 10px; border: 2px solid {c.accent};
                       border-radius: 6px; }}
