@@ -200,3 +200,12 @@ def percent(value: Decimal | int | None) -> str:
 
     rate = Decimal(value) / 100
     return format_percent(rate.normalize(), locale=current_locale(), decimal_quantization=False)
+
+
+def listing(items: list[str]) -> str:
+    """Items joined as the language joins a list ("A, B and C", "A, B и C")."""
+    if not items:
+        return ""
+    from babel.lists import format_list
+
+    return format_list(list(items), locale=current_locale())

@@ -76,10 +76,8 @@ BUSY_DELAY_MS = 150
 
 
 def names_list(names: list[str]) -> str:
-    """Names joined as the language joins a list ("Luna and Loona", "Luna и Loona")."""
-    from babel.lists import format_list
-
-    return format_list(names, locale=formatting.current_locale()) if names else ""
+    """Names joined as the language joins a list (:func:`pos_app.core.formatting.listing`)."""
+    return formatting.listing(names)
 
 
 class MainWindow(QMainWindow):

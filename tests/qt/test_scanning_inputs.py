@@ -318,12 +318,12 @@ def test_a_code_no_service_claims_sounds_different_and_says_why(
         QTest.keyClick(main_window, Qt.Key.Key_Return)
     code, source, reason = got.args
     assert (code, source) == ("NOT-A-CARD", "wedge")
-    assert "No configured service recognises this code" in reason
+    assert "No service is configured to recognise this code" in reason
     assert calls.got == []
     assert handle.feedback.last_sound == "beep:bad"
     flash = handle.feedback.flash_widget
     assert flash is not None and flash.isVisible()
-    assert "No configured service recognises" in flash.label.text()
+    assert "No service is configured to recognise" in flash.label.text()
 
 
 @MULTIMEDIA_NOISE
