@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -138,11 +139,17 @@ class JournalView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # The sentence above its buttons: beside them it was squeezed into a narrow column
+        # and the buttons were cut (worse in Russian).
         self.open_bar = QWidget()
-        bar = QHBoxLayout(self.open_bar)
-        bar.setContentsMargins(4, 4, 4, 4)
+        column = QVBoxLayout(self.open_bar)
+        column.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
         self.open_label = QLabel()
         self.open_label.setWordWrap(True)
+        # as tall as its wrapped lines at the pane's width, whatever the list below wants
+        self.open_label.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                      QSizePolicy.Policy.MinimumExpanding)
         self.check_button = QPushButton(_("Check again"))
         self.check_button.setToolTip(_("Ask the services now about the operations still open"))
         self.check_button.clicked.connect(self.check_again)
@@ -154,7 +161,9 @@ class JournalView(QWidget):
         self.cancel_button.setToolTip(_("Undo the selected waiting operation (release the "
                                         "hold)"))
         self.cancel_button.clicked.connect(lambda: self._finish(True))
-        bar.addWidget(self.open_label, 1)
+        column.addWidget(self.open_label)
+        column.addLayout(bar)
+        bar.addStretch(1)
         bar.addWidget(self.check_button)
         bar.addWidget(self.finish_button)
         bar.addWidget(self.cancel_button)

@@ -68,6 +68,8 @@ class Shooter:
         self.size = size
         self.window = create_window(size=size)
         self.saved: list[Path] = []
+        #: Text each state cuts or draws over other text (:mod:`pos_app.qt.text_fit`).
+        self.cut: dict[str, list[str]] = {}
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -91,6 +93,11 @@ class Shooter:
             painter.setPen(QColor(0, 0, 0, 140))
             painter.drawRect(x - 1, y - 1, shot.width() + 1, shot.height() + 1)
             painter.end()
+        from pos_app.qt.text_fit import cut_texts
+
+        problems = [*cut_texts(self.window), *(cut_texts(dialog) if dialog is not None else [])]
+        if problems:
+            self.cut[name] = problems
         path = self.out / f"{name}.png"
         if not image.save(str(path)):
             raise OSError(f"cannot write {path}")
@@ -277,6 +284,29 @@ class Shooter:
         self.save(f"{service}-hold-confirmed")
 
 
+def shoot(out: Path, size: tuple[int, int], language: str) -> Shooter:
+    """Every state in ``language`` as PNGs in ``out`` on fresh sandbox data (the real settings
+    and data untouched); the shooter, with what each state cut (``.cut``)."""
+    tmp = fresh_dirs("pos-app-shots-")
+    saved = {name: os.environ.get(name) for name in ("POS_APP_LANGUAGE", "POS_APP_CONFIG",
+                                                      "POS_APP_DATA_DIR")}
+    os.environ["POS_APP_LANGUAGE"] = language
+    try:
+        write_settings(os.environ["POS_APP_CONFIG"], language)
+        ensure_app()
+        out.mkdir(parents=True, exist_ok=True)
+        shooter = Shooter(out, size)
+        shooter.run()
+        return shooter
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        tmp.cleanup()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pos-app screenshots",  # i18n-skip: a command
                                      description=__doc__)
@@ -290,22 +320,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     width, height = (int(v) for v in args.size.lower().split("x"))
-    tmp = fresh_dirs("pos-app-shots-")  # fresh demo data, the real settings untouched
-    language = os.environ.get("POS_APP_LANGUAGE")
-    os.environ["POS_APP_LANGUAGE"] = args.lang
-    try:
-        write_settings(os.environ["POS_APP_CONFIG"], args.lang)
-        ensure_app()
-        out.mkdir(parents=True, exist_ok=True)
-        saved = Shooter(out, (width, height)).run()
-        print(f"{len(saved)} screenshots in {out}")
-        return 0
-    finally:
-        if language is None:
-            os.environ.pop("POS_APP_LANGUAGE", None)
-        else:
-            os.environ["POS_APP_LANGUAGE"] = language
-        tmp.cleanup()
+    shooter = shoot(out, (width, height), args.lang)
+    print(f"{len(shooter.saved)} screenshots in {out}")
+    for name, problems in shooter.cut.items():
+        for problem in problems:
+            print(f"cut in {name}: {problem}", file=sys.stderr)  # i18n-skip: for developers
+    return 1 if shooter.cut else 0
 
 
 if __name__ == "__main__":
