@@ -1,5 +1,6 @@
 """Start-up and teardown work that need not happen: a stopping sandbox does not wait for its
-poll, and a command whose secrets are in the settings file never imports keyring."""
+poll, a command whose secrets are in the settings file never imports keyring, and opening a
+journal that is up to date writes nothing."""
 
 from __future__ import annotations
 
@@ -54,3 +55,19 @@ def test_card_command_does_not_import_keyring_when_secrets_are_in_the_file(
         assert "heavy: []" in res.stderr, res.stderr
     finally:
         server.stop()
+
+
+def test_opening_an_up_to_date_journal_writes_nothing(tmp_path: Path) -> None:
+    from pos_app.core.journal import Journal
+
+    path = tmp_path / "journal.sqlite3"
+    Journal(path).close()
+    before = path.stat()
+    time.sleep(0.01)
+    journal = Journal(path)
+    try:
+        assert journal._db.total_changes == 0  # no commit to sync at every start
+    finally:
+        journal.close()
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
