@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
 import logging
 import socket
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,6 +119,8 @@ class _Run:
 
 def _who() -> str:
     """The person at this till, as the system knows them (for settled operations)."""
+    import getpass
+
     try:
         user = getpass.getuser()
     except (OSError, KeyError):
@@ -346,6 +346,8 @@ class Counter:
                     raise
                 # Unreachable: an addition is queued below against the card as last seen.
         plan = backend.plan(card, operation)
+        import uuid  # here: uuid imports platform, which a card look-up does not need
+
         key = uuid.uuid4().hex
         observed = observe(card.raw, expected_fields(s.to_json() for s in plan.steps))
         mark = None if backend.idempotent else self._mark(backend, card)
