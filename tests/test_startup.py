@@ -71,3 +71,15 @@ def test_opening_an_up_to_date_journal_writes_nothing(tmp_path: Path) -> None:
         journal.close()
     after = path.stat()
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+def test_a_lazy_pattern_is_compiled_on_first_use_and_works_as_compiled() -> None:
+    import re
+
+    from pos_app.core.lazy_re import LazyPattern
+
+    lazy = LazyPattern(r"rub\s*(\d+)", re.IGNORECASE)
+    assert lazy.pattern == r"rub\s*(\d+)" and lazy._compiled is None
+    assert lazy.fullmatch("RUB 12").group(1) == "12"
+    assert lazy.sub("", "x rub 5") == "x "
+    assert lazy.compiled() is lazy._compiled is re.compile(r"rub\s*(\d+)", re.IGNORECASE)
