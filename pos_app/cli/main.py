@@ -33,6 +33,9 @@ from pos_app.core.services import SERVICES, templates_notes
 from pos_app.core.services import names as service_names
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_CONFIG = 0, 1, 2, 3, 4
+#: Commands that keep running (the window, the sandbox, the screenshots' Qt): the garbage
+#: collector works as usual in them.
+_LONG_RUNNING = (None, "sandbox", "screenshots")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,9 +157,9 @@ def _choose_language(argv: Sequence[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``pos-app`` command; ``argv`` ``None`` is this process's own command line."""
     code = _command(argv)
-    if argv is None and "PySide6" not in sys.modules:
-        # The process ends now: its last full collection would walk every object imported
-        # (~15 ms of a short command); everything the command opened is closed by now.
+    if argv is None and not gc.isenabled():
+        # A short command's process ends now: its last full collection would walk every
+        # object imported (~15 ms); everything the command opened is closed by now.
         gc.freeze()
     return code
 
@@ -166,6 +169,8 @@ def _command(argv: Sequence[str] | None) -> int:
     _choose_language(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None and args.command not in _LONG_RUNNING:
+        gc.disable()  # a short command's garbage is left to its exit, not collected on the way
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if args.config:
