@@ -36,6 +36,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_CONFIG = 0, 1, 2, 3, 4
 #: Commands that keep running (the window, the sandbox, the screenshots' Qt): the garbage
 #: collector works as usual in them.
 _LONG_RUNNING = (None, "sandbox", "screenshots")
+#: Commands about one card: only the services the router asks for it are built.
+_ONE_CARD = ("card", "apply")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,7 +204,7 @@ def _command(argv: Sequence[str] | None) -> int:
                   f"({settings.sandbox_reason}).", file=sys.stderr)
         if args.command in reports.COMMANDS:
             return reports.COMMANDS[args.command](args)
-        with Counter.open(settings) as counter:
+        with Counter.open(settings, lazy=args.command in _ONE_CARD) as counter:
             moved = getattr(counter.journal, "moved_aside", None)
             if moved is not None:
                 print(moved.message(), file=sys.stderr)

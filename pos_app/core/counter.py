@@ -248,8 +248,9 @@ class Counter:
         self.owner = Owner(journal.path.parent)
 
     @classmethod
-    def open(cls, settings: Settings | None = None) -> Counter:
-        """Build from the settings; start the in-process sandbox when nothing is configured."""
+    def open(cls, settings: Settings | None = None, *, lazy: bool = False) -> Counter:
+        """Build from the settings; start the in-process sandbox when nothing is configured.
+        ``lazy``: each adapter is imported and built when first used (a short command)."""
         settings = settings or load_settings()
         sandbox = None
         tables = {spec.name: settings.service(spec.name) or {} for spec in SERVICES}
@@ -259,7 +260,7 @@ class Counter:
             # One sandbox per data folder: a second process uses the first one's.
             sandbox = start_or_join(data_dir(), data_dir() / SANDBOX_FILE)
             tables = sandbox.service_settings()
-        backends = build_backends(tables)
+        backends = build_backends(tables, lazy=lazy)
         if not backends:
             raise settings.nothing_configured()
         try:

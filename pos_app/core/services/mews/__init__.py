@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField, lazy
+from pos_app.core.services.spec import (
+    BASE_URL,
+    PATTERN,
+    ServiceSpec,
+    SettingField,
+    dashed_may_take,
+    lazy,
+)
 
 
 def _cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,6 +26,6 @@ SERVICE = ServiceSpec(
             SettingField("access_token", "Access token", required=True, secret=True),
             SettingField("program_id", "Loyalty program id (optional)"), PATTERN),
     build=lazy(f"{__name__}.adapter:MewsBackend.from_settings"),
-    sandbox=lazy(f"{__name__}.sandbox:MewsApp"), order=50, cli=_cli,
+    sandbox=lazy(f"{__name__}.sandbox:MewsApp"), order=50, cli=_cli, may_take=dashed_may_take,
     templates_note="Mews's are its loyalty programs (`pos-app mews programs`).",
 )
