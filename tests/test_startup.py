@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pos_app.core.sandbox import server as sandbox_server
 from pos_app.core.sandbox.server import SandboxServer
 from pos_app.core.services.luna.sandbox import LunaApp
@@ -108,3 +110,19 @@ def test_card_command_imports_only_the_adapter_of_the_service_that_takes_the_cod
     finally:
         for server in servers:
             server.stop()
+
+
+def test_the_collector_is_off_while_pos_app_starts_only_in_pos_app(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pos_app import cli
+
+    for argv0, orig, frozen, expected in (
+            ("/usr/bin/pos-app", [], False, True), (r"C:\App\Pos-App.exe", [], False, True),
+            ("-m", ["python", "-X", "importtime", "-m", "pos_app.cli.main"], False, True),
+            ("-m", ["python", "-m", "pos_app.cli.decode"], False, False),
+            ("/x/bin/pytest", [], False, False), ("-c", ["python", "-c", "..."], False, False),
+            ("launcher", [], True, True)):
+        monkeypatch.setattr(sys, "argv", [argv0])
+        monkeypatch.setattr(sys, "orig_argv", orig)
+        monkeypatch.setattr(sys, "frozen", frozen, raising=False)
+        assert cli._started_as_pos_app() is expected, (argv0, orig)

@@ -171,7 +171,9 @@ def _command(argv: Sequence[str] | None) -> int:
     _choose_language(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if argv is None and args.command not in _LONG_RUNNING:
+    if argv is None and args.command in _LONG_RUNNING:
+        gc.enable()  # off while pos-app started (see pos_app.cli)
+    elif argv is None:
         gc.disable()  # a short command's garbage is left to its exit, not collected on the way
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
