@@ -145,7 +145,6 @@ def _choose_language(argv: Sequence[str]) -> None:
     ``--json`` is English whatever the settings (it is read by programs)."""
     from pos_app.core.settings import apply_display, display_choices
 
-    language, currency = display_choices(_config_argument(argv))
     if "--json" in argv:
         from pos_app.core.formatting import set_currency
         from pos_app.core.i18n import SOURCE_LANGUAGE, set_language
@@ -153,6 +152,7 @@ def _choose_language(argv: Sequence[str]) -> None:
         set_currency(None)
         set_language(SOURCE_LANGUAGE)
         return
+    language, currency = display_choices(_config_argument(argv))
     apply_display(language, currency)
 
 
