@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 LIMIT_S = 0.12
 CARDS = {"luna": "931520-641-829", "loona": None}  # Loona: the first demo card listed
 WATCH = ("keyring", "ssl", "cryptography", "secretstorage", "jeepney", "PySide6", "zxingcpp",
-         "PIL", "numpy", "cv2")
+         "PIL", "numpy", "cv2", "babel")
 
 
 def start_sandbox(tmp: Path) -> tuple[subprocess.Popen[str], str, dict[str, str]]:

@@ -114,6 +114,49 @@ def test_spec_builds_an_adapter_from_its_sandbox_settings(spec: ServiceSpec) -> 
         server.stop()
 
 
+def _codes_to_try() -> list[str]:
+    """Every service's demo codes, with spaces, in URLs, changed, and codes of no service."""
+    demo = [c["code"] for s in SERVICES for c in s.sandbox().demo_cards()]
+    found = set(demo)
+    for code in demo:
+        found |= {f"  {code} ", code.lower(), code.upper(), code[:-1], code + "9",
+                  f"https://example.com/c/{code}?x=1", f"www.example.com/{code}"}
+    found |= {"448234-808-346", "HC-000123", "AB-123", "CPOL-000123", "OFR-ABC123",
+              "0123456789abcdefABCDEF01", "a1" * 12, "6179518025", "hello", "x", "-", "",
+              "3fa85f64-5717-4562-b3fc-2c963f66afa6", "https://luna.example/p/931520-641-829",
+              "é" * 30, "Z" * 3000}
+    return sorted(found)
+
+
+def test_may_take_never_rules_out_a_code_the_adapter_takes(spec: ServiceSpec) -> None:
+    """The router passes a service by on ``may_take`` alone: it must be looser than the
+    adapter, with the sandbox's settings, without its patterns, and with a pattern set."""
+    from pos_app.core.backends.registry import build_backend
+    from pos_app.core.sandbox.server import SandboxServer
+
+    if spec.may_take is None:
+        return
+    server = SandboxServer(spec.sandbox()).start()
+    try:
+        sandbox = server.app.settings(server)
+        bare = {k: v for k, v in sandbox.items() if not k.endswith("pattern")}
+        for table in (sandbox, bare, {**bare, "pattern": r"(?i)x-(\d+)"},
+                      {**bare, "pattern": " 12 "}, {**bare, "pattern": "("}):
+            try:
+                backend = build_backend(spec, table)
+            except Exception:  # a pattern that is not a regex: the adapter refuses it
+                assert spec.may_take(table, "12")
+                continue
+            try:
+                for code in _codes_to_try():
+                    if backend.claim(code):
+                        assert spec.may_take(table, code.strip()), (table, code)
+            finally:
+                backend.close()
+    finally:
+        server.stop()
+
+
 def test_a_required_key_missing_is_named(spec: ServiceSpec) -> None:
     from pos_app.core.backends.registry import build_backend
     from pos_app.core.errors import ConfigError

@@ -8,6 +8,7 @@ connection problem.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -34,6 +35,11 @@ from pos_app.core.services import SERVICES, templates_notes
 from pos_app.core.services import names as service_names
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_CONFIG = 0, 1, 2, 3, 4
+#: Commands that keep running (the window, the sandbox, the screenshots' Qt): the garbage
+#: collector works as usual in them.
+_LONG_RUNNING = (None, "sandbox", "screenshots")
+#: Commands about one card: only the services the router asks for it are built.
+_ONE_CARD = ("card", "apply")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,7 +157,6 @@ def _choose_language(argv: Sequence[str]) -> None:
     ``--json`` is English whatever the settings (it is read by programs)."""
     from pos_app.core.settings import apply_display, display_choices
 
-    language, currency = display_choices(_config_argument(argv))
     if "--json" in argv:
         from pos_app.core.formatting import set_currency
         from pos_app.core.i18n import SOURCE_LANGUAGE, set_language
@@ -159,14 +164,29 @@ def _choose_language(argv: Sequence[str]) -> None:
         set_currency(None)
         set_language(SOURCE_LANGUAGE)
         return
+    language, currency = display_choices(_config_argument(argv))
     apply_display(language, currency)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``pos-app`` command; ``argv`` ``None`` is this process's own command line."""
+    code = _command(argv)
+    if argv is None and not gc.isenabled():
+        # A short command's process ends now: its last full collection would walk every
+        # object imported (~15 ms); everything the command opened is closed by now.
+        gc.freeze()
+    return code
+
+
+def _command(argv: Sequence[str] | None) -> int:
     _utf8_pipes()
     _choose_language(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None and args.command in _LONG_RUNNING:
+        gc.enable()  # off while pos-app started (see pos_app.cli)
+    elif argv is None:
+        gc.disable()  # a short command's garbage is left to its exit, not collected on the way
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.ERROR,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if args.config:
@@ -198,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   .format(reason=settings.sandbox_reason), file=sys.stderr)
         if args.command in reports.COMMANDS:
             return reports.COMMANDS[args.command](args)
-        with Counter.open(settings) as counter:
+        with Counter.open(settings, lazy=args.command in _ONE_CARD) as counter:
             moved = getattr(counter.journal, "moved_aside", None)
             if moved is not None:
                 print(moved.message(), file=sys.stderr)

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
 import logging
 import socket
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,6 +131,8 @@ class _Run:
 
 def _who() -> str:
     """The person at this till, as the system knows them (for settled operations)."""
+    import getpass
+
     try:
         user = getpass.getuser()
     except (OSError, KeyError):
@@ -260,8 +260,9 @@ class Counter:
         self.owner = Owner(journal.path.parent)
 
     @classmethod
-    def open(cls, settings: Settings | None = None) -> Counter:
-        """Build from the settings; start the in-process sandbox when nothing is configured."""
+    def open(cls, settings: Settings | None = None, *, lazy: bool = False) -> Counter:
+        """Build from the settings; start the in-process sandbox when nothing is configured.
+        ``lazy``: each adapter is imported and built when first used (a short command)."""
         settings = settings or load_settings()
         sandbox = None
         tables = {spec.name: settings.service(spec.name) or {} for spec in SERVICES}
@@ -271,7 +272,7 @@ class Counter:
             # One sandbox per data folder: a second process uses the first one's.
             sandbox = start_or_join(data_dir(), data_dir() / SANDBOX_FILE)
             tables = sandbox.service_settings()
-        backends = build_backends(tables)
+        backends = build_backends(tables, lazy=lazy)
         if not backends:
             raise settings.nothing_configured()
         try:
@@ -359,6 +360,8 @@ class Counter:
                     raise
                 # Unreachable: an addition is queued below against the card as last seen.
         plan = backend.plan(card, operation)
+        import uuid  # here: uuid imports platform, which a card look-up does not need
+
         key = uuid.uuid4().hex
         observed = observe(card.raw, expected_fields(s.to_json() for s in plan.steps))
         mark = None if backend.idempotent else self._mark(backend, card)

@@ -30,6 +30,10 @@ LEASE_SECONDS = 60.0
 #: A claim whose owner still looks alive is taken over only this long after it ran out (the
 #: owner's lock may not work on the folder, e.g. a network share).
 STALE_LEASE_SECONDS = 600.0
+#: The schema version row, written only when it differs: opening a journal that is up to date
+#: writes nothing (no commit to sync, no checkpoint when the last connection closes).
+_SCHEMA_ROW = ("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) "
+               "DO UPDATE SET value = excluded.value WHERE meta.value != excluded.value")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS operations (
@@ -179,8 +183,7 @@ class Journal:
                     if name not in have:
                         self._db.execute(f"ALTER TABLE operations ADD COLUMN {name} "
                                          f"{declaration}")
-                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES "
-                                 "('schema', ?)", (str(SCHEMA_VERSION),))
+                self._db.execute(_SCHEMA_ROW, (str(SCHEMA_VERSION),))
                 self._db.create_function("pos_fold", 1, _fold, deterministic=True)
                 with self._lock, self._transaction():
                     migrate(self._db)
@@ -485,8 +488,7 @@ def migrate(db: sqlite3.Connection) -> None:
             db.execute(stmt)
     if added:
         _backfill(db)
-    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
-               (str(SCHEMA_VERSION),))
+    db.execute(_SCHEMA_ROW, (str(SCHEMA_VERSION),))
 
 
 def _backfill(db: sqlite3.Connection) -> None:

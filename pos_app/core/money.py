@@ -12,6 +12,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from pos_app.core.errors import InvalidAmount
 from pos_app.core.i18n import N_, _
+from pos_app.core.lazy_re import LazyPattern
 
 CENT = Decimal("0.01")
 #: Between groups of thousands: a no-break space, so that "1 234.50" is never split
@@ -22,12 +23,12 @@ MAX_AMOUNT = Decimal("1000000")
 #: Larger stamp/reward/point counts in one operation are refused as typing mistakes.
 MAX_COUNT = 100000
 
-_CURRENCY = re.compile(
+_CURRENCY = LazyPattern(
     r"^(?:[$€£¥₽₴₸₹₩₺₪฿]|руб\.?|р\.?|rub|usd|eur|gbp|uah|kzt|byn|chf|pln|czk)\s*"
     r"|\s*(?:[$€£¥₽₴₸₹₩₺₪฿]|руб\.?|р\.?|rub|usd|eur|gbp|uah|kzt|byn|chf|pln|czk)$",
     re.IGNORECASE,
 )
-_GROUPING = re.compile(r"[\s\u00a0\u202f\u2009'’_]")
+_GROUPING = LazyPattern(r"[\s\u00a0\u202f\u2009'’_]")
 #: Amounts with more digits before the separator are refused before any arithmetic.
 MAX_DIGITS = 15
 _DIGITS_HINT = N_("Type the digits 0-9 (a Latin keyboard's digits).")

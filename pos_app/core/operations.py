@@ -6,7 +6,6 @@ Each adapter maps these to its own calls and tells, per card, which are possible
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +14,7 @@ from enum import StrEnum
 from pos_app.core.errors import InvalidAmount, InvalidInput
 from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.labels import Labels
+from pos_app.core.lazy_re import LazyPattern
 from pos_app.core.money import (
     foreign_digits,
     format_money,
@@ -193,14 +193,14 @@ class Operation:
 #: before the cents), a count (at most 6 digits), a date (YYYY-MM-DD or DD.MM.YYYY), a
 #: person's name (no digits), a phone number, an email address.
 _TYPED = {
-    "money": re.compile(r"\d{1,3}(?:[ \u00a0]?\d{3})*(?:\d{0,4})(?:[.,]\d{0,2})?|[.,]\d{0,2}"),
-    "count": re.compile(r"\d{1,6}"),
-    "date": re.compile(r"\d{4}-(?:\d{1,2}(?:-\d{0,2})?)?|\d{1,2}\.(?:\d{1,2}(?:\.\d{0,4})?)?"),
-    "name": re.compile(r"[^\d:/=?&]+"),
-    "phone": re.compile(r"\+?[\d ().-]{1,24}"),
-    "email": re.compile(r"[\w.+-]*@?[\w.-]*"),
+    "money": LazyPattern(r"\d{1,3}(?:[ \u00a0]?\d{3})*(?:\d{0,4})(?:[.,]\d{0,2})?|[.,]\d{0,2}"),
+    "count": LazyPattern(r"\d{1,6}"),
+    "date": LazyPattern(r"\d{4}-(?:\d{1,2}(?:-\d{0,2})?)?|\d{1,2}\.(?:\d{1,2}(?:\.\d{0,4})?)?"),
+    "name": LazyPattern(r"[^\d:/=?&]+"),
+    "phone": LazyPattern(r"\+?[\d ().-]{1,24}"),
+    "email": LazyPattern(r"[\w.+-]*@?[\w.-]*"),
 }
-_TYPED["contact"] = re.compile(f"{_TYPED['phone'].pattern}|{_TYPED['email'].pattern}")
+_TYPED["contact"] = LazyPattern(f"{_TYPED['phone'].pattern}|{_TYPED['email'].pattern}")
 
 
 def fits_field(kind: str, text: str) -> bool:

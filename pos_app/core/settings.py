@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from pos_app.core.errors import ConfigError
 from pos_app.core.file_modes import exposure, make_private_fd
 from pos_app.core.i18n import _
@@ -126,6 +124,8 @@ class Settings:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        import tomli_w  # only to save: reading the settings does not need it
+
         with os.fdopen(fd, "wb") as fh:
             make_private_fd(fh.fileno())  # a stale temp file keeps its old mode otherwise
             tomli_w.dump(_secrets_to_keyring(self.data), fh)

@@ -9,7 +9,6 @@ built-in sandbox although a settings file exists), ``[shop]`` (slips, the curren
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,8 @@ def known_tables() -> dict[str, tuple[str, ...]]:
 
 
 def _guess(word: str, choices: tuple[str, ...] | list[str], form: str = "{}") -> str:
+    import difflib  # only for a misspelt name
+
     close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
     # i18n: added after a settings problem: " (did you mean [shop]?)".
     return _(" (did you mean {name}?)").format(name=form.format(close[0])) if close else ""

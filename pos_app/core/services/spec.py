@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,35 @@ def _no_secrets(_table: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def fullmatch_may(pattern: str, text: str) -> bool:
+    """Whether a code pattern setting may take ``text``: ``False`` only when it surely does
+    not (a pattern with spaces around it, or that is not a regex, is left to the adapter)."""
+    if pattern != pattern.strip():
+        return True
+    try:
+        return re.fullmatch(pattern, text) is not None
+    except re.error:
+        return True
+
+
+def pattern_may_take(table: Mapping[str, Any], text: str, key: str = "pattern") -> bool | None:
+    """What the code pattern setting ``key`` says of ``text`` (see :func:`fullmatch_may`);
+    ``None`` when it is not set and the service's own rule decides."""
+    value = table.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return True  # read differently by different adapters: theirs to judge
+    return fullmatch_may(value, text)
+
+
+def dashed_may_take(table: Mapping[str, Any], text: str) -> bool:
+    """``may_take`` of a service whose own codes all have a dash (a serial, bare or in a URL;
+    ``HC-000123``) unless its ``pattern`` setting says otherwise."""
+    by_pattern = pattern_may_take(table, text)
+    return "-" in text if by_pattern is None else by_pattern
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     """A service as the app's generic parts see it."""
@@ -105,6 +135,10 @@ class ServiceSpec:
     #: Adds the service's own back-office commands to ``pos-app``'s subcommands; each sets
     #: ``run=(counter, args) -> exit code`` as its parser default.
     cli: Callable[[argparse._SubParsersAction], None] | None = None  # type: ignore[type-arg]
+    #: ``may_take(table, text)``: ``False`` only for a code (trimmed, not empty) the adapter
+    #: built from ``table`` surely refuses, so that the router can pass the service by without
+    #: importing its adapter; a looser test than the adapter's own. ``None``: any code may be.
+    may_take: Callable[[Mapping[str, Any], str], bool] | None = None
 
     def __post_init__(self) -> None:
         # Every service's table takes the delivery and transport settings all adapters share.

@@ -4,7 +4,14 @@ token, two-phase redeeming (Authorize, then Confirm or Cancel)."""
 from __future__ import annotations
 
 from pos_app.core.i18n import N_
-from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField, lazy
+from pos_app.core.services.spec import (
+    BASE_URL,
+    PATTERN,
+    ServiceSpec,
+    SettingField,
+    dashed_may_take,
+    lazy,
+)
 
 SERVICE = ServiceSpec(
     name="cpextender", title="CP Extender",  # i18n-skip
@@ -15,5 +22,5 @@ SERVICE = ServiceSpec(
             PATTERN, SettingField("earn_rate", N_("Points per currency unit (purchase)"),
                                   shown=False)),
     build=lazy(f"{__name__}.adapter:CpExtenderBackend.from_settings"),
-    sandbox=lazy(f"{__name__}.sandbox:CpExtenderApp"), order=40,
+    sandbox=lazy(f"{__name__}.sandbox:CpExtenderApp"), order=40, may_take=dashed_may_take,
 )

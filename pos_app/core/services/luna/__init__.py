@@ -10,6 +10,7 @@ from pos_app.core.services.spec import (
     PATTERN,
     ServiceSpec,
     SettingField,
+    dashed_may_take,
     lazy,
 )
 
@@ -20,4 +21,5 @@ SERVICE = ServiceSpec(
     build=lazy(f"{__name__}.adapter:LunaBackend.from_settings"),
     sandbox=lazy(f"{__name__}.sandbox:LunaApp"), order=10,
     templates_note=N_("Luna lists its own card templates."),
+    may_take=dashed_may_take,
 )

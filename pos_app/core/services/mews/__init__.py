@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 
 from pos_app.core.i18n import N_
-from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField, lazy
+from pos_app.core.services.spec import (
+    BASE_URL,
+    PATTERN,
+    ServiceSpec,
+    SettingField,
+    dashed_may_take,
+    lazy,
+)
 
 
 def _cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,6 +27,6 @@ SERVICE = ServiceSpec(
             SettingField("access_token", N_("Access token"), required=True, secret=True),
             SettingField("program_id", N_("Loyalty program id (optional)")), PATTERN),
     build=lazy(f"{__name__}.adapter:MewsBackend.from_settings"),
-    sandbox=lazy(f"{__name__}.sandbox:MewsApp"), order=50, cli=_cli,
+    sandbox=lazy(f"{__name__}.sandbox:MewsApp"), order=50, cli=_cli, may_take=dashed_may_take,
     templates_note=N_("Mews's are its loyalty programs (`pos-app mews programs`)."),
 )

@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from pos_app.core.i18n import N_
-from pos_app.core.services.spec import BASE_URL, PATTERN, ServiceSpec, SettingField, lazy
+from pos_app.core.services.spec import (
+    BASE_URL,
+    PATTERN,
+    ServiceSpec,
+    SettingField,
+    lazy,
+    pattern_may_take,
+)
 
 
 def _decoded_secret(table: Mapping[str, Any]) -> list[str]:
@@ -25,6 +32,14 @@ def _decoded_secret(table: Mapping[str, Any]) -> list[str]:
     return [secret] if sep and len(secret) >= 4 else []
 
 
+def _may_take(table: Mapping[str, Any], text: str) -> bool:
+    """An offer code (``offer_pattern``), else a consumer token: 24 characters or more."""
+    if pattern_may_take(table, text, "offer_pattern"):
+        return True
+    by_pattern = pattern_may_take(table, text)
+    return len(text) >= 24 if by_pattern is None else by_pattern
+
+
 SERVICE = ServiceSpec(
     name="vmob", title="vmob",
     fields=(BASE_URL,
@@ -38,4 +53,5 @@ SERVICE = ServiceSpec(
             SettingField("offer_pattern", N_("Offer code pattern (optional)"))),
     build=lazy(f"{__name__}.adapter:VmobBackend.from_settings"),
     sandbox=lazy(f"{__name__}.sandbox:VmobApp"), order=50, derived_secrets=_decoded_secret,
+    may_take=_may_take,
 )
