@@ -107,6 +107,17 @@ def _short(iso: str | None) -> str:
     return formatting.datetime(dt.datetime.fromisoformat(iso))
 
 
+def _period(opened: str, closed: str | None) -> str:
+    """When a shift ran: ``31.12.2030, 09:00 – 17:30`` (the date once when it ends the day
+    it began, so that the line fits a 58 mm slip), else both dates."""
+    if opened and closed:
+        start = dt.datetime.fromisoformat(opened).astimezone()
+        end = dt.datetime.fromisoformat(closed).astimezone()
+        if start.date() == end.date():
+            return f"{formatting.datetime(start)} – {formatting.time(end)}"
+    return f"{_short(opened)} – {_short(closed)}"
+
+
 class ShiftBook:
     """Open, close and find shifts in the journal; close those a crash left at start."""
 
@@ -293,8 +304,7 @@ def summary_text(summary: Summary) -> list[str]:
     from pos_app.core.operations import LABELS, OpName
 
     shift = summary.shift
-    out = [_(TEXT["title"]).format(id=shift.id),
-           f"{_short(shift.opened)} – {_short(shift.closed)}"]
+    out = [_(TEXT["title"]).format(id=shift.id), _period(shift.opened, shift.closed)]
     if shift.note:
         out.append(shift.note)
     if not summary.lines:

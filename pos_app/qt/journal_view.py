@@ -63,13 +63,13 @@ def wrap_last_column(tree: QTreeWidget, fit: object) -> None:
 
 def list_time(moment: dt.datetime | None) -> str:
     """A moment as the lists show it, in the language's formats: the time today
-    (``10:11:12``), else the date over the time (``02.01.2026`` / ``10:11``) so that the
-    column stays narrow."""
+    (``10:11``, ``10:11 AM``), else the date over the time (``02.01.2026`` / ``10:11``) so
+    that the column stays narrow (English's clock with AM/PM is wider than a 24-hour one)."""
     if moment is None:
         return formatting.NONE
     local = moment.astimezone() if moment.tzinfo else moment
     if local.date() == dt.date.today():
-        return formatting.when(local)
+        return formatting.time(local)
     return f"{formatting.date(local)}\n{formatting.time(local)}"
 
 
