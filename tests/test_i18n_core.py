@@ -55,7 +55,7 @@ def test_a_cards_fields_come_out_in_russian_with_russian_dates_and_money() -> No
 
 @pytest.mark.usefixtures("russian")
 def test_an_operations_description_comes_out_in_russian() -> None:
-    assert Operation.parse("stamp", ["3"]).describe() == "Поставить 3 штампа"
+    assert Operation.parse("stamp", ["3"]).describe() == "Начислить 3 штампа"
     assert Operation.parse("purchase", ["1 234,50"]).describe() == "Покупка на 1\u00a0234,50\u00a0₽"
     assert Operation.parse("reward", ["1"]).describe() == "Погасить 1 награду"
     expiry = Operation(OpName.SET_EXPIRY, expiry=dt.date(2031, 1, 2))

@@ -98,8 +98,8 @@ def test_luna_refuses_and_describes_its_steps_in_russian(luna_backend: Backend) 
     stamps = luna_backend.get_card(LUNA["stamps"])
     described = [luna_backend.plan(stamps, op("stamp", n)).steps[0].description
                  for n in ("1", "3", "5", "21")]
-    assert described == ["Поставить 1 штамп", "Поставить 3 штампа", "Поставить 5 штампов",
-                         "Поставить 21 штамп"]
+    assert described == ["Начислить 1 штамп", "Начислить 3 штампа", "Начислить 5 штампов",
+                         "Начислить 21 штамп"]
     expiry = luna_backend.plan(stamps, op("set-expiry", "2030-12-31")).steps[0]
     assert expiry.description == "Установить срок действия до 31.12.2030"
     assert expiry.expect["date"] == "2030-12-31"          # what machines read stays ISO
@@ -197,7 +197,7 @@ def test_settings_labels_are_read_in_russian() -> None:
     assert luna.SERVICE.field("token").label == "Токен доступа"     # type: ignore[union-attr]
     assert spec.BASE_URL.label == "Адрес (базовый URL)"
     assert spec.BASE_URL.caption == "Address (base URL)"                # the English is kept
-    assert "Luna сама показывает свои шаблоны карт." in templates_notes()
+    assert "Шаблоны карт Luna показывает сам сервис." in templates_notes()
     with pytest.raises(ConfigError) as unknown:
         service_named("moon")
     assert unknown.value.message == "Неизвестный сервис 'moon'."

@@ -69,14 +69,14 @@ def test_a_purchase_with_spending_is_confirmed_and_done_in_russian_with_roubles(
     drive.start(OpName.PURCHASE_SPEND, "1234,50")
     drive.qtbot.waitUntil(lambda: bool(w.entry.edits[1].text()), timeout=5000)
     assert w.entry.edits[1].text() == "350,00"  # prefilled as a Russian types it
-    assert w.entry.ok_button.text() == "Далее (Enter)"
+    assert w.entry.ok_button.text() == "Далее  (Enter)"
     assert "На карте: 350 баллов" in w.entry.hint.text()
     assert "К оплате: 884,50 ₽" in w.entry.hint.text().replace("\u00a0", " ")
     no_english(w)
     drive.key(drive.Key.Key_Return, w.entry.edits[1])
     drive.qtbot.waitUntil(lambda: w.actions.currentWidget() is w.confirm_panel, timeout=5000)
-    assert w.confirm_panel.heading.text() == "Подтвердите с клиентом"
-    assert w.confirm_panel.confirm_button.text() == "Подтвердить (Enter)"
+    assert w.confirm_panel.heading.text() == "Уточните у клиента"
+    assert w.confirm_panel.confirm_button.text() == "Подтвердить  (Enter)"
     no_english(w)
     with drive.qtbot.waitSignal(w.result_shown, timeout=10000) as blocker:
         drive.key(drive.Key.Key_Return, w.confirm_panel.confirm_button)
@@ -164,6 +164,6 @@ def test_money_dates_and_days_left_on_the_card_panel(qtbot: Any) -> None:
                         total_spent=Decimal("15300"), level="Silver"))
     assert panel.expires.text() == f"Действует до {soon:%d.%m.%Y} (осталось 2 дня)"
     details = panel.details.text().replace("\u00a0", " ").replace("\u202f", " ")
-    assert "Уровень: Silver" in details and "Покупок на: 15 300,00 ₽" in details
+    assert "Уровень: Silver" in details and "Сумма покупок: 15 300,00 ₽" in details
     panel.set_card(card(CardKind.POINTS, balance=Decimal(1), expires=dt.date(2020, 1, 31)))
-    assert panel.expires.text() == "Истёк срок действия 31.01.2020"
+    assert panel.expires.text() == "Срок действия истёк 31.01.2020"
