@@ -19,14 +19,15 @@ is the source language: it has no catalogue.
 
 from __future__ import annotations
 
-import gettext
-import hashlib
-import locale as _locale
 import os
 import sys
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext
 
 DOMAIN = "pos_app"
 SOURCE_LANGUAGE = "en"
@@ -35,8 +36,24 @@ LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский"}
 #: The settings' value for "follow the system".
 SYSTEM = "system"
 
+
+
+class _Source:
+    """English, the code's own language: gettext's null translations without importing
+    gettext (a command that prints JSON never needs it)."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+
 _lock = threading.Lock()
-_translation: gettext.NullTranslations = gettext.NullTranslations()
+_translation: _Source | gettext.NullTranslations = _Source()
 _language = SOURCE_LANGUAGE
 _territory: str | None = None
 
@@ -133,7 +150,9 @@ def system_languages(extra: Iterable[str] = ()) -> list[str]:
             import ctypes
 
             lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
-            name = _locale.windows_locale.get(lcid)
+            import locale
+
+            name = locale.windows_locale.get(lcid)
             if name:
                 found.append(name)
         except (AttributeError, OSError):
@@ -173,7 +192,7 @@ def setup(choice: object = SYSTEM, *, system: Iterable[str] = ()) -> str:
 def set_language(code: str, *, territory: str | None = None) -> None:
     """Show texts in ``code`` from now on (English when its catalogue cannot be read)."""
     global _translation, _language, _territory
-    translation: gettext.NullTranslations = gettext.NullTranslations()
+    translation: _Source | gettext.NullTranslations = _Source()
     if code != SOURCE_LANGUAGE:
         loaded = load_catalogue(code)
         if loaded is None:
@@ -187,6 +206,9 @@ def set_language(code: str, *, territory: str | None = None) -> None:
 def load_catalogue(code: str) -> gettext.GNUTranslations | None:
     """The compiled catalogue of ``code``, compiling its ``.po`` when no fresh ``.mo``
     exists; ``None`` when the language has no catalogue."""
+    import gettext
+    import hashlib
+
     folder = locale_dir() / code / "LC_MESSAGES"
     po = folder / f"{DOMAIN}.po"
     try:
@@ -227,6 +249,8 @@ def compile_po(source: bytes) -> bytes:
 
 
 def _read_mo(path: Path) -> gettext.GNUTranslations | None:
+    import gettext
+
     try:
         with path.open("rb") as fh:
             return gettext.GNUTranslations(fh)
