@@ -442,7 +442,7 @@ def test_info_lists_the_demo_cards_with_labels() -> None:
     assert set(cards) == set(DEMO.values())
     assert cards[DEMO["stamps"]]["label"] == "Stamps card, 5 of 10 stamps, 1 reward ready"
     assert cards[DEMO["stamps"]]["kind"] == "stamps"
-    assert cards[DEMO["certificate"]]["label"] == "Certificate, balance 1500"
+    assert cards[DEMO["certificate"]]["label"] == "Certificate, balance 1,500"
     assert cards[DEMO["discount"]]["label"] == "Discount card, 5% discount"
     assert cards[DEMO["cashback"]]["holder"] == "Михаил Жуков"
     assert "another company" in cards[DEMO["foreign"]]["label"]

@@ -6,13 +6,13 @@ another machine can read them off this screen.
 
 from __future__ import annotations
 
-import textwrap
+import re
 from functools import lru_cache
 from typing import Any
 
 import segno
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap, QResizeEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -29,8 +29,34 @@ from pos_app.core.present import service_title
 QR_PIXELS = 132
 #: Width of one demo card's cell; the panel fits as many columns as its width allows.
 CELL_WIDTH = 168
-#: Characters per line of a demo card's label.
-WRAP = 20
+#: Widest line of a demo card's label, in pixels: the button's least width less its frame
+#: (a line counted in characters is too wide in Russian, and Qt elides what does not fit).
+TEXT_WIDTH = QR_PIXELS + 12
+
+
+def wrap(text: str, metrics: QFontMetrics, width: int = TEXT_WIDTH) -> str:
+    """``text`` in lines no wider than ``width`` pixels, broken between words (inside a word
+    only when the word alone is wider); a no-break space (``5 %``) keeps its neighbours."""
+    lines: list[str] = []
+    line = ""
+    for word in re.split(r"[ \t\n]+", text.strip()):
+        while metrics.horizontalAdvance(word) > width and len(word) > 1:
+            if line:
+                lines.append(line)
+                line = ""
+            cut = next((n for n in range(len(word) - 1, 0, -1)
+                        if metrics.horizontalAdvance(word[:n]) <= width), 1)
+            lines.append(word[:cut])
+            word = word[cut:]
+        joined = f"{line} {word}" if line else word
+        if line and metrics.horizontalAdvance(joined) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = joined
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=256)
@@ -75,7 +101,7 @@ class DemoCardButton(QToolButton):
         label = str(card.get("label") or card.get("kind") or "")
         service = service_title(str(card["service"])) if card.get("service") else ""
         self.title = f"{service}: {label}" if service else label
-        self.setText(textwrap.fill(self.title, WRAP))
+        self.setText(wrap(self.title, self.fontMetrics()))
         pixmap = qr_pixmap(self.code)
         self.setIcon(pixmap)
         self.setIconSize(pixmap.size())
@@ -85,6 +111,11 @@ class DemoCardButton(QToolButton):
         self.setToolTip(f"{self.title}\n{self.code}" + (f"\n{holder}" if holder else ""))
         self.setAccessibleName(_("Demo card {name}").format(name=self.title))
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.setText(wrap(self.title, self.fontMetrics()))
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()

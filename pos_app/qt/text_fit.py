@@ -72,8 +72,7 @@ def cut_texts(root: QWidget) -> list[str]:
             elif hint.width() > w.width() + SLACK:
                 problems.append(f"{_name(w)} needs {hint.width()} px, has {w.width()}")
         elif isinstance(w, QAbstractButton) and w.text():
-            # (buttons in a scroll area's grid wrap their own text to the column: see there)
-            if hint.width() > w.width() + SLACK and not _inside_scroll_area(w, root):
+            if hint.width() > w.width() + SLACK:
                 problems.append(f"{_name(w)} needs {hint.width()} px, has {w.width()}")
         elif isinstance(w, QTabBar):
             for i in range(w.count()):

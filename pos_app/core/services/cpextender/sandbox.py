@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from pos_app.core.sandbox import params
 from pos_app.core.sandbox.app import Exercise, Failure, Request, Response, ServiceApp
+from pos_app.core.services.cpextender import demo
 from pos_app.core.services.cpextender.seed import (
     DEMO,
-    DESCRIPTIONS,
     PASSWORD,
     PERMANENT_TOKEN,
     TOKEN_TTL,
@@ -300,11 +300,10 @@ class CpExtenderApp(ServiceApp):
                 person = self.db["customers"].get(number)
                 if person is None:
                     continue
-                label = DESCRIPTIONS[name]
-                if self._loyalty(number) is not None:
-                    label = (f"{self._figures(number)['AvailablePointBalance']} points to "
-                             f"spend; {label}")
-                cards.append({"code": number, "kind": "points", "label": label,
+                available = (None if self._loyalty(number) is None
+                             else int(self._figures(number)["AvailablePointBalance"]))
+                cards.append({"code": number, "kind": "points",
+                              "label": demo.label(name, available),
                               "holder": person["FullName"]})
             return {"username": USERNAME, "password": PASSWORD, "token": PERMANENT_TOKEN,
                     "email": self.db["customers"][DEMO["plenty"]]["Email"], "cards": cards}

@@ -32,15 +32,6 @@ DEMO: dict[str, str] = {
     "not_enrolled": "CPOL-100009",
 }
 
-DESCRIPTIONS: dict[str, str] = {
-    "held": "1504 points, 1000 on hold for a web order",
-    "plenty": "2500 points, no holds",
-    "history": "A long history (120 rows), 50 points pending",
-    "empty": "No points left to spend",
-    "web": "Holds come back without an AuthCode (finish them in Counterpoint)",
-    "not_enrolled": "A Counterpoint customer not enrolled in loyalty",
-}
-
 _PEOPLE = {
     "held": ("Ann", "Lee", "ann@example.com"),
     "plenty": ("Brian", "Ortiz", "brian@example.com"),

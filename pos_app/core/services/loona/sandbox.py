@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pos_app.core.sandbox import params
 from pos_app.core.sandbox.app import Exercise, Failure, Request, Response, ServiceApp
+from pos_app.core.services.loona import demo
 from pos_app.core.services.loona import seed as loona_seed
 from pos_app.core.services.loona.seed import (
     CLIENT_ID,
@@ -56,8 +57,6 @@ MAX_AMOUNT = Decimal("1000000000")
 MAX_COUNT = 100000
 _TYPE_KINDS = {"DISCOUNT": "discount", "BONUS": "points", "GIFT": "gift", "COUPON": "coupon",
                "CHOP": "chop"}
-_TYPE_LABELS = {"DISCOUNT": "Discount card", "BONUS": "Bonus card", "GIFT": "Gift certificate",
-                "COUPON": "Coupon", "CHOP": "Chop card"}
 
 
 class _Fail(Failure):
@@ -213,7 +212,7 @@ class LoonaApp(ServiceApp):
 
     def info(self) -> dict[str, Any]:
         with self.lock:
-            cards = [{"code": p.qr_value, "kind": _TYPE_KINDS[p.type], "label": _label(p),
+            cards = [{"code": p.qr_value, "kind": _TYPE_KINDS[p.type], "label": demo.label(p),
                       "holder": " ".join(filter(None, (p.holder.get("firstName"),
                                                        p.holder.get("lastName"))))}
                      for p in self.passes.values()]
@@ -582,23 +581,3 @@ def _state_money(value: Any) -> Decimal | None:
 def _opt_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
-
-def _label(item: _Pass) -> str:
-    qr = {"id": "QR holds the pass id", "static": "static QR", "dynamic": "dynamic QR"}
-    parts = [_TYPE_LABELS[item.type]]
-    if item.type == "DISCOUNT":
-        parts.append(f"{item.discount} %")
-    if item.balance is not None:
-        parts.append(f"balance {_wire_money(item.balance)}")
-    if item.max_spend_percent and item.type == "BONUS":
-        parts.append(f"spend up to {item.max_spend_percent} %")
-    if item.level is not None:
-        parts.append(LEVELS[item.level - 1][1])
-    if item.type == "CHOP":
-        parts.append(f"{item.chops} of {item.chops_required} chops, "
-                     f"{item.rewards_available} reward(s)")
-    status = item.effective_status
-    if status != "ACTIVE":
-        parts.append({"INCOMPLETE": "not activated"}.get(status, status.lower()))
-    parts.append(qr[item.qr_mode])
-    return ", ".join(parts)

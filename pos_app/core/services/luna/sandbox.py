@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pos_app.core.sandbox import params
 from pos_app.core.sandbox.app import Exercise, Failure, Request, Response, ServiceApp
+from pos_app.core.services.luna import demo
 from pos_app.core.services.luna.seed import (
     DEMO,
     DEMO_EMAIL,
@@ -71,8 +72,6 @@ SELECTION_MODES = ("passnotcreated", "passinstalled", "passnotinstalled", "passd
 _MODE_STATUS = {"passinstalled": "installed", "passnotinstalled": "not installed",
                 "passdeleted": "deleted"}
 
-_KIND_LABELS = {0: "Stamps card", 1: "Cashback card", 2: "Subscription", 3: "Coupon",
-                4: "Discount card", 5: "Certificate", 6: "Membership card"}
 _KIND_NAMES = {0: "stamps", 1: "cashback", 2: "subscription", 3: "coupon", 4: "discount",
                5: "certificate", 6: "membership"}
 
@@ -667,7 +666,10 @@ class LunaApp(ServiceApp):
                 client = self._client_of(card)
                 holder = " ".join(p for p in (client.get("fName"), client.get("sName")) if p)
                 cards.append({"code": serial, "kind": _KIND_NAMES[template["type"]],
-                              "label": self._label(card, template), "holder": holder})
+                              "label": demo.label(card, template, self._percent(
+                                  template, card["amountMoneySpentTotal"]),
+                                  own=template["company"] == OWN),
+                              "holder": holder})
             return {"token": self.token, "phone": DEMO_PHONE, "email": DEMO_EMAIL,
                     "cards": cards}
 
@@ -689,26 +691,3 @@ class LunaApp(ServiceApp):
 
     def settings(self, server: SandboxServer) -> dict[str, Any]:
         return {"base_url": server.url, "token": self.token}
-
-    def _label(self, card: dict[str, Any], template: dict[str, Any]) -> str:
-        kind = template["type"]
-        parts = [_KIND_LABELS[kind]]
-        if kind == 0:
-            parts.append(f"{card['activeStamps']} of {template['maxStamps']} stamps")
-            if card["unusedRewards"]:
-                parts.append(f"{_plural(card['unusedRewards'], 'reward')} ready")
-        elif kind == 1:
-            parts.append(f"{card['amountMoneyBonus']} points, "
-                         f"{self._percent(template, card['amountMoneySpentTotal'])}% cashback")
-        elif kind == 2:
-            parts.append(f"{card['activeStamps']} of {template['maxStamps']} visits left, "
-                         f"{card['numberScores']} points")
-        elif kind == 4:
-            parts.append(f"{self._percent(template, card['amountMoneySpentTotal'])}% discount")
-        elif kind == 5:
-            parts.append(f"balance {card['amountMoneyBonus']}")
-        if card["status"] != "installed":
-            parts.append(card["status"])
-        if template["company"] != OWN:
-            parts.append("another company's card")
-        return ", ".join(parts)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pos_app.core.sandbox.app import Exercise, Failure, Request, Response, ServiceApp
+from pos_app.core.services.mews import demo
 from pos_app.core.services.mews.seed import (
     DEMO,
     DEMO_ACCESS_TOKEN,
@@ -509,9 +510,8 @@ class MewsApp(ServiceApp):
                 except StopIteration:
                     continue
                 tier = tiers.get(m["LoyaltyTierId"] or "")
-                label = (f"{programs[m['LoyaltyProgramId']]['Name']} "
-                         f"{tier['Name'] if tier else ''}".strip()
-                         + f", {m['Points']} points, {m['State'].lower()}")
+                label = demo.label(programs[m["LoyaltyProgramId"]]["Name"],
+                                   tier["Name"] if tier else None, m["Points"], m["State"])
                 cards.append({"code": number, "kind": "membership", "label": label,
                               "holder": people.get(m["AccountId"], "")})
             return {"client_token": DEMO_CLIENT_TOKEN, "access_token": DEMO_ACCESS_TOKEN,

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from pos_app.core.sandbox import params
 from pos_app.core.sandbox.app import Exercise, Failure, Request, Response, ServiceApp
-from pos_app.core.services.vmob import seed
+from pos_app.core.services.vmob import demo, seed
 
 if TYPE_CHECKING:
     from pos_app.core.sandbox.server import SandboxServer
@@ -103,10 +103,10 @@ class VmobApp(ServiceApp):
     def info(self) -> dict[str, Any]:
         with self.lock:
             cards = [{"code": token, "kind": "points", "holder": c["holder"],
-                      "label": f"vmob consumer, {seed.DESCRIPTIONS[c['name']]}"}
+                      "label": demo.consumer_label(c["name"])}
                      for token, c in self.consumers.items() if c.get("name") in seed.DEMO]
         cards += [{"code": code, "kind": "coupon", "holder": "",
-                   "label": f"vmob offer code: {title}"} for code, title in seed.OFFERS.items()]
+                   "label": demo.offer_label(code)} for code in seed.OFFERS]
         return {"merchant_key": self.merchant_key, "loyalty_card_id": seed.LOYALTY_CARD_ID,
                 "replay": self.replay, "cards": cards}
 

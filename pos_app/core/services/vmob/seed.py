@@ -37,21 +37,11 @@ DEMO: dict[str, str] = {
     "reward_fails": "vmAT6Lk3Jh0Gf7Ds4Aq1Zw8Xe5Cr2Vt9",
 }
 
-#: Offer codes a consumer app shows at in-app redemption (vmob gives no feedback on them).
+#: Offer codes a consumer app shows at in-app redemption (vmob gives no feedback on them)
+#: -> the demo offer's name (its title is in ``demo.OFFERS``).
 OFFERS: dict[str, str] = {
-    "OFR-7Q2M9X": "Free pastry with a coffee",
-    "OFR-K4D2PA": "10% off lunch",
-}
-
-#: What each demo consumer is, for people and tests.
-DESCRIPTIONS: dict[str, str] = {
-    "fresh": "Coffee card, 0 of 10 points",
-    "near": "Coffee card, 8 of 10 points: near a reward",
-    "last_card": "Coffee card, 9 of 10 points on the last card instance allowed",
-    "inactive": "Coffee card instance inactive",
-    "daily_points": "45 of 50 points allowed today already",
-    "daily_requests": "19 of 20 requests allowed today already",
-    "reward_fails": "Coffee card, 7 of 10 points; its reward cannot be auto-activated",
+    "OFR-7Q2M9X": "pastry",
+    "OFR-K4D2PA": "lunch",
 }
 
 _HOLDERS = {"fresh": "Ella Novak", "near": "Tom Baker", "last_card": "Ana Silva",
