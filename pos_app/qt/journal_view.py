@@ -29,11 +29,12 @@ from pos_app.core.units import describe
 from pos_app.qt import theme
 
 #: A journal entry's state in words (translate where shown: ``_(STATE_WORDS[state])``).
-STATE_WORDS = {State.DONE: N_("Done"), State.FAILED: N_("Not done"),
-               State.UNKNOWN: N_("Unknown"),
+STATE_WORDS = {State.DONE: NP_("journal list", "Done"),
+               State.FAILED: NP_("journal list", "Not done"),
+               State.UNKNOWN: NP_("journal list", "Unknown"),
                State.PENDING: NP_("journal state", "Pending")}
 #: The card before the operation: its code is short, the operation with its figures long.
-COLUMNS = (N_("Time"), N_("State"), N_("Card"), N_("Operation"))
+COLUMNS = (N_("Time"), NP_("journal list", "State"), N_("Card"), N_("Operation"))
 
 
 def fit_rows(tree: QTreeWidget, column: int) -> None:
