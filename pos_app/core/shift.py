@@ -302,6 +302,7 @@ def summary_text(summary: Summary) -> list[str]:
     line, the window and the printout): what needs attention first, then each service."""
     from pos_app.core.export import sentence
     from pos_app.core.operations import LABELS, OpName
+    from pos_app.core.present import service_title
 
     shift = summary.shift
     out = [_(TEXT["title"]).format(id=shift.id), _period(shift.opened, shift.closed)]
@@ -313,14 +314,16 @@ def summary_text(summary: Summary) -> list[str]:
         out += ["", _(TEXT["attention"]).format(count=formatting.number(len(summary.attention)))]
         for e in summary.attention:
             state = _(TEXT["open_hold"]) if _open_hold(e) else state_word(e.state)
-            out.append(f"  #{e.id} {state}: {e.service} {e.card}")
+            # i18n: a journal entry needing attention ("#4 unknown: Luna 931520-641-829")
+            out.append("  " + _("#{id} {state}: {service} {card}").format(
+                id=e.id, state=state, service=service_title(e.service), card=e.card))
             out.append(f"    {sentence(e)}" + (f" — {e.error}" if e.error else ""))
     for service in sorted(summary.totals):
         lines = [x for x in summary.lines if x.service == service]
         n = sum(x.count for x in lines)
         many = ngettext("{count} operation", "{count} operations", n).format(
             count=formatting.number(n))
-        out += ["", f"{service.capitalize()}: {many}"]
+        out += ["", f"{service_title(service)}: {many}"]
         sums = summary.totals[service]
         out += [_pair(_(EFFECT_LABELS[k]), sum_value(k, sums[k])) for k in SUMMED if k in sums]
         for x in lines:
