@@ -314,7 +314,7 @@ def summary_text(summary: Summary) -> list[str]:
         out += ["", _(TEXT["attention"]).format(count=formatting.number(len(summary.attention)))]
         for e in summary.attention:
             state = _(TEXT["open_hold"]) if _open_hold(e) else state_word(e.state)
-            # i18n: a journal entry needing attention ("#4 unknown: Luna 931520-641-829")
+            # i18n: a journal entry needing attention ("#4 unknown: <service> <card code>")
             out.append("  " + _("#{id} {state}: {service} {card}").format(
                 id=e.id, state=state, service=service_title(e.service), card=e.card))
             out.append(f"    {sentence(e)}" + (f" — {e.error}" if e.error else ""))
