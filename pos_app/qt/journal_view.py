@@ -33,8 +33,12 @@ STATE_WORDS = {State.DONE: NP_("journal list", "Done"),
                State.FAILED: NP_("journal list", "Not done"),
                State.UNKNOWN: NP_("journal list", "Unknown"),
                State.PENDING: NP_("journal state", "Pending")}
-#: The card before the operation: its code is short, the operation with its figures long.
-COLUMNS = (N_("Time"), NP_("journal list", "State"), N_("Card"), N_("Operation"))
+#: The time with the entry's state under it, the card, then the operation with its figures
+#: (wrapped, in what is left: at 1024x768 a separate state column left it too narrow for
+#: one long word, e.g. «Зарезервировать»).
+COLUMNS = (N_("Time"), N_("Card"), N_("Operation"))
+#: Where an item keeps its time and its state word (:meth:`JournalView.rows`).
+TIME_ROLE, STATE_ROLE = Qt.ItemDataRole.UserRole + 1, Qt.ItemDataRole.UserRole + 2
 
 
 def fit_rows(tree: QTreeWidget, column: int) -> None:
@@ -193,14 +197,17 @@ class JournalView(QWidget):
                  State.UNKNOWN: colors.warn_fg, State.PENDING: colors.info_fg}
         for entry in self.entries:
             waits = entry.waiting_step is not None
-            item = QTreeWidgetItem([
-                local_time(entry.created),
-                _("Waiting") if waits else _(STATE_WORDS.get(entry.state, entry.state.value)),
-                f"{service_title(entry.service)}\n{entry.card}", operation_text(entry)])
-            item.setForeground(1, QBrush(QColor(tones.get(entry.state, colors.muted))))
-            font = item.font(1)
+            when = local_time(entry.created)
+            state = _("Waiting") if waits else _(STATE_WORDS.get(entry.state, entry.state.value))
+            item = QTreeWidgetItem([f"{when}\n{state}",
+                                    f"{service_title(entry.service)}\n{entry.card}",
+                                    operation_text(entry)])
+            item.setData(0, TIME_ROLE, when)
+            item.setData(0, STATE_ROLE, state)
+            item.setForeground(0, QBrush(QColor(tones.get(entry.state, colors.muted))))
+            font = item.font(0)
             font.setBold(True)
-            item.setFont(1, font)
+            item.setFont(0, font)
             tip = _("Journal entry #{id}, {when}").format(
                 id=entry.id, when=full_time(entry.created)) + "\n" + operation_text(entry)
             if entry.error:
@@ -267,9 +274,10 @@ class JournalView(QWidget):
             self.finish_wanted.emit(entry.id, cancel)
 
     def rows(self) -> list[list[str]]:
-        """The visible text, row by row (for tests)."""
+        """The visible text, row by row: time, state, card, operation (for tests)."""
         out = []
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
-            out.append([item.text(c) for c in range(len(COLUMNS))])
+            out.append([item.data(0, TIME_ROLE), item.data(0, STATE_ROLE),
+                        *(item.text(c) for c in range(1, len(COLUMNS)))])
         return out

@@ -136,7 +136,7 @@ def test_the_journal_in_russian_dates_states_and_plurals(russian: None, qtbot: A
     view.set_entries([_entry(3, State.UNKNOWN, today), _entry(2, State.UNKNOWN),
                       _entry(1, State.DONE)])
     header = view.tree.headerItem()
-    assert [header.text(i) for i in range(4)] == ["Время", "Итог", "Карта", "Операция"]
+    assert [header.text(i) for i in range(3)] == ["Время", "Карта", "Операция"]
     rows = view.rows()
     assert re.fullmatch(r"\d{2}:\d{2}", rows[0][0])  # today: the time, 24-hour clock
     assert re.fullmatch(r"02\.01\.2026\n\d{2}:\d{2}", rows[2][0])  # another day: its date
