@@ -239,18 +239,14 @@ def _rows(rows: Sequence[tuple[str, str]], *, least: int, indent: str = "") -> l
 
 
 def _card_text(card: Any, waiting: Sequence[Any] = ()) -> str:
-    """A card as the command line shows it: service, kind and status, then its values."""
-    from pos_app.core.present import card_fields, service_title
+    """A card as the command line shows it (:func:`~pos_app.core.present.card_text`), with
+    how to finish each operation waiting on it."""
+    from pos_app.core.present import card_text
 
-    ops = ", ".join(o.value for o in card.operations) or _("nothing right now")
-    rows = [(_("Code"), card.code), *card_fields(card), (_("Can do"), ops)]
-    for e in waiting:
-        rows.append((_("Waiting"), _(
-            "#{id} {operation}: finish with 'apply {code} hold-confirm {id}' or "
-            "'hold-cancel {id}'").format(id=e.id, operation=" ".join([e.operation, *e.args]),
-                                         code=card.code)))
-    head = f"{service_title(card.service)} · {card.kind_label} · {card.status_label}"
-    return "\n".join([head, *_rows(rows, least=12)])
+    return card_text(card, [(_("Waiting"), _(
+        "#{id} {operation}: finish with 'apply {code} hold-confirm {id}' or "
+        "'hold-cancel {id}'").format(id=e.id, operation=" ".join([e.operation, *e.args]),
+                                     code=card.code)) for e in waiting])
 
 
 def _card(counter: Any, args: argparse.Namespace) -> int:

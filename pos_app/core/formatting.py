@@ -61,12 +61,12 @@ def _territory_currency(where: str) -> str | None:
 
 def valid_currency(code: str) -> bool:
     """Whether ``code`` is an ISO 4217 code CLDR knows (``RUB``, ``EUR``)."""
-    from babel.numbers import get_currency_name
-
     code = code.strip().upper()
     if len(code) != 3 or not code.isalpha():
         return False
-    return get_currency_name(code, locale="en") != code
+    from babel.core import get_global  # CLDR's global data only: no locale is loaded
+
+    return code in get_global("all_currencies")
 
 
 @lru_cache(maxsize=16)
@@ -170,16 +170,6 @@ def datetime(value: dt.datetime | None, *, seconds: bool = False) -> str:
     pattern = get_datetime_format("short", locale=current_locale())
     return pattern.replace("{1}", date(local.date())).replace(
         "{0}", time(local, seconds=seconds))
-
-
-def when(value: dt.datetime | None, *, today: dt.date | None = None) -> str:
-    """A moment as a list shows it: only the time today, else the date and time."""
-    if value is None:
-        return NONE
-    local = value.astimezone() if value.tzinfo else value
-    if local.date() == (today or dt.date.today()):
-        return time(local, seconds=True)
-    return datetime(local)
 
 
 def iso_datetime(text: str | None) -> str:

@@ -193,7 +193,9 @@ def set_language(code: str, *, territory: str | None = None) -> None:
     """Show texts in ``code`` from now on (English when its catalogue cannot be read)."""
     global _translation, _language, _territory
     translation: _Source | gettext.NullTranslations = _Source()
-    if code != SOURCE_LANGUAGE:
+    if code != SOURCE_LANGUAGE and code == _language:
+        translation = _translation  # chosen again (the window after the command line)
+    elif code != SOURCE_LANGUAGE:
         loaded = load_catalogue(code)
         if loaded is None:
             code = SOURCE_LANGUAGE

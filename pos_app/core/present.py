@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -95,14 +95,14 @@ def card_fields(card: Card) -> list[tuple[str, str]]:
     return _own_fields(card) + list(card.facts)
 
 
-def card_text(card: Card) -> str:
-    """The card as the command line prints it: a heading, then one labelled value a line."""
+def card_text(card: Card, extra: Sequence[tuple[str, str]] = ()) -> str:
+    """The card as the command line prints it: a heading, then one labelled value a line
+    (``extra`` rows last), the values lined up after the longest label (at least 12 wide, as
+    the English has always been)."""
     head = f"{service_title(card.service)} · {card.kind_label} · {card.status_label}"
-    own = [(_("Code"), card.code), *_own_fields(card)]
     ops = ", ".join(o.value for o in card.operations) or _("nothing right now")
-    own.append((_("Can do"), ops))
-    width = max(12, *(len(label) for label, _value in own))
-    rows = own[:-1] + list(card.facts) + own[-1:]
+    rows = [(_("Code"), card.code), *card_fields(card), (_("Can do"), ops), *extra]
+    width = max(12, *(len(label) for label, _value in rows))
     return "\n".join([head, *(f"{label:<{width}} {value}" for label, value in rows)])
 
 

@@ -75,11 +75,6 @@ SETTINGS_KEY = "Ctrl+,"
 BUSY_DELAY_MS = 150
 
 
-def names_list(names: list[str]) -> str:
-    """Names joined as the language joins a list (:func:`pos_app.core.formatting.listing`)."""
-    return formatting.listing(names)
-
-
 class MainWindow(QMainWindow):
     """The one window of the app. ``ready`` fires when the services can be used."""
 
@@ -329,7 +324,7 @@ class MainWindow(QMainWindow):
         self.info = info
         self._update_services()
         if info.on_sandbox:
-            names = names_list([s.title for s in services.SERVICES])
+            names = formatting.listing([s.title for s in services.SERVICES])
             reason = info.settings.sandbox_reason if info.settings else ""
             self.services_label.setToolTip(
                 _("The app runs on its built-in sandbox of {services} ({reason}): demo "
@@ -705,7 +700,7 @@ class MainWindow(QMainWindow):
         if not away or self._away_banner not in away:
             self._away_banner = ""
         if away:
-            names = names_list([service_title(s) for s in away])
+            names = formatting.listing([service_title(s) for s in away])
             every = len(away) == len(counter.backends)
             wait = formatting.number(max(1, self.controller.health_delay // 1000))
             self._say((ngettext(
