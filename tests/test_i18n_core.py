@@ -154,3 +154,11 @@ def test_settings_errors_are_russian_and_keep_table_and_key_names(tmp_path: Path
     assert text.startswith("Ошибки в файле настроек ")
     assert "в [shop] есть nmae, неизвестный приложению (может быть, name?)" in text
     assert "ничего не отправлено" in text
+
+
+def test_checks_name_services_by_their_titles() -> None:
+    from pos_app.core.checks import rounding_note
+
+    gift = _card(service="cpextender", kind=CardKind.GIFT, stamps=None)
+    assert why_not(OpName.STAMP, gift) == "A CP Extender gift certificate cannot collect stamps."
+    assert rounding_note(Decimal("10.5"), Decimal("10"), "vmob").startswith("vmob takes whole")

@@ -18,6 +18,7 @@ from pos_app.core.errors import Refused
 from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.money import format_money, format_number
 from pos_app.core.operations import LABELS, Operation, OpName
+from pos_app.core.present import service_title
 from pos_app.core.units import Unit, balance_unit, mark_unit, quantity
 
 #: Adding more than this in one operation is confirmed first (a slip of the keypad).
@@ -116,7 +117,7 @@ def rounding_note(amount: Decimal, recorded: Decimal, service: str = "") -> str:
         return _("The service takes whole sums: {recorded} is recorded as spent, not "
                  "{amount}.").format(recorded=format_money(recorded), amount=format_money(amount))
     return _("{service} takes whole sums: {recorded} is recorded as spent, not {amount}.").format(
-        service=service.capitalize(), recorded=format_money(recorded),
+        service=service_title(service), recorded=format_money(recorded),
         amount=format_money(amount))
 
 
@@ -163,6 +164,6 @@ def why_not(op: OpName, card: Card | None) -> str:
     template = CANNOT.get(op)
     if template is None:
         return _("{operation} is not possible on this card.").format(operation=label)
-    text = _(template).format(service=card.service.capitalize(),
+    text = _(template).format(service=service_title(card.service),
                               kind=card.kind_label.lower())
     return text[:1].upper() + text[1:]

@@ -31,6 +31,7 @@ from pos_app.core.i18n import N_, _
 from pos_app.core.journal import JournalFilter, State
 from pos_app.core.money import CENT
 from pos_app.core.operations import Operation, OpName
+from pos_app.core.present import service_title
 from pos_app.core.settings import Settings, load_settings
 from pos_app.qt.tasks import AppFault, Task, TaskRunner
 
@@ -638,7 +639,7 @@ class Controller(QObject):
             card = counter.enrol(template.service, template.id, holder)
             same = [r for r in had if r.kind_label == card.kind_label and r.code != card.code]
             note = ""
-            words = {"kind": card.kind_label.lower(), "service": template.service.capitalize(),
+            words = {"kind": card.kind_label.lower(), "service": service_title(template.service),
                      "name": holder.name, "codes": ", ".join(r.code for r in same[:3])}
             if same and holder.name:
                 note = _("{name} already had a {kind} at {service} ({codes}); this is another "

@@ -33,6 +33,7 @@ from pos_app.core.export import separator, write_csv
 from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.journal import Entry, JournalFilter, State
 from pos_app.core.operations import LABELS
+from pos_app.core.present import service_title
 from pos_app.core.slip import Shop, build_slip
 from pos_app.qt.journal_view import STATE_WORDS
 
@@ -118,14 +119,17 @@ class FilterBar(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(lambda: self.changed.emit(self.value()))
+        self._timer.timeout.connect(self._emit_if_changed)
         self.search.textChanged.connect(self._timer.start)
         for combo in (self.service, self.state, self.operation, self.kind):
             combo.currentIndexChanged.connect(self._timer.start)
         for w in (self.since, self.until):
             w.dateChanged.connect(self._timer.start)
         self.dates.toggled.connect(self._dates_toggled)
-        self._dates_toggled(False)
+        self.since.setEnabled(False)
+        self.until.setEnabled(False)
+        #: The filter last announced: ``changed`` fires only when the value differs from it.
+        self._announced = self.value()
 
     @staticmethod
     def _combo(everything: str, items: list[tuple[str, str]]) -> QComboBox:
@@ -143,6 +147,12 @@ class FilterBar(QWidget):
         edit.setDisplayFormat(qt_date_format())
         return edit
 
+    def _emit_if_changed(self) -> None:
+        value = self.value()
+        if value != self._announced:
+            self._announced = value
+            self.changed.emit(value)
+
     def _dates_toggled(self, on: bool) -> None:
         self.since.setEnabled(on)
         self.until.setEnabled(on)
@@ -155,7 +165,7 @@ class FilterBar(QWidget):
         while self.service.count() > 1:
             self.service.removeItem(1)
         for name in sorted(set(services)):
-            self.service.addItem(name.capitalize(), name)
+            self.service.addItem(service_title(name), name)
         index = self.service.findData(chosen)
         self.service.setCurrentIndex(max(index, 0))
         self.service.blockSignals(False)
