@@ -305,3 +305,39 @@ def test_hostile_code_list_is_all_refused_or_found(rig: Rig) -> None:
             assert _allowed(rig, url), (code, url)
             assert urlsplit(url).hostname == "127.0.0.1"
     assert seen > 10  # the hook sees the requests (the check is not vacuous)
+
+
+#: What a sick proxy or service answers with 200 (the soak's junk).
+JUNK = ("<html><body><h1>502 Bad Gateway</h1></body></html>", "", "[", "null", "[]", "{}",
+        "[{}]", "[1, 2]", '{"status": "ok"}', '"ok"', "true")
+
+
+def _writes(rig: Rig) -> Iterator[tuple[str, Any, Any, Any]]:
+    """Each service's first write step (and vmob's offer report), with its card."""
+    from pos_app.core.services.vmob.seed import OFFERS
+
+    for service in service_names():
+        backend = rig.counter.backends[service]
+        exercise = rig.sandbox.server(service).app.exercise()
+        card = backend.get_card(exercise.spend_code)
+        op, *args = exercise.write_op
+        yield service, backend, card, backend.plan(card, Operation.parse(op, args)).steps[0]
+    vmob = rig.counter.backends["vmob"]
+    offer = vmob.get_card(next(iter(OFFERS)))
+    yield "vmob", vmob, offer, vmob.plan(offer, Operation.parse("report-offer")).steps[0]
+
+
+@pytest.mark.parametrize("body", JUNK)
+def test_junk_answered_to_a_write_that_was_not_applied_never_counts_as_done(
+        rig: Rig, body: str) -> None:
+    for service, backend, card, step in _writes(rig):
+        server = rig.sandbox.server(service)
+        before = rig.ledger_sizes()
+        server.faults.add(FaultRule(FaultKind.MALFORMED, route=server.app.exercise().writes,
+                                    body=body, apply=False))
+        try:
+            with pytest.raises(PosError):
+                backend.execute(card, step, f"junk-{service}-{len(body)}-{body[:3]}")
+        finally:
+            server.faults.clear()
+        assert rig.ledger_sizes() == before, service

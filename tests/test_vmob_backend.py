@@ -325,6 +325,20 @@ def test_a_lost_offer_report_is_sent_again_as_the_same_report(make: Make,
     assert len(server.app.ledger) == 1 and len(server.app.advice) == 1
 
 
+
+@pytest.mark.parametrize("applied", [False, True])
+@pytest.mark.parametrize("junk", ["", "{}", "<html><body>OK</body></html>"])
+def test_an_offer_report_answered_with_junk_is_sent_again(make: Make, server: SandboxServer,
+                                                          junk: str, applied: bool) -> None:
+    # vmob answers a report with 202 and no body; a 200 with anything (a proxy's page) does
+    # not say the report arrived: it is sent again, and the same report counts once.
+    server.faults.add(FaultRule(FaultKind.MALFORMED, route="v3/redemptionAdvice", body=junk,
+                                apply=applied))
+    result = make().apply(next(iter(OFFERS)), Operation.parse("report-offer"))
+    assert result.ok, result.message
+    assert [r["action"] for r in server.app.ledger] == ["redemptionAdvice"]
+    assert server.faults.counts() == {"malformed": 1}
+
 # -- what this till last heard ---------------------------------------------------------------
 
 

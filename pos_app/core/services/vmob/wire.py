@@ -27,6 +27,8 @@ TITLE = "vmob"
 H_AUTH = "x-vmob-authorization"
 ROUTE_CARDS = ("v3", "consumerLoyaltyCards")
 ROUTE_ADVICE = ("v3", "redemptionAdvice")
+#: The only answer vmob gives a report it received (no body).
+ADVICE_RECEIVED = 202
 
 #: Create Points fields.
 F_CARD = "loyaltyCardId"
@@ -159,10 +161,18 @@ class VmobWire:
         return _points_answer(answer)
 
     def redemption_advice(self, body: dict[str, Any]) -> int:
-        """``POST /v3/redemptionAdvice``; the status (202: received, nothing more is said)."""
+        """``POST /v3/redemptionAdvice``; the status (202: received, nothing more is said).
+
+        Any other success status is not vmob's answer (a proxy's page, say) and leaves the
+        report in doubt: it is sent again, and vmob takes an identical report as one."""
         answer = self._send(self.http.url(*ROUTE_ADVICE), body)
         if not 200 <= answer.status < 300:
             self.fail(answer, what="offer")
+        if answer.status != ADVICE_RECEIVED:
+            raise OutcomeUnknown(_("vmob's answer to the offer report could not be read (HTTP "
+                                   "{status}).").format(status=answer.status),
+                                 _("The app sends the same report again: vmob takes an identical "
+                                   "report as one."), service=TITLE)
         return answer.status
 
     def probe(self) -> Answer:
