@@ -44,7 +44,7 @@ def op(name: str, *args: str) -> Operation:
 def backend_for(service: spec.ServiceSpec, server: SandboxServer,
                 **changes: Any) -> Iterator[Backend]:
     table = {**server.app.settings(server), **changes}
-    made = build_backend(service, table, timeout=httpx.Timeout(2.0))
+    made = build_backend(service, table, timeout=httpx.Timeout(10.0))
     yield made
     made.close()
 

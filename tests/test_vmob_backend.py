@@ -49,7 +49,7 @@ def make(server: SandboxServer, tmp_path: Path) -> Iterator[Make]:
 
     def build(**changes: Any) -> Counter:
         table = {**server.app.settings(server), **changes}
-        backend = build_backend(vmob.SERVICE, table, timeout=httpx.Timeout(2.0))
+        backend = build_backend(vmob.SERVICE, table, timeout=httpx.Timeout(10.0))
         counter = Counter([backend], Journal(tmp_path / "journal.sqlite3"))
         counter.retry = FAST
         made.append(counter)

@@ -52,7 +52,7 @@ def op(name: str, *args: str) -> Operation:
 def backend_for(service: spec.ServiceSpec, server: SandboxServer,
                 **changes: Any) -> Iterator[Backend]:
     made = build_backend(service, {**server.app.settings(server), **changes},
-                         timeout=httpx.Timeout(2.0))
+                         timeout=httpx.Timeout(10.0))
     try:
         yield made
     finally:

@@ -22,6 +22,8 @@ from pos_app.qt.operations_panel import SHORTCUTS
 
 #: Qt's warning when a dialog is shown on the offscreen platform (harmless).
 OFFSCREEN_DIALOG_WARNING = "propagateSizeHints"
+#: The task channels the window starts reading on when it opens.
+STARTUP = ("health", "names", "journal", "recover")
 
 
 class Driver:
@@ -106,6 +108,10 @@ def window(qapp: Any, qtbot: Any) -> Iterator[MainWindow]:
     win.start()
     qtbot.waitUntil(lambda: win.controller.ready, timeout=15000)
     qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    # The start-up reads (health, template names, the journal, leftovers) have ended, so
+    # that a test counting requests or reading the list sees only what it did.
+    qtbot.waitUntil(lambda: not any(win.controller.runner.busy(channel) for channel in STARTUP),
+                    timeout=15000)
     yield win
     runner = win.controller.runner
     win.close()
