@@ -414,6 +414,16 @@ def test_program_add_rename_and_delete(mews: MewsBackend, server: SandboxServer)
         mews.program_add("", "X")
 
 
+
+def test_a_delete_answered_with_a_proxy_page_is_not_said_done(mews: MewsBackend,
+                                                              server: SandboxServer) -> None:
+    made = mews.program_add("Pool Bar", "PB")
+    server.faults.add(FaultRule(FaultKind.MALFORMED, route="loyaltyPrograms/delete",
+                                body="<html>OK</html>", apply=False))
+    with pytest.raises(OutcomeUnknown, match="could not be read"):
+        mews.program_delete(made.id)
+    assert any(p.id == made.id for p in mews.programs())  # and the app does not say otherwise
+
 def test_a_program_with_active_memberships_is_not_deleted(mews: MewsBackend,
                                                           server: SandboxServer) -> None:
     harbour = next(p for p in mews.programs() if p.code == "HC")

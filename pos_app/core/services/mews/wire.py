@@ -105,6 +105,9 @@ class MewsWire:
                            mutating=True)
         if not 200 <= answer.status < 300:
             self.fail(answer, mutating=True)
+        if answer.status != 204 and not isinstance(answer.json_or_none(), dict):
+            # Mews answers ``{}``; anything else (a proxy's page) does not say it was deleted.
+            raise _unreadable(answer)
 
     def tiers(self, program_ids: list[str], count: int = 100) -> list[dict[str, Any]]:
         """``loyaltyTiers/getAll`` of the programs (``LoyaltyProgramIds`` is required)."""
@@ -185,8 +188,7 @@ class MewsWire:
         data = answer.json_or_none() if answer.status != 204 else {key: []}
         items = data.get(key) if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise OutcomeUnknown(_("Mews's answer to the change could not be read (HTTP "
-                                   "{status}).").format(status=answer.status), service=TITLE)
+            raise _unreadable(answer)
         first = next((i for i in items if isinstance(i, dict)), None)
         return first if first is not None else {}
 
@@ -233,3 +235,9 @@ def clip(value: Any, limit: int = 200) -> str:
         return ""
     text = "".join(ch if ch.isprintable() else " " for ch in value).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _unreadable(answer: Answer) -> OutcomeUnknown:
+    """A write's answer that does not say what became of it."""
+    return OutcomeUnknown(_("Mews's answer to the change could not be read (HTTP {status}).")
+                          .format(status=answer.status), service=TITLE)
