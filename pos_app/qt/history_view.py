@@ -17,7 +17,8 @@ from pos_app.core.backends.base import HistoryRow
 from pos_app.core.cards import Card
 from pos_app.core.i18n import _, ngettext
 from pos_app.core.present import service_title
-from pos_app.qt.journal_view import fit_rows, list_time, wrap_last_column
+from pos_app.qt.journal_view import list_time
+from pos_app.qt.wrapped_list import fit_rows, wrap_last_column
 
 
 class HistoryView(QWidget):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -27,6 +26,7 @@ from pos_app.core.operations import Operation
 from pos_app.core.present import outcome_rows, service_title
 from pos_app.core.units import describe
 from pos_app.qt import theme
+from pos_app.qt.wrapped_list import fit_rows, wrap_last_column
 
 #: A journal entry's state in words (translate where shown: ``_(STATE_WORDS[state])``).
 STATE_WORDS = {State.DONE: NP_("journal list", "Done"),
@@ -39,31 +39,6 @@ STATE_WORDS = {State.DONE: NP_("journal list", "Done"),
 COLUMNS = (N_("Time"), N_("Card"), N_("Operation"))
 #: Where an item keeps its time and its state word (:meth:`JournalView.rows`).
 TIME_ROLE, STATE_ROLE = Qt.ItemDataRole.UserRole + 1, Qt.ItemDataRole.UserRole + 2
-
-
-def fit_rows(tree: QTreeWidget, column: int) -> None:
-    """Give each row the height its wrapped text in ``column`` needs at the column's width
-    (the tree itself sizes rows without it)."""
-    width = max(tree.columnWidth(column) - 8, 40)
-    metrics = tree.fontMetrics()
-    flags = int(Qt.TextFlag.TextWordWrap)
-    for i in range(tree.topLevelItemCount()):
-        item = tree.topLevelItem(i)
-        box = metrics.boundingRect(QRect(0, 0, width, 10_000), flags, item.text(column))
-        item.setSizeHint(column, QSize(width, box.height() + 6))
-
-
-def wrap_last_column(tree: QTreeWidget, fit: object) -> None:
-    """Every column at its width but the last, which takes the rest and wraps: nothing is
-    off-screen or needs scrolling sideways. ``fit`` re-fits the rows when widths change."""
-    tree.setUniformRowHeights(False)
-    tree.setWordWrap(True)
-    tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    header = tree.header()
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(tree.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
-    header.sectionResized.connect(fit)
 
 
 def list_time(moment: dt.datetime | None) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -25,6 +24,7 @@ from pos_app.core.i18n import _, ngettext
 from pos_app.core.present import service_title
 from pos_app.qt import theme
 from pos_app.qt.controller import Controller
+from pos_app.qt.wrapped_list import fit_rows, wrap_last_column
 
 
 def status_words(status: str) -> str:
@@ -87,12 +87,13 @@ class CustomerLookupDialog(QDialog):
         status.addWidget(self.status, 1)
         layout.addLayout(status)
         self.list = QTreeWidget()
-        self.list.setHeaderLabels([_("Service"), _("Card"), _("Status"), _("Holder"),
-                                   _("Code")])
+        # Two lines a row, so that long words (Russian statuses and kinds) fit the dialog at
+        # 1024x768 without scrolling sideways: the code over its service, the kind over its
+        # status, the holder's name over the phone (wrapped if need be).
+        self.list.setHeaderLabels([_("Card"), _("Kind and status"), _("Holder")])
         self.list.setRootIsDecorated(False)
         self.list.setAlternatingRowColors(True)
-        self.list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.list.header().setStretchLastSection(True)
+        wrap_last_column(self.list, self._fit_rows)
         self.list.itemActivated.connect(lambda *_args: self.pick())
         self.list.setAccessibleName(_("Cards found"))
         self.list.installEventFilter(self)
@@ -112,7 +113,7 @@ class CustomerLookupDialog(QDialog):
         layout.addLayout(buttons)
         controller.customers_found.connect(self._found)
         controller.customers_failed.connect(self._failed)
-        self.resize(880, 480)
+        self.resize(880, 600)
 
     def _enter(self) -> None:
         """Enter in the query: open the chosen card of this query's results, else search."""
@@ -178,11 +179,12 @@ class CustomerLookupDialog(QDialog):
         for ref in self.refs:
             holder = ""
             if ref.holder is not None:
-                holder = " ".join(p for p in (ref.holder.name, ref.holder.masked_phone
-                                              if ref.holder.phone else "") if p)
-            item = QTreeWidgetItem([service_title(ref.service), ref.kind_label,
-                                    status_words(ref.status), holder, ref.code])
+                holder = "\n".join(p for p in (ref.holder.name, ref.holder.masked_phone
+                                               if ref.holder.phone else "") if p)
+            item = QTreeWidgetItem([f"{ref.code}\n{service_title(ref.service)}",
+                                    f"{ref.kind_label}\n{status_words(ref.status)}", holder])
             self.list.addTopLevelItem(item)
+        QTimer.singleShot(0, self, self._fit_rows)
         if self.refs:
             n = len(self.refs)
             self._say(ngettext("{count} card found. Up/Down to choose, Enter to open it; type "
@@ -197,6 +199,13 @@ class CustomerLookupDialog(QDialog):
             self._say(_("No cards found. Check the number, or try the email address."), "warn")
             self.query.setFocus()
             self.query.selectAll()
+
+    def _fit_rows(self, *_args: object) -> None:
+        fit_rows(self.list, self.list.columnCount() - 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._fit_rows)  # once the columns have their widths
 
     def _failed(self, text: str) -> None:
         self.progress.hide()

@@ -9,7 +9,8 @@ than what its own text asks for.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -17,7 +18,9 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QStyle,
     QTabBar,
+    QTreeWidget,
     QWidget,
 )
 
@@ -95,7 +98,48 @@ def cut_texts(root: QWidget) -> list[str]:
             need = w.fontMetrics().horizontalAdvance(w.currentText()) + COMBO_FRAME
             if need > w.width() + SLACK:
                 problems.append(f"{_name(w)} needs {need} px, has {w.width()}")
+        elif isinstance(w, QTreeWidget):
+            problems.extend(tree_cuts(w))
     problems.extend(overlaps(root))
+    return problems
+
+
+def tree_cuts(tree: QTreeWidget) -> list[str]:
+    """The cells of a list's rows in view whose text does not fit: a line wider than its
+    column, or (in a wrapping column) a word wider than the column or more lines than the row
+    is high."""
+    problems: list[str] = []
+    header = tree.header()
+    margin = 2 * (tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                           tree) + 1)
+    view = tree.viewport().rect()
+    for i in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(i)
+        row = tree.visualItemRect(item)
+        if item.isHidden() or not row.intersects(view):
+            continue
+        for col in range(tree.columnCount()):
+            text = item.text(col)
+            if not text or header.isSectionHidden(col):
+                continue
+            room = header.sectionSize(col) - margin
+            if col == 0 and tree.rootIsDecorated():
+                room -= tree.indentation()
+            metrics = QFontMetrics(item.font(col))
+            lines = text.split("\n")
+            where = f"row {i + 1} column {col + 1} {text[:60]!r}"
+            if tree.wordWrap() and col == tree.columnCount() - 1:
+                widest = max(metrics.horizontalAdvance(word) for line in lines
+                             for word in line.split() or [""])
+                high = metrics.boundingRect(QRect(0, 0, room, 100_000),
+                                            int(Qt.TextFlag.TextWordWrap), text).height()
+            else:
+                widest = max(metrics.horizontalAdvance(line) for line in lines)
+                high = len(lines) * metrics.lineSpacing()
+            if widest > room + SLACK:
+                problems.append(f"{where} needs {widest} px, has {room}")
+            if high > row.height() + SLACK:
+                problems.append(f"{where} needs {high} px of height, has {row.height()}")
     return problems
 
 

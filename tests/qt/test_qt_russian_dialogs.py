@@ -113,8 +113,7 @@ def test_the_lookup_by_phone_in_russian_with_its_plural(russian: None, drive: An
     dialog = w._dialogs[-1]
     assert dialog.windowTitle() == "Поиск карты клиента"
     header = dialog.list.headerItem()
-    assert [header.text(i) for i in range(5)] == ["Сервис", "Карта", "Статус", "Владелец",
-                                                  "Код"]
+    assert [header.text(i) for i in range(3)] == ["Карта", "Вид и статус", "Владелец"]
     drive.type(DEMO_PHONE, dialog.query)
     drive.key(K.Key_Return, dialog.query)
     drive.qtbot.waitUntil(lambda: bool(dialog.refs), timeout=10000)
@@ -123,6 +122,10 @@ def test_the_lookup_by_phone_in_russian_with_its_plural(russian: None, drive: An
             "Найдены {n} карты" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else
             "Найдено {n} карт").format(n=n)
     assert dialog.status.text().startswith(word + ". Вверх/вниз — выбрать")
+    first = dialog.list.topLevelItem(0)
+    assert first.text(0).split("\n") == [dialog.refs[0].code, "Luna"]
+    assert first.text(1).split("\n")[1] in ("Действует", "Удалена из кошелька",
+                                              "Не добавлена в кошелёк", "Заблокирована")
     drive.key(K.Key_Escape, dialog.list)
     drive.qtbot.waitUntil(lambda: dialog not in w._dialogs)
 
