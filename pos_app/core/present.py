@@ -52,6 +52,15 @@ def heard_text(card: Card) -> str | None:
     return f"{quantity(heard.balance, balance_unit(card))} ({done})"
 
 
+def short_code(code: str, limit: int = 16) -> str:
+    """A card code short enough for a list's column: a longer one keeps its start and its
+    end around an ellipsis (``vmAT7Hq…1Ms5Df``); lists give the whole code in a tooltip."""
+    if len(code) <= limit:
+        return code
+    head = (limit - 1) // 2
+    return f"{code[:head]}…{code[-(limit - 1 - head):]}"
+
+
 def service_title(name: str) -> str:
     """The name people see for service ``name``."""
     from pos_app.core.errors import ConfigError

@@ -23,7 +23,7 @@ from pos_app.core.errors import PosError
 from pos_app.core.i18n import N_, NP_, _, ngettext
 from pos_app.core.journal import Entry, State
 from pos_app.core.operations import Operation
-from pos_app.core.present import outcome_rows, service_title
+from pos_app.core.present import outcome_rows, service_title, short_code
 from pos_app.core.units import describe
 from pos_app.qt import theme
 from pos_app.qt.wrapped_list import fit_rows, wrap_last_column
@@ -175,7 +175,7 @@ class JournalView(QWidget):
             when = local_time(entry.created)
             state = _("Waiting") if waits else _(STATE_WORDS.get(entry.state, entry.state.value))
             item = QTreeWidgetItem([f"{when}\n{state}",
-                                    f"{service_title(entry.service)}\n{entry.card}",
+                                    f"{service_title(entry.service)}\n{short_code(entry.card)}",
                                     operation_text(entry)])
             item.setData(0, TIME_ROLE, when)
             item.setData(0, STATE_ROLE, state)
@@ -185,6 +185,8 @@ class JournalView(QWidget):
             item.setFont(0, font)
             tip = _("Journal entry #{id}, {when}").format(
                 id=entry.id, when=full_time(entry.created)) + "\n" + operation_text(entry)
+            if short_code(entry.card) != entry.card:
+                tip += f"\n{service_title(entry.service)} {entry.card}"
             if entry.error:
                 tip += f"\n{entry.error}"
             for col in range(len(COLUMNS)):

@@ -51,3 +51,31 @@ def test_an_offer_code_is_reported_not_redeemed(drive: Any) -> None:
     text = drive.w.banner.summary()
     assert f"{code} reported to vmob" in text and "redeem" not in text.lower()
     assert drive.ledger("vmob")[-1]["action"] == "redemptionAdvice"
+
+
+
+def _long_code_in_the_journal(drive: Any) -> None:
+    from pos_app.qt.text_fit import tree_cuts
+
+    w = drive.w
+    w.tabs.setCurrentWidget(w.journal)
+    drive.scan(DEMO["fresh"])  # 32 characters
+    result = drive.operation(OpName.ACCRUE, "5")
+    assert result.ok, w.banner.summary()
+    tree = w.journal.tree
+    drive.qtbot.waitUntil(lambda: tree.topLevelItemCount() == 1)
+    drive.qtbot.wait(50)  # the rows are fitted once the columns have their widths
+    item = tree.topLevelItem(0)
+    shown = item.text(1).split("\n")[1]
+    assert shown != DEMO["fresh"] and shown.startswith("vmAT7Hq") and shown.endswith("1Ms5Df")
+    assert DEMO["fresh"] in item.toolTip(1)
+    assert tree.columnWidth(2) > tree.viewport().width() // 3
+    assert tree_cuts(tree) == []
+
+
+def test_a_long_vmob_code_leaves_the_journal_its_operation_column(drive: Any) -> None:
+    _long_code_in_the_journal(drive)
+
+
+def test_a_long_vmob_code_in_the_russian_journal(russian: None, drive: Any) -> None:
+    _long_code_in_the_journal(drive)
