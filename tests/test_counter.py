@@ -146,6 +146,20 @@ def test_find_cards_and_check(counter: Counter) -> None:
     assert all(ok for _, ok, _ in counter.check())
 
 
+def test_a_customers_cards_come_active_first(counter: Counter) -> None:
+    from pos_app.core.cards import listing_rank
+
+    found = counter.find_cards(phone="+1 (555) 432-50-11")
+    statuses = [r.status for r in found]
+    assert statuses[0] == "active", statuses  # Enter opens the first
+    assert [listing_rank(s) for s in statuses] == sorted(listing_rank(s) for s in statuses)
+    assert "deleted" in statuses and "blocked" in statuses
+    assert statuses.index("blocked") > statuses.index("deleted")
+    luna = [r.code for r in found if r.service == "luna" and r.status == "active"]
+    assert luna == [r.code for r in counter.backends["luna"].find_cards(
+        phone="+1 (555) 432-50-11") if r.status == "active"]  # each service's order kept
+
+
 def test_unreachable_service_queues_additions_and_refuses_spending(counter: Counter) -> None:
     from pos_app.core.sandbox.server import SandboxServer
 

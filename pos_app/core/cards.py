@@ -68,6 +68,15 @@ USABLE = frozenset({CardStatus.ACTIVE, CardStatus.NOT_INSTALLED, CardStatus.DELE
                     CardStatus.INACTIVE, CardStatus.PENDING})
 
 
+def listing_rank(status: str) -> int:
+    """Where a card of this status comes in a customer's list: active ones first, then the
+    other usable ones and those in a service's own words, then used, expired, blocked,
+    canceled and declined ones."""
+    if status == CardStatus.ACTIVE:
+        return 0
+    return 2 if status in set(CardStatus) - USABLE else 1
+
+
 @dataclass(frozen=True)
 class Holder:
     first_name: str = ""

@@ -17,7 +17,7 @@ from typing import Any
 
 from pos_app.core.backends.base import Backend, CardRef, CardTemplate, HistoryRow, Plan, Step
 from pos_app.core.backends.registry import build_backends
-from pos_app.core.cards import Card, CardKind, CardStatus, Holder
+from pos_app.core.cards import Card, CardKind, CardStatus, Holder, listing_rank
 from pos_app.core.effects import effects_for
 from pos_app.core.errors import (
     AwaitingCashier,
@@ -804,7 +804,8 @@ class Counter:
 
     def find_cards(self, *, phone: str | None = None, email: str | None = None,
                    ) -> list[CardRef]:
-        """Every card of a customer across the configured services."""
+        """Every card of a customer across the configured services, active ones first (a
+        cashier's Enter opens the first), each service's order kept within."""
         found: list[CardRef] = []
         errors: list[PosError] = []
         for backend in self.backends.values():
@@ -814,7 +815,7 @@ class Counter:
                 errors.append(exc)
         if not found and errors:
             raise errors[0]
-        return found
+        return sorted(found, key=lambda ref: listing_rank(ref.status))
 
     def templates(self) -> list[CardTemplate]:
         """The kinds of card new customers can be given, across the configured services."""

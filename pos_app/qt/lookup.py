@@ -33,7 +33,8 @@ def status_words(status: str) -> str:
     try:
         return _(STATUS_LABELS[CardStatus(key)])
     except ValueError:
-        return status.strip().capitalize()
+        text = status.strip()  # the service's own word: its first letter made upper case
+        return text[:1].upper() + text[1:]
 
 
 class CustomerLookupDialog(QDialog):

@@ -201,3 +201,23 @@ def test_the_scanner_settings_in_russian(russian: None, qapp: Any, qtbot: Any) -
     page._wedge_read("TEST-1", "enter", 22, 30)
     assert "(22 нажатия за 30 мс, конец: Enter)" in page.wedge_test.text()
 
+
+
+@pytest.mark.parametrize(("email", "kind", "statuses"), [
+    ("eva.novak@example.com", "Участие в программе", {"На рассмотрении", "Действует"}),
+    ("brian@example.com", "Карта с баллами", {"Клиент Counterpoint"}),
+])
+def test_the_lookup_by_email_says_kinds_and_states_as_the_card_does(
+        russian: None, drive: Any, email: str, kind: str, statuses: set[str]) -> None:
+    w = drive.w
+    drive.key(K.Key_F, w, CTRL)
+    drive.qtbot.waitUntil(lambda: bool(w._dialogs) and w._dialogs[-1].isVisible())
+    dialog = w._dialogs[-1]
+    drive.type(email, dialog.query)
+    drive.key(K.Key_Return, dialog.query)
+    drive.qtbot.waitUntil(lambda: bool(dialog.refs), timeout=10000)
+    rows = [dialog.list.topLevelItem(i).text(1).split("\n")
+            for i in range(dialog.list.topLevelItemCount())]
+    assert {r[0] for r in rows} == {kind}
+    assert {r[1] for r in rows} <= statuses, rows
+    drive.key(K.Key_Escape, dialog.list)

@@ -88,6 +88,7 @@ class CardRef:
     service: str
     code: str
     kind_label: str
+    #: A :class:`~pos_app.core.cards.CardStatus` value, or the service's own word for it.
     status: str
     template: str = ""
     holder: Holder | None = None

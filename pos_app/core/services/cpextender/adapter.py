@@ -23,7 +23,7 @@ import httpx
 
 from pos_app.core.backends.base import CardRef, HistoryRow, Plan, Step
 from pos_app.core.backends.http_backend import HttpBackend
-from pos_app.core.cards import Card, CardKind, CardStatus, Holder
+from pos_app.core.cards import KIND_LABELS, Card, CardKind, CardStatus, Holder
 from pos_app.core.errors import (
     BadResponse,
     CardNotFound,
@@ -338,7 +338,7 @@ class CpExtenderBackend(HttpBackend):
         number = clip(info.get("CPCustomerID"), 40)
         if not number:
             return []
-        return [CardRef(service=self.name, code=number, kind_label=_("Loyalty points"),
+        return [CardRef(service=self.name, code=number, kind_label=KIND_LABELS[CardKind.POINTS],
                         status=_("Counterpoint customer"), holder=_holder(info))]
 
     def check(self) -> str:

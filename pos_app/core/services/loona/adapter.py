@@ -19,7 +19,6 @@ from pos_app.core.backends.base import CardRef, CardTemplate, Plan, Step, check_
 from pos_app.core.backends.http_backend import HttpBackend
 from pos_app.core.cards import (
     KIND_LABELS,
-    STATUS_LABELS,
     Card,
     CardKind,
     CardStatus,
@@ -420,7 +419,7 @@ class LoonaBackend(HttpBackend):
             log.info("Loona: skipped a pass the app cannot read in the customer search")
             return None
         return CardRef(service=self.name, code=card.code, kind_label=card.kind_label,
-                       status=STATUS_LABELS[card.status], template=card.template or "",
+                       status=card.status.value, template=card.template or "",
                        holder=card.holder)
 
     def check(self) -> str:

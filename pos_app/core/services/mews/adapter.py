@@ -472,8 +472,10 @@ class MewsBackend(HttpBackend):
                 number = clip(m.get("MembershipNumber"), 255)
                 program = self._program(clip(m.get("LoyaltyProgramId"), 64))
                 if number:
+                    state = clip(m.get("State"), 20)
+                    known = STATES.get(state)
                     refs.append(CardRef(self.name, number, KIND_LABELS[CardKind.MEMBERSHIP],
-                                        clip(m.get("State"), 20),
+                                        known.value if known else state,
                                         program.name if program else "", holder))
         return refs
 
