@@ -200,7 +200,8 @@ def test_stamps_wrap_into_a_reward_and_rewards_are_redeemed(
     assert (after.stamps.current, after.stamps.total, after.rewards) == (0, 10, 1)
     assert OpName.REWARD in after.operations
     history = luna.history(after)
-    assert [(h.what, h.value) for h in history[:2]] == [("Reward earned", "1"), ("Accrual", "1")]
+    assert [(h.what, h.value) for h in history[:2]] == [("Reward earned", "1 reward"),
+                                                        ("Accrual", "1 stamp")]
     assert isinstance(history[0].when, dt.datetime)
 
     stamps = luna.get_card(DEMO["stamps"])
@@ -581,8 +582,10 @@ def test_check_history_and_templates(luna: LunaBackend) -> None:
     history = luna.history(luna.get_card(DEMO["stamps"]))
     assert len(history) == 10 and history[0].when == dt.datetime(2020, 12, 24, 14, 15, 5)
     assert [(h.what, h.value) for h in history[:3]] == [
-        ("Accrual", "3"), ("Accrual", "2"), ("Write-off", "1")]
-    assert "Total spent raised" in {h.what for h in luna.history(luna.get_card(DEMO["cashback"]))}
+        ("Accrual", "3 stamps"), ("Accrual", "2 stamps"), ("Write-off", "1 stamp")]
+    cashback = {h.what: h.value for h in luna.history(luna.get_card(DEMO["cashback"]))}
+    assert cashback["Total spent raised"] == "10,000.00"  # a sum, as sums are written
+    assert cashback["Accrual"].endswith(" points")
     assert len(luna.wire.get_pass_operations(DEMO["stamps"], page=2)) == 0
 
 

@@ -83,6 +83,15 @@ def mews_backend() -> Iterator[Backend]:
         yield from backend_for(mews.SERVICE, server)
 
 
+
+def test_luna_history_figures_in_russian(luna_backend: Backend) -> None:
+    stamps = luna_backend.history(luna_backend.get_card(LUNA["stamps"]))
+    assert [(h.what, h.value) for h in stamps[:3]] == [
+        ("Начисление", "3 штампа"), ("Начисление", "2 штампа"), ("Списание", "1 штамп")]
+    cashback = {h.what: plain(h.value)
+                for h in luna_backend.history(luna_backend.get_card(LUNA["cashback"]))}
+    assert cashback["Сумма покупок увеличена"].startswith("10 000,00")
+
 def test_luna_refuses_and_describes_its_steps_in_russian(luna_backend: Backend) -> None:
     certificate = luna_backend.get_card(LUNA["certificate"])
     with pytest.raises(Refused) as refused:

@@ -65,7 +65,9 @@ class HistoryView(QWidget):
         except TypeError:  # naive and aware times mixed: keep the service's order
             ordered = list(rows)
         for row in ordered:
-            item = QTreeWidgetItem([list_time(row.when), row.value, row.what])
+            shown = formatting.date(row.when) if row.day_only and row.when is not None \
+                else list_time(row.when)
+            item = QTreeWidgetItem([shown, row.value, row.what])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
         service = service_title(card.service)

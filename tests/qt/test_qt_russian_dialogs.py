@@ -167,6 +167,10 @@ def test_the_history_in_russian_with_its_plural_and_dates(russian: None, qtbot: 
     assert [r[0] for r in view.rows()] == ["03.01.2026\n09:00", "02.01.2026\n10:11", "—"]
     view.set_rows(card, rows[:1])
     assert view.caption.text().endswith("(1 запись).")
+    # A service that gives the day only (CP Extender): no made-up midnight.
+    view.set_rows(card, [HistoryRow(dt.datetime(2026, 1, 2), "Sale", "+5 баллов",
+                                    day_only=True)])
+    assert [r[0] for r in view.rows()] == ["02.01.2026"]
 
 
 def test_the_shift_tab_in_russian(russian: None, drive: Any, qtbot: Any) -> None:

@@ -101,6 +101,8 @@ class HistoryRow:
     when: dt.datetime | None
     what: str
     value: str
+    #: The service gives the day only (``when`` is its midnight, not a time of day).
+    day_only: bool = False
 
 
 @dataclass(frozen=True)

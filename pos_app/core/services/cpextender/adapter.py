@@ -390,7 +390,7 @@ def _history_row(row: dict[str, Any]) -> HistoryRow:
         whole = int(points.to_integral_value())
         value = ngettext("{count} point", "{count} points", abs(whole)).format(
             count=("+" if whole >= 0 else "") + format_number(whole))
-    return HistoryRow(when, what, value)
+    return HistoryRow(when, what, value, day_only=True)
 
 
 def _bad_earn_rate() -> str:

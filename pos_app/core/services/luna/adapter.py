@@ -43,11 +43,18 @@ from pos_app.core.money import (
 from pos_app.core.operations import Operation, OpName
 from pos_app.core.services.luna import evidence
 from pos_app.core.services.luna.wire import (
+    OP_ACCRUAL,
+    OP_EXPIRY,
+    OP_REWARD,
+    OP_SPENT_DOWN,
+    OP_SPENT_UP,
+    OP_WRITE_OFF,
     SERIAL_RE,
     SERVICE,
     STATUSES,
     TOKEN_HEADER,
     LunaClient,
+    LunaOperation,
     LunaWire,
     as_text,
     kind_of,
@@ -56,6 +63,7 @@ from pos_app.core.services.luna.wire import (
     when,
 )
 from pos_app.core.services.phrases import a_kind
+from pos_app.core.units import Unit, balance_unit, mark_unit, quantity
 
 __all__ = ["LunaBackend", "LunaClient", "phone_number"]
 
@@ -484,7 +492,7 @@ class LunaBackend(HttpBackend):
 
     def history(self, card: Card) -> list[HistoryRow]:
         """The card's last 50 operations, newest first."""
-        return [HistoryRow(op.when, op.label, op.value)
+        return [HistoryRow(op.when, op.label, _history_value(op, card))
                 for op in self.wire.get_pass_operations(card.code)]
 
     def find_cards(self, *, phone: str | None = None, email: str | None = None) -> list[CardRef]:
@@ -559,3 +567,24 @@ class LunaBackend(HttpBackend):
         if obj is None:
             return None
         return self._card(obj, as_text(obj.get("serialNumber"), 40), None)
+
+
+def _history_value(op: LunaOperation, card: Card) -> str:
+    """A history row's value as the card says it: a sum spent as money, an accrual or a
+    write-off in the card's own unit (stamps, visits, points, or money on a certificate),
+    a date in the language's format; Luna's own text when it is none of those."""
+    if op.code == OP_EXPIRY:
+        moment = when(op.value)
+        return format_date(moment.date()) if moment is not None else op.value
+    number = to_decimal(op.value)
+    if number is None:
+        return op.value
+    if op.code in (OP_SPENT_UP, OP_SPENT_DOWN):
+        return format_money(number)
+    if op.code == OP_REWARD:
+        return quantity(number, Unit.REWARDS)
+    if op.code in (OP_ACCRUAL, OP_WRITE_OFF):
+        return quantity(number, mark_unit(card) if card.stamps is not None
+                        else balance_unit(card))
+    return format_number(number)
+
