@@ -127,6 +127,15 @@ def test_loona_refusals_say_the_balance_in_roubles(loona_backend: Backend) -> No
     assert unsupported.value.message.startswith("Карта со штампами: эта операция недоступна")
     with pytest.raises(InvalidInput, match="Введите не меньше 7 цифр номера телефона"):
         loona_backend.find_cards(phone="12-34")
+    bonus = loona_backend.get_card(LOONA["bonus"])  # 350 points, up to 30 % of a purchase
+    with pytest.raises(Refused) as over:
+        loona_backend.plan(bonus, op("purchase-spend", "500", "200"))
+    assert plain(over.value.message) == ("С карты можно оплатить не больше 150 баллов при "
+                                         "покупке на 500,00 ₽.")
+    with pytest.raises(Refused) as spend:
+        loona_backend.plan(bonus, op("spend", "400"))
+    assert plain(spend.value.message).startswith("На карте 350 баллов; списать с неё 400 "
+                                                 "баллов нельзя.")
 
 
 def test_cp_extender_facts_holds_and_history_in_russian(cp_backend: Backend) -> None:
@@ -153,7 +162,7 @@ def test_vmob_notes_and_refusals_in_russian(vmob_backend: Backend) -> None:
     with pytest.raises(InvalidAmount) as small:
         vmob_backend.plan(card, op("purchase", "1.50"))
     assert plain(small.value.message) == ("За покупку на 1,50 ₽ баллы не начисляются "
-                                          "(0,50 за единицу валюты).")
+                                          "(0,50 балла за каждую единицу валюты).")
     plan = vmob_backend.plan(card, op("accrue", "5"))
     answer = vmob_backend.execute(card, plan.steps[0], "ru-test-1")
     notes = dict(vmob_backend.outcome(plan, [answer]).notes or ())

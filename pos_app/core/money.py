@@ -148,7 +148,7 @@ def _parse_text(raw: str, field: str) -> Decimal:
         raise InvalidAmount(_foreign_digits().format(field=field, text=shown), _(_DIGITS_HINT))
     if not re.fullmatch(r"[0-9.,]+", text) or not re.search(r"\d", text):
         raise InvalidAmount(_not_typed_number().format(field=field, text=shown),
-                            _("Type digits, with a comma or a point before the cents."))
+                            _("Type digits, with a comma or a point before any decimals."))
     text = _normalise_separators(text, shown, field)
     try:
         value = Decimal(text)

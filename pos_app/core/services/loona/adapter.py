@@ -59,6 +59,7 @@ from pos_app.core.services.loona.wire import (
     clip,
 )
 from pos_app.core.services.phrases import a_kind
+from pos_app.core.units import balance_unit, quantity
 
 log = logging.getLogger(__name__)
 
@@ -236,9 +237,10 @@ class LoonaBackend(HttpBackend):
         elif op is OpName.SPEND:
             amount = _need(operation.amount)
             if card.balance is not None and amount > card.balance:
+                unit = balance_unit(card)
                 raise Refused(_("The card has {balance}; {amount} cannot be spent from it.")
-                              .format(balance=format_money(card.balance),
-                                      amount=format_money(amount)),
+                              .format(balance=quantity(card.balance, unit),
+                                      amount=quantity(amount, unit)),
                               _("Spend at most the balance; nothing was sent."),
                               service=self.title)
             body["amount"] = _wire(amount)
@@ -254,7 +256,7 @@ class LoonaBackend(HttpBackend):
             limit = _max_spend(card, amount)
             if limit is not None and spend > limit:
                 raise Refused(_("At most {limit} may be paid from the card on a purchase of "
-                                "{amount}.").format(limit=format_money(limit),
+                                "{amount}.").format(limit=quantity(limit, balance_unit(card)),
                                                      amount=format_money(amount)),
                               _("Lower the amount to spend; nothing was sent."),
                               service=self.title)

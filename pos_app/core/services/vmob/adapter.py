@@ -56,6 +56,7 @@ from pos_app.core.services.vmob.wire import (
     Row,
     VmobWire,
 )
+from pos_app.core.units import Unit, quantity
 
 #: Step actions (as journalled, and as the sandbox's ledger names them).
 A_POINTS = "points"
@@ -208,9 +209,11 @@ class VmobBackend(HttpBackend):
                 raise InvalidAmount(_("The amount must be more than zero."))
             points = int((amount * self.earn_rate).to_integral_value(rounding=ROUND_DOWN))
             if points <= 0:
-                raise InvalidAmount(_("A purchase of {amount} earns no points ({rate} per "
-                                      "unit).").format(amount=format_money(amount),
-                                                       rate=format_number(self.earn_rate)),
+                # i18n: {rate} is a number of points ("0.1 points"), earned for each unit of
+                # the currency spent
+                raise InvalidAmount(_("A purchase of {amount} earns no points ({rate} for "
+                                      "each unit spent).").format(
+                    amount=format_money(amount), rate=quantity(self.earn_rate, Unit.POINTS)),
                                     _("Nothing was sent."))
             # i18n: {operation} is the operation in words, e.g. "Purchase of 12.50"
             what = ngettext("{operation}: {count} point", "{operation}: {count} points",
