@@ -61,6 +61,11 @@ def install_language(app: QApplication, config: str | None = None) -> str:
             _qt_translators.append(translator)
         else:
             log.info("Qt's own %s translation is not in %s", code, folder)
+        from pos_app.qt.qt_gaps import QtGaps
+
+        gaps = QtGaps(app)  # asked first: it answers only for the words Qt's file lacks
+        app.installTranslator(gaps)
+        _qt_translators.append(gaps)
     return code
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel
 
 from pos_app.core import formatting
 from pos_app.core.backends.base import HistoryRow
@@ -47,6 +47,12 @@ def test_qt_standard_buttons_come_out_in_russian(russian: None, qapp: Any,
         assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "Отмена"
         assert box.button(QDialogButtonBox.StandardButton.Save).text() == "Сохранить"
         box.deleteLater()
+        # Qt 6's file dialog asks for words qtbase_ru has only in their Qt 5 form.
+        files = QFileDialog()
+        files.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        labels = {label.text() for label in files.findChildren(QLabel)}
+        assert {"&Перейти к:", "&Типы файлов:", "&Имя файла:"} <= labels, labels
+        files.deleteLater()
     finally:
         monkeypatch.setenv("POS_APP_LANGUAGE", "en")
         assert install_language(qapp) == "en"  # Qt's translation taken down again
