@@ -402,11 +402,19 @@ class MainWindow(QMainWindow):
         self.focus_code()
 
     def _close_dialogs(self) -> bool:
-        """Close every open dialog (as Esc would); ``False`` if one refuses (busy)."""
+        """Close every open dialog (as Esc would); ``False`` if one refuses (busy).
+
+        Qt's own dialogs the window opens and waits on (a file to save, the printer) are
+        closed too, as cancelled: their nested loop ends and nothing is saved or printed.
+        """
         for dialog in list(self._dialogs):
             if shiboken6.isValid(dialog) and dialog.isVisible():
                 dialog.reject()
         self._dialogs = [d for d in self._dialogs if shiboken6.isValid(d) and d.isVisible()]
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible() and widget.isModal() \
+                    and widget not in self._dialogs:
+                widget.reject()
         return not self._dialogs
 
     def _shown_code(self, text: str) -> bool:

@@ -90,3 +90,37 @@ def test_a_serial_scanner_read_opens_the_card(qtbot: Any, window: MainWindow, sc
     finally:
         scanning.stop()
         os.close(master)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_a_scan_while_the_save_dialog_is_open_cancels_it(drive: Any, tmp_path: Path) -> None:
+    """Qt's file dialog (Export CSV) waits in a loop of its own: a scan closes it, as
+    cancelled, and the card opens in front; nothing is written."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QFileDialog
+
+    w = drive.w
+
+    def file_dialogs() -> list[QFileDialog]:
+        return [x for x in QApplication.topLevelWidgets()
+                if isinstance(x, QFileDialog) and x.isVisible()]
+
+    seen: dict[str, bool] = {}
+
+    def scan() -> None:
+        seen["open"] = bool(file_dialogs())
+        w.scanned(LUNA["stamps"])
+
+    def safety() -> None:  # so that a dialog left open fails the test instead of hanging it
+        seen["left_open"] = bool(file_dialogs())
+        for dialog in file_dialogs():
+            dialog.reject()
+
+    QTimer.singleShot(500, scan)
+    QTimer.singleShot(4000, safety)
+    w.journal_tools.ask_export()  # returns when the dialog has closed
+    assert seen.get("open"), "the save dialog was shown"
+    assert not seen.get("left_open"), "the scan left the save dialog open"
+    drive.idle()
+    assert w.card is not None and w.card.code == LUNA["stamps"]
+    assert not list(Path.home().glob("journal-*.csv"))
