@@ -277,8 +277,9 @@ class CardPanel(QFrame):
                 amount=formatting.money(card.total_spent)))
         if name:
             details.insert(0, _("“{name}”").format(name=name))
-        if card.template and card.template.strip() and not card.template.isdigit():
-            details.append(card.template)
+        if card.template and card.template.strip() and not card.template.isdigit() \
+                and card.template.strip() != (name or "").strip():
+            details.append(card.template)  # the service's own words, unless they are the name
         lines = ["   ·   ".join(details)] if details else []
         lines += [f"{label}: {text}" for label, text in card.facts if not _figure(text)]
         self.details.setText("\n".join(lines))

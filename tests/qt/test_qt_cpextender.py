@@ -114,3 +114,10 @@ def test_a_hold_without_authcode_is_to_finish_in_counterpoint(drive: Any) -> Non
     assert not result.ok and result.waiting
     assert "Finish it in Counterpoint" in w.banner.summary()
     assert w.banner.tone == "warn"
+
+
+def test_the_program_is_named_once(drive: Any) -> None:
+    w = drive.w
+    drive.scan(DEMO["plenty"])
+    first = w.card_panel.details.text().split("\n")[0]
+    assert first.count("Loyalty program 1") == 1, first
