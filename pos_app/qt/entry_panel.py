@@ -201,7 +201,7 @@ class EntryPanel(QWidget):
             edit = self.edits[max(0, min(index, len(self.edits) - 1))]
             edit.setFocus(Qt.FocusReason.OtherFocusReason)
             edit.selectAll()
-            self.keypad.set_target(edit)
+            self._aim_keypad(edit)
 
     def show_refusal(self, text: str) -> None:
         """The service refused what was typed: say why, cursor in the field refused."""
@@ -243,8 +243,14 @@ class EntryPanel(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):
-            self.keypad.set_target(watched)
+            self._aim_keypad(watched)
         return False
+
+    def _aim_keypad(self, edit: QLineEdit) -> None:
+        """The keypad types into ``edit``; its decimal key is off in a count's field."""
+        index = self.edits.index(edit) if edit in self.edits else -1
+        whole = 0 <= index < len(self.specs) and self.specs[index].kind == "count"
+        self.keypad.set_target(edit, whole=whole)
 
     def _enter_from_keypad(self) -> None:
         target = self.keypad.target

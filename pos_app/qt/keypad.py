@@ -51,8 +51,11 @@ class Keypad(QWidget):
         self.keys[key] = button
         return button
 
-    def set_target(self, edit: QLineEdit | None) -> None:
+    def set_target(self, edit: QLineEdit | None, *, whole: bool = False) -> None:
+        """Type into ``edit``; ``whole``: it takes a whole number (a count), so the decimal
+        key is off."""
         self.target = edit
+        self.keys[POINT].setEnabled(not whole)
 
     def press(self, key: str) -> None:
         """What one key does to the target field."""

@@ -300,6 +300,20 @@ def test_keypad_types_into_the_amount(drive: Any) -> None:
     assert w.entry.edits[0].text() == ""
     w.entry.keypad.press("Enter")
     assert "missing" in w.entry.error.text()
+    assert w.entry.keypad.keys["."].isEnabled()
+
+
+def test_the_keypads_decimal_key_is_off_in_a_count(drive: Any) -> None:
+    w = drive.w
+    drive.scan(LUNA["stamps"])
+    drive.key(K.Key_F5, w)  # add stamps: a count
+    drive.qtbot.waitUntil(lambda: w.entry.edits and w.entry.edits[0].hasFocus())
+    assert not w.entry.keypad.keys["."].isEnabled()
+    drive.key(K.Key_Escape)
+    drive.scan(LOONA["gift"])
+    drive.key(K.Key_F2, w)  # spend: an amount
+    drive.qtbot.waitUntil(lambda: w.entry.edits and w.entry.edits[0].hasFocus())
+    assert w.entry.keypad.keys["."].isEnabled()
 
 
 # -- lists -------------------------------------------------------------------------------------
