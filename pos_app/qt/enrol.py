@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.core import services
-from pos_app.core.backends.base import MAX_NAME, CardTemplate, check_holder
+from pos_app.core.backends.base import MAX_NAME, CardTemplate, InvalidHolder, check_holder
 from pos_app.core.cards import Card, Holder
-from pos_app.core.errors import InvalidInput
 from pos_app.core.i18n import N_, _
 from pos_app.core.present import service_title
 from pos_app.qt import theme
@@ -28,6 +27,8 @@ from pos_app.qt.controller import Controller
 
 #: What the dialog needs before it can enrol.
 NEEDED = N_("A first or last name and a phone or email are needed.")
+#: The same for a service that needs both names (Luna).
+NEEDED_BOTH = N_("A first and a last name and a phone or email are needed.")
 
 
 def template_text(template: CardTemplate) -> str:
@@ -98,6 +99,7 @@ class EnrolDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.enrol_button)
         layout.addLayout(buttons)
+        self.template.currentIndexChanged.connect(self._template_chosen)
         controller.templates_loaded.connect(self._templates_loaded)
         controller.templates_failed.connect(self._templates_failed)
         controller.enrolled.connect(self._enrolled)
@@ -129,7 +131,7 @@ class EnrolDialog(QDialog):
             return
         self.template.setEnabled(True)
         self.enrol_button.setEnabled(True)
-        self._say(_(NEEDED), None)
+        self._say(self._needed(), None)
 
     def _templates_failed(self, text: str) -> None:
         self.progress.hide()
@@ -150,13 +152,13 @@ class EnrolDialog(QDialog):
         if not self.templates or not 0 <= index < len(self.templates):
             self._say(_("There is no card template to issue."), "warn")
             return
-        try:
-            holder = check_holder(self.holder())
-        except InvalidInput as exc:
-            self._say(str(exc), "error")
-            self._focus_first_empty()
-            return
         template = self.templates[index]
+        try:
+            holder = check_holder(self.holder(), both_names=self._both_names())
+        except InvalidHolder as exc:
+            self._say(str(exc), "error")
+            self._focus(exc.field)
+            return
         if not self.controller.enrol(template, holder):
             return
         self._set_busy(True)
@@ -181,6 +183,27 @@ class EnrolDialog(QDialog):
         for widget in (self.template, self.first, self.last, self.phone, self.email,
                        self.enrol_button):
             widget.setEnabled(not busy)
+
+    def _both_names(self) -> bool:
+        index = self.template.currentIndex()
+        if not 0 <= index < len(self.templates):
+            return False
+        return services.get(self.templates[index].service).both_names
+
+    def _needed(self) -> str:
+        """What the chosen template's service needs before it can enrol."""
+        return _(NEEDED_BOTH) if self._both_names() else _(NEEDED)
+
+    def _template_chosen(self, _index: int) -> None:
+        if self.templates and not self._busy and self.status.property("badge") != "error":
+            self._say(self._needed(), None)
+
+    def _focus(self, field: str) -> None:
+        """The cursor in the field a check refused, its text selected."""
+        edit = {"first": self.first, "last": self.last, "phone": self.phone,
+                "email": self.email}.get(field, self.first)
+        edit.setFocus()
+        edit.selectAll()
 
     def _focus_first_empty(self) -> None:
         for edit in (self.first, self.last, self.phone):

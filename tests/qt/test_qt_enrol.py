@@ -36,6 +36,32 @@ def _pick(dialog: EnrolDialog, service: str, template: str) -> None:
     dialog.template.setCurrentIndex(index)
 
 
+def test_the_cursor_goes_to_the_detail_refused_and_luna_asks_both_names(drive: Any) -> None:
+    dialog = _open(drive)
+    sent = len(drive.server("luna").requests)
+    _pick(dialog, "luna", str(DEMO_TEMPLATES["stamps"]))
+    assert "first and a last name" in dialog.status.text()  # what Luna needs, said first
+    drive.type("Anna", dialog.first)
+    drive.type("12", dialog.phone)
+    drive.key(K.Key_Return, dialog.phone)
+    assert "both the customer's first and last name" in dialog.status.text()
+    assert dialog.last.hasFocus()
+    drive.type("Ivanova", dialog.last)
+    assert dialog.last.text() == "Ivanova", (dialog.first.text(), dialog.last.text())
+    drive.key(K.Key_Return, dialog.last)
+    assert "not a phone number" in dialog.status.text()
+    assert dialog.phone.hasFocus() and dialog.phone.selectedText() == "12"
+    dialog.phone.clear()
+    drive.type("+7 912 000 11 22", dialog.phone)
+    drive.type("anna@", dialog.email)
+    drive.key(K.Key_Return, dialog.email)
+    assert "not an email address" in dialog.status.text() and dialog.email.hasFocus()
+    assert len(drive.server("luna").requests) == sent  # nothing sent
+    _pick(dialog, "loona", "14")
+    assert "first or last name" in dialog.status.text() or "not an email" in \
+        dialog.status.text()
+    drive.key(K.Key_Escape, dialog.email)
+
 def test_enrol_on_loona_shows_the_new_card_as_if_scanned(drive: Any) -> None:
     w = drive.w
     dialog = _open(drive)
@@ -45,6 +71,7 @@ def test_enrol_on_loona_shows_the_new_card_as_if_scanned(drive: Any) -> None:
 
     drive.key(K.Key_Return, dialog.first)  # nothing typed: said plainly, nothing sent
     assert "first or last name" in dialog.status.text() and dialog.first.hasFocus()
+    _pick(dialog, "loona", "14")  # one name is enough for Loona
     drive.type("Anna", dialog.first)
     drive.type("12", dialog.phone)
     drive.key(K.Key_Return, dialog.phone)

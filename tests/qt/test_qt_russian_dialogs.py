@@ -102,7 +102,7 @@ def test_the_enrol_dialog_in_russian(russian: None, drive: Any) -> None:
     assert dialog.windowTitle() == "Регистрация клиента"
     assert dialog.enrol_button.text() == "Зарегистрировать и выдать карту  (Enter)"
     assert dialog.cancel_button.text() == "Отмена  (Esc)"
-    assert dialog.status.text() == "Нужны имя или фамилия и телефон или e-mail."
+    assert dialog.status.text() == "Нужны имя и фамилия и телефон или e-mail."  # Luna's
     assert dialog.phone.placeholderText().startswith("С кодом страны")
     dialog.first.setText("Анна")  # QTest types ASCII only
     dialog.last.setText("Жукова")

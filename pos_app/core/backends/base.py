@@ -119,32 +119,50 @@ class CardTemplate:
                 "kind_label": self.kind_label}
 
 
-def check_holder(holder: Holder) -> Holder:
-    """A new customer's details, trimmed; :class:`InvalidInput` when they cannot be sent.
+class InvalidHolder(InvalidInput):
+    """A new customer's detail that cannot be sent; ``field`` names it (``first``, ``last``,
+    ``phone`` or ``email``), so that the cursor can be put there."""
 
-    A first or a last name is required, and a phone number (7 to 15 digits) or an email.
+    def __init__(self, message: str, hint: str | None = None, *, field: str) -> None:
+        super().__init__(message, hint)
+        self.field = field
+
+    @property
+    def kind(self) -> str:
+        return "invalid_input"  # to ``--json`` it is bad input like any other
+
+
+def check_holder(holder: Holder, *, both_names: bool = False) -> Holder:
+    """A new customer's details, trimmed; :class:`InvalidHolder` when they cannot be sent.
+
+    A first or a last name is required (both when ``both_names``), and a phone number (7 to
+    15 digits) or an email.
     """
     first, last = holder.first_name.strip(), holder.last_name.strip()
     phone, email = holder.phone.strip(), holder.email.strip()
     if not first and not last:
-        raise InvalidInput(_("Type the customer's first or last name."))
-    for name in (first, last):
+        raise InvalidHolder(_("Type the customer's first or last name."), field="first")
+    if both_names and not (first and last):
+        raise InvalidHolder(_("Type both the customer's first and last name."),
+                            field="last" if first else "first")
+    for name, which in ((first, "first"), (last, "last")):
         if len(name) > MAX_NAME:
-            raise InvalidInput(ngettext("A name may have at most {count} character.",
-                                        "A name may have at most {count} characters.",
-                                        MAX_NAME).format(count=MAX_NAME))
+            raise InvalidHolder(ngettext("A name may have at most {count} character.",
+                                         "A name may have at most {count} characters.",
+                                         MAX_NAME).format(count=MAX_NAME), field=which)
         if not name.isprintable():
-            raise InvalidInput(_("A name has characters that cannot be sent."))
+            raise InvalidHolder(_("A name has characters that cannot be sent."), field=which)
     if not phone and not email:
-        raise InvalidInput(_("Type the customer's phone number or email."))
+        raise InvalidHolder(_("Type the customer's phone number or email."), field="phone")
     if phone:
         digits = re.sub(r"[^0-9]", "", phone)
         if not 7 <= len(digits) <= 15 or not re.fullmatch(r"\+?[0-9\s().-]+", phone):
-            raise InvalidInput(_("{text} is not a phone number.").format(text=typed(phone)),
-                               _("Type it with its country code (7 to 15 digits); nothing "
-                                 "was sent."))
+            raise InvalidHolder(_("{text} is not a phone number.").format(text=typed(phone)),
+                                _("Type it with its country code (7 to 15 digits); nothing "
+                                  "was sent."), field="phone")
     if email and (len(email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+", email)):
-        raise InvalidInput(_("{text} is not an email address.").format(text=typed(email)))
+        raise InvalidHolder(_("{text} is not an email address.").format(text=typed(email)),
+                            field="email")
     return Holder(first, last, phone, email)
 
 

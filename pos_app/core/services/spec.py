@@ -129,6 +129,8 @@ class ServiceSpec:
     order: int = 50
     #: Secret values derived from the table (e.g. a Basic credential) for the log redactor.
     derived_secrets: Callable[[Mapping[str, Any]], list[str]] = field(default=_no_secrets)
+    #: New customers need both a first and a last name (not either).
+    both_names: bool = False
     #: Where new customers' card templates come from, said when there are none (marked with
     #: ``N_()``; :func:`~pos_app.core.services.templates_notes` translates it).
     templates_note: str = ""

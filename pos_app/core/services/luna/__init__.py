@@ -19,7 +19,7 @@ SERVICE = ServiceSpec(
     fields=(BASE_URL, SettingField("token", N_("Access token"), required=True, secret=True),
             PATTERN, HOLD, ALLOW_INSECURE_HTTP),
     build=lazy(f"{__name__}.adapter:LunaBackend.from_settings"),
-    sandbox=lazy(f"{__name__}.sandbox:LunaApp"), order=10,
+    sandbox=lazy(f"{__name__}.sandbox:LunaApp"), order=10, both_names=True,
     templates_note=N_("Luna lists its own card templates."),
     may_take=dashed_may_take,
 )
