@@ -142,6 +142,9 @@ class Controller(QObject):
         self.template_names: dict[tuple[str, str], str] = {}
         #: What the last enrolment found: a note for a customer who already had such a card.
         self.enrol_note = ""
+        #: Whether the last enrolment gave back a card the customer already had (the service
+        #: keeps one card per template and customer): nothing new was issued.
+        self.enrol_existing = False
         self.health_delay = HEALTH_FIRST_MS
         self._health_timer = QTimer(self)
         self._health_timer.setSingleShot(True)
@@ -634,13 +637,17 @@ class Controller(QObject):
         self.runner.cancel("limit")
         self._plan_op = None
 
-        def work() -> tuple[Card, str]:
+        def work() -> tuple[Card, str, bool]:
             had = _cards_of(counter, holder, template.service)
             card = counter.enrol(template.service, template.id, holder)
             same = [r for r in had if r.kind_label == card.kind_label and r.code != card.code]
             note = ""
             words = {"kind": card.kind_label.lower(), "service": service_title(template.service),
                      "name": holder.name, "codes": ", ".join(r.code for r in same[:3])}
+            if any(r.code == card.code for r in had):
+                note = _("{service} gave back the {kind} the customer already has: no new card "
+                         "was issued.").format(**words)
+                return card, note, True
             if same and holder.name:
                 note = _("{name} already had a {kind} at {service} ({codes}); this is another "
                          "one.").format(**words)
@@ -650,10 +657,10 @@ class Controller(QObject):
             elif had:
                 note = _("{service} knew the customer already; the card is added to their "
                          "account.").format(**words)
-            return card, note
+            return card, note, False
 
-        def done(value: tuple[Card, str]) -> None:
-            card, self.enrol_note = value
+        def done(value: tuple[Card, str, bool]) -> None:
+            card, self.enrol_note, self.enrol_existing = value
             self.card = card
             self.enrolled.emit(card)
             self.card_loaded.emit(card)

@@ -620,8 +620,12 @@ class MainWindow(QMainWindow):
                  "or give them the code.").format(card=what)
         if note:
             text = f"{note} {text}"
-        title = (_("Card issued to {holder}").format(holder=holder) if holder else
-                 _("Card issued to the customer"))
+        if self.controller.enrol_existing:
+            title = (_("{holder} already has this card").format(holder=holder) if holder else
+                     _("The customer already has this card"))
+        else:
+            title = (_("Card issued to {holder}").format(holder=holder) if holder else
+                     _("Card issued to the customer"))
         self.banner.show_issued(title, text, [(_("Code"), card.code)], card.code)
 
     def _show_actions(self, page: QWidget) -> None:

@@ -477,6 +477,30 @@ def test_15_enrolment_says_to_whom_the_card_went_with_its_code_and_qr(drive: Any
             assert "already had" in summary
 
 
+
+def test_15_a_card_the_customer_already_has_is_not_said_issued(drive: Any) -> None:
+    from pos_app.core.services.luna.seed import DEMO_PHONE, DEMO_TEMPLATES
+
+    w = drive.w
+    drive.key(K.Key_N, w, CTRL)
+    drive.qtbot.waitUntil(lambda: bool(w._dialogs) and w._dialogs[-1].isVisible())
+    dialog = w._dialogs[-1]
+    drive.qtbot.waitUntil(lambda: bool(dialog.templates), timeout=10000)
+    dialog.first.setText("Михаил")
+    dialog.last.setText("Жуков")
+    drive.type(DEMO_PHONE, dialog.phone)
+    index = next(i for i, t in enumerate(dialog.templates)
+                 if (t.service, t.id) == ("luna", str(DEMO_TEMPLATES["stamps"])))
+    dialog.template.setCurrentIndex(index)
+    passes = len(drive.server("luna").app.db["passes"])
+    with drive.qtbot.waitSignal(w.card_shown, timeout=10000) as shown:
+        drive.key(K.Key_Return, dialog.phone)
+    card = shown.args[0]
+    assert len(drive.server("luna").app.db["passes"]) == passes  # Luna gave back its card
+    summary = w.banner.summary()
+    assert "already has this card" in summary and "Card issued" not in summary
+    assert "no new card was issued" in summary and card.code in summary
+
 # -- 16. everything fits at 1024x768 -----------------------------------------------------------
 
 
