@@ -17,6 +17,7 @@ from pos_app.core.errors import InvalidInput
 from pos_app.core.export import COLUMNS, parse_when, read_csv, write_csv
 from pos_app.core.journal import SCHEMA_VERSION, Journal, JournalFilter, State
 from pos_app.core.operations import Operation
+from pos_app.core.services.cpextender.seed import DEMO as CPX
 from pos_app.core.services.loona.seed import DEMO as LOONA
 from pos_app.core.services.luna.seed import DEMO as LUNA
 
@@ -105,6 +106,24 @@ def test_export_round_trip(counter: Counter, tmp_path: Path) -> None:
     assert text.startswith("id;time;utc;") and ";80,00;" in text
     assert "100.00 20.00" in text  # the operation's arguments stay as typed on the command line
     assert read_csv(regional) == rows
+
+
+def test_a_hold_confirmed_cancelled_or_waiting_has_its_points_in_the_csv(
+        counter: Counter, tmp_path: Path) -> None:
+    """Issue: a finished CP Extender hold's row had empty ``points_spent`` and ``held``."""
+    confirmed = counter.apply(CPX["plenty"], Operation.parse("hold", ["100"])).journal_id
+    cancelled = counter.apply(CPX["plenty"], Operation.parse("hold", ["30"])).journal_id
+    waiting = counter.apply(CPX["plenty"], Operation.parse("hold", ["20"])).journal_id
+    assert confirmed and cancelled and waiting
+    assert counter.finish(confirmed).ok and counter.finish(cancelled, cancel=True).ok
+    path = tmp_path / "holds.csv"
+    write_csv(counter.journal.search(JournalFilter(), oldest_first=True), path)
+    by_id = {int(r["id"]): r for r in read_csv(path)}
+    figures = {k: {"state": r["state"], "points_spent": r["points_spent"], "held": r["held"]}
+               for k, r in by_id.items()}
+    assert figures == {confirmed: {"state": "done", "points_spent": "100", "held": ""},
+                       cancelled: {"state": "failed", "points_spent": "", "held": ""},
+                       waiting: {"state": "pending", "points_spent": "", "held": "20"}}
 
 
 def test_journal_command_exports_a_date_range(counter: Counter, tmp_path: Path,

@@ -16,7 +16,7 @@ from typing import Any
 from pos_app.core import formatting
 from pos_app.core.cards import KIND_LABELS, CardKind
 from pos_app.core.effects import EFFECT_LABELS
-from pos_app.core.export import sentence
+from pos_app.core.entry_text import entry_sentence
 from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.journal import Entry, State
 from pos_app.core.money import format_money, format_number
@@ -126,5 +126,5 @@ def build_slip(entry: Entry, shop: Shop, *, copy: bool = False) -> Slip:
         rows.append((_(TEXT["stamps"]), f"{f.stamps_after}" + (f" / {most}" if most else "")))
     header = (shop.name or _(TEXT["shop"]), *shop.address)
     state = _(TEXT[entry.state]) if TEXT[entry.state] else ""
-    return Slip(header, when, f"{kind} {mask_code(entry.card)}", sentence(entry), state,
+    return Slip(header, when, f"{kind} {mask_code(entry.card)}", entry_sentence(entry), state,
                 tuple(rows), _(TEXT["journal"]).format(id=entry.id), copy)
