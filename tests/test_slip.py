@@ -118,3 +118,25 @@ def test_a_top_up_slip_in_russian(counter: Counter, russian: None) -> None:
     entry = counter.journal.get(result.journal_id)  # type: ignore[arg-type]
     assert entry is not None
     assert build_slip(entry, Shop()).what == "Пополнить баланс на 150,00\u00a0₽"
+
+
+def test_a_hold_waiting_for_the_cashier_slip_says_on_hold_not_queued(counter: Counter) -> None:
+    """A hold's points are held on the card: its slip must not say it was never sent."""
+    from pos_app.core.services.cpextender.seed import DEMO as CPX
+
+    result = counter.apply(CPX["plenty"], Operation.parse("hold", ["20"]))
+    entry = counter.journal.get(result.journal_id)  # type: ignore[arg-type]
+    assert entry is not None and entry.state is State.PENDING
+    lines = build_slip(entry, Shop()).lines()
+    assert "ON HOLD: not confirmed yet" in lines and "On hold: 20" in lines
+    assert not any("QUEUED" in line for line in lines)
+
+
+def test_a_waiting_hold_slip_in_russian(counter: Counter, russian: None) -> None:
+    from pos_app.core.services.cpextender.seed import DEMO as CPX
+
+    result = counter.apply(CPX["plenty"], Operation.parse("hold", ["20"]))
+    entry = counter.journal.get(result.journal_id)  # type: ignore[arg-type]
+    assert entry is not None
+    lines = build_slip(entry, Shop()).lines()
+    assert "В РЕЗЕРВЕ: ещё не подтверждено" in lines and "В резерве: 20" in lines
