@@ -188,3 +188,22 @@ def test_a_schema_1_journal_is_migrated_with_its_figures(tmp_path: Path) -> None
     assert schema == str(SCHEMA_VERSION) and journal.shifts() == []
     journal.close()
     Journal(path).close()  # opening again changes nothing
+
+
+def test_holds_journalled_before_they_had_effects_get_them_once(counter: Counter) -> None:
+    """A journal of an earlier version: its confirmed hold is spent, its waiting one held."""
+    confirmed = counter.apply(CPX["plenty"], Operation.parse("hold", ["100"])).journal_id
+    waiting = counter.apply(CPX["plenty"], Operation.parse("hold", ["20"])).journal_id
+    assert confirmed and waiting and counter.finish(confirmed).ok
+    db = counter.journal._db
+    db.execute("UPDATE operations SET points_spent = NULL, held = NULL")  # as it was written
+    db.execute("DELETE FROM meta WHERE key = 'hold_effects'")
+    path = counter.journal.path
+    again = Journal(path)
+    assert again.get(confirmed).effects.points_spent == Decimal(100)  # type: ignore[union-attr]
+    assert again.get(waiting).effects.held == Decimal(20)  # type: ignore[union-attr]
+    assert again.get(waiting).effects.points_spent is None  # type: ignore[union-attr]
+    again.close()
+    db.execute("UPDATE operations SET points_spent = NULL WHERE id = ?", (confirmed,))
+    Journal(path).close()  # once: a later change is not made again
+    assert counter.journal.get(confirmed).effects.points_spent is None  # type: ignore[union-attr]
