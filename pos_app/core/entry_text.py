@@ -7,6 +7,9 @@ The shift summary, the slip, the journal list and the export's ``what`` read the
 
 from __future__ import annotations
 
+import functools
+
+from pos_app.core import i18n
 from pos_app.core.cards import Card, CardKind, CardStatus
 from pos_app.core.errors import PosError
 from pos_app.core.journal import Entry
@@ -14,16 +17,27 @@ from pos_app.core.operations import Operation, OpName
 from pos_app.core.units import describe, op_label, operation_unit
 
 
-def entry_card(entry: Entry) -> Card:
-    """The card as the journal recorded it before the operation (for its units)."""
+def _recorded(entry: Entry) -> tuple[CardKind, str]:
+    """The card's kind and balance unit as the journal recorded them."""
     before = entry.before if isinstance(entry.before, dict) else {}
     try:
         kind = CardKind(before.get("kind") or entry.kind)
     except ValueError:
         kind = CardKind.POINTS
-    unit = "money" if before.get("balance_unit") == "money" else "points"
+    return kind, "money" if before.get("balance_unit") == "money" else "points"
+
+
+def entry_card(entry: Entry) -> Card:
+    """The card as the journal recorded it before the operation (for its units)."""
+    kind, unit = _recorded(entry)
     return Card(entry.service, entry.card, entry.card_id, kind, CardStatus.ACTIVE,
                 balance_unit=unit)
+
+
+@functools.lru_cache(maxsize=64)
+def _unit_card(kind: CardKind, unit: str) -> Card:
+    """A card of that kind and unit, for its operations' names (the export asks per row)."""
+    return Card("", "", "", kind, CardStatus.ACTIVE, balance_unit=unit)
 
 
 def operation_label(operation: str, card: Card | None) -> str:
@@ -36,9 +50,14 @@ def operation_label(operation: str, card: Card | None) -> str:
     return op_label(op, card)
 
 
+@functools.lru_cache(maxsize=512)
+def _label(operation: str, kind: CardKind, unit: str, language: str) -> str:
+    return operation_label(operation, _unit_card(kind, unit))
+
+
 def entry_label(entry: Entry) -> str:
     """The entry's operation as its button said it on the entry's card."""
-    return operation_label(entry.operation, entry_card(entry))
+    return _label(entry.operation, *_recorded(entry), i18n.language())
 
 
 def entry_unit(entry: Entry) -> str:
@@ -48,7 +67,7 @@ def entry_unit(entry: Entry) -> str:
         op = OpName(entry.operation)
     except ValueError:
         return ""
-    unit = operation_unit(op, entry_card(entry))
+    unit = operation_unit(op, _unit_card(*_recorded(entry)))
     return "" if unit is None else unit.value
 
 
