@@ -17,6 +17,7 @@ from pos_app.core.errors import InvalidInput
 from pos_app.core.export import COLUMNS, parse_when, read_csv, write_csv
 from pos_app.core.journal import SCHEMA_VERSION, Journal, JournalFilter, State
 from pos_app.core.operations import Operation
+from pos_app.core.services.cpextender.seed import DEMO as CPX
 from pos_app.core.services.loona.seed import DEMO as LOONA
 from pos_app.core.services.luna.seed import DEMO as LUNA
 
@@ -107,6 +108,24 @@ def test_export_round_trip(counter: Counter, tmp_path: Path) -> None:
     assert read_csv(regional) == rows
 
 
+def test_a_hold_confirmed_cancelled_or_waiting_has_its_points_in_the_csv(
+        counter: Counter, tmp_path: Path) -> None:
+    """Issue: a finished CP Extender hold's row had empty ``points_spent`` and ``held``."""
+    confirmed = counter.apply(CPX["plenty"], Operation.parse("hold", ["100"])).journal_id
+    cancelled = counter.apply(CPX["plenty"], Operation.parse("hold", ["30"])).journal_id
+    waiting = counter.apply(CPX["plenty"], Operation.parse("hold", ["20"])).journal_id
+    assert confirmed and cancelled and waiting
+    assert counter.finish(confirmed).ok and counter.finish(cancelled, cancel=True).ok
+    path = tmp_path / "holds.csv"
+    write_csv(counter.journal.search(JournalFilter(), oldest_first=True), path)
+    by_id = {int(r["id"]): r for r in read_csv(path)}
+    figures = {k: {"state": r["state"], "points_spent": r["points_spent"], "held": r["held"]}
+               for k, r in by_id.items()}
+    assert figures == {confirmed: {"state": "done", "points_spent": "100", "held": ""},
+                       cancelled: {"state": "failed", "points_spent": "", "held": ""},
+                       waiting: {"state": "pending", "points_spent": "", "held": "20"}}
+
+
 def test_journal_command_exports_a_date_range(counter: Counter, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     ids = _run(counter)
@@ -169,3 +188,22 @@ def test_a_schema_1_journal_is_migrated_with_its_figures(tmp_path: Path) -> None
     assert schema == str(SCHEMA_VERSION) and journal.shifts() == []
     journal.close()
     Journal(path).close()  # opening again changes nothing
+
+
+def test_holds_journalled_before_they_had_effects_get_them_once(counter: Counter) -> None:
+    """A journal of an earlier version: its confirmed hold is spent, its waiting one held."""
+    confirmed = counter.apply(CPX["plenty"], Operation.parse("hold", ["100"])).journal_id
+    waiting = counter.apply(CPX["plenty"], Operation.parse("hold", ["20"])).journal_id
+    assert confirmed and waiting and counter.finish(confirmed).ok
+    db = counter.journal._db
+    db.execute("UPDATE operations SET points_spent = NULL, held = NULL")  # as it was written
+    db.execute("DELETE FROM meta WHERE key = 'hold_effects'")
+    path = counter.journal.path
+    again = Journal(path)
+    assert again.get(confirmed).effects.points_spent == Decimal(100)  # type: ignore[union-attr]
+    assert again.get(waiting).effects.held == Decimal(20)  # type: ignore[union-attr]
+    assert again.get(waiting).effects.points_spent is None  # type: ignore[union-attr]
+    again.close()
+    db.execute("UPDATE operations SET points_spent = NULL WHERE id = ?", (confirmed,))
+    Journal(path).close()  # once: a later change is not made again
+    assert counter.journal.get(confirmed).effects.points_spent is None  # type: ignore[union-attr]

@@ -19,6 +19,7 @@ from pos_app.core.journal import Journal, State
 from pos_app.core.operations import Operation
 from pos_app.core.paths import data_dir
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
+from pos_app.core.services.cpextender.seed import DEMO as CPX
 from pos_app.core.services.loona.seed import DEMO as LOONA
 from pos_app.core.services.luna.seed import DEMO as LUNA
 from pos_app.core.shift import LOCK_FILE, ShiftBook, summary_text
@@ -98,12 +99,15 @@ def test_a_shift_of_every_service_kind_and_state_is_summed_right(counter: Counte
                   "rewards_used": "1"},
         "cpx": {"held": "40"},
     }
-    lines = {(x["service"], x["operation"]): x for x in data["lines"]}
-    assert lines[("loona", "spend")]["states"] == {"pending": 0, "unknown": 0, "done": 1,
-                                                   "failed": 1}
-    assert lines[("luna", "spend")]["count"] == 2
-    assert lines[("luna", "spend")]["sums"] == {"money_spent": "100"}
-    assert lines[("luna", "stamp")]["count"] == 1  # the one before the shift is not in it
+    lines = {(x["service"], x["operation"], x["unit"]): x for x in data["lines"]}
+    # Loona's gift money paid out apart from its points that were not (two buttons).
+    assert lines[("loona", "spend", "money")]["states"] == {"pending": 0, "unknown": 0,
+                                                            "done": 1, "failed": 0}
+    assert lines[("loona", "spend", "point")]["states"] == {"pending": 0, "unknown": 0,
+                                                            "done": 0, "failed": 1}
+    assert lines[("luna", "spend", "money")]["count"] == 2
+    assert lines[("luna", "spend", "money")]["sums"] == {"money_spent": "100"}
+    assert lines[("luna", "stamp", "stamp")]["count"] == 1  # the one before the shift: not in it
     counter.journal.release_hold(hold)  # the service confirmed it later
     assert book.summary(summary.shift).open_holds == []
     text = "\n".join(summary_text(summary))
@@ -175,3 +179,76 @@ def test_shift_command(capsys: pytest.CaptureFixture[str], counter: Counter) -> 
     assert "No shift is open" in capsys.readouterr().err
     assert main(["shift", "--open", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["count"] == 0
+
+
+def test_a_hold_confirmed_counts_as_spent_one_cancelled_as_nothing_one_waiting_as_held(
+        counter: Counter) -> None:
+    """Issue: the 100 points a finished CP Extender hold took were missing from the totals."""
+    book = _book(counter.journal)
+    book.start()
+    book.open()
+    confirmed = _apply(counter, CPX["plenty"], "hold", "100")
+    assert counter.finish(confirmed).ok  # the hold's Confirm is sent
+    _apply(counter, CPX["plenty"], "spend", "50")
+    cancelled = _apply(counter, CPX["plenty"], "hold", "30")
+    assert counter.finish(cancelled, cancel=True).state is State.FAILED
+    waiting = _apply(counter, CPX["plenty"], "hold", "20")
+    summary = book.summary(book.close())
+    data = summary.to_json()
+    assert data["totals"] == {"cpextender": {"points_spent": "150", "held": "20"}}
+    lines = {x["operation"]: x for x in data["lines"]}
+    assert lines["hold"]["sums"] == {"points_spent": "100", "held": "20"}
+    assert lines["hold"]["states"] == {"pending": 1, "unknown": 0, "done": 1, "failed": 1}
+    assert [e.id for e in summary.open_holds] == [waiting]
+    assert [e.id for e in summary.attention] == [waiting, cancelled]
+    text = "\n".join(summary_text(summary))
+    assert re.search(r"\nCP Extender: 4 operations\n  Points spent +150\n  On hold +20\n", text)
+    assert f"#{waiting} on hold: CP Extender" in text and "Holds still open: 1" in text
+    book.stop()
+
+
+def test_a_waiting_hold_settled_by_a_person_is_spent_or_released(counter: Counter) -> None:
+    """A hold finished in Counterpoint and settled here: applied is spent, not applied is
+    nothing; neither stays on hold."""
+    book = _book(counter.journal)
+    book.start()
+    book.open()
+    taken = _apply(counter, CPX["plenty"], "hold", "40")
+    released = _apply(counter, CPX["plenty"], "hold", "15")
+    assert counter.journal.get(taken).effects.held == Decimal(40)  # type: ignore[union-attr]
+    counter.settle(taken, applied=True, note="confirmed in Counterpoint")
+    counter.settle(released, applied=False, note="cancelled in Counterpoint")
+    summary = book.summary(book.close())
+    assert summary.to_json()["totals"] == {"cpextender": {"points_spent": "40"}}
+    assert summary.open_holds == []
+    book.stop()
+
+
+def test_a_gift_certificate_top_up_is_named_as_its_button_names_it(counter: Counter) -> None:
+    """Issue: Luna's gift-certificate top-up was summed as "Add points"."""
+    book = _book(counter.journal)
+    book.start()
+    book.open()
+    top_up = _apply(counter, LUNA["certificate"], "accrue", "150")
+    _apply(counter, LUNA["cashback"], "accrue", "10")
+    summary = book.summary(book.close())
+    text = "\n".join(summary_text(summary)) + "\n"
+    assert re.search(r"\n  Top up the balance ×1: done 1\n    Balance added +150\.00\n", text)
+    assert re.search(r"\n  Add points ×1: done 1\n    Points earned +10\n", text)
+    lines = {(x["operation"], x["unit"]): x["count"] for x in summary.to_json()["lines"]}
+    assert lines == {("accrue", "money"): 1, ("accrue", "point"): 1}
+    counter.journal.finish(top_up, State.UNKNOWN, error="lost")  # in the attention list too
+    text = "\n".join(summary_text(book.summary(summary.shift)))
+    assert f"#{top_up} unknown: Luna" in text and "\n    Add 150.00 to the balance — lost" in text
+    book.stop()
+
+
+def test_the_summary_in_russian_names_a_top_up_as_the_button_does(counter: Counter,
+                                                                   russian: None) -> None:
+    book = _book(counter.journal)
+    book.start()
+    book.open()
+    _apply(counter, LUNA["certificate"], "accrue", "150")
+    text = "\n".join(summary_text(book.summary(book.close())))
+    assert "  Пополнить баланс ×1:" in text and "Начислить баллы" not in text
+    book.stop()

@@ -44,7 +44,7 @@ def test_slip_pdf_text_and_width(counter: Counter, qapp: object, tmp_path: Path)
     text, width, height = _text(save_pdf(slip, tmp_path / "slip.pdf", 58))
     assert abs(width - 58) < 0.5 and 20 < height < 120
     for words in ("Кофейня «Утро»", "ул. Ленина, 1", "Points card ••••1290",
-                  "Purchase of 100.00, paying 20.00 from the card", "To pay 80.00",
+                  "Purchase of 100.00, paying 20 points from the card", "To pay 80.00",
                   "Points earned 4", "Points spent 20", "Balance 404 points",
                   f"Journal #{entry.id}"):
         assert words in text, (words, text)
@@ -98,3 +98,45 @@ def test_a_printer_gets_a_page_as_wide_as_its_roll(counter: Counter, qapp: objec
     text, width, _ = _text(tmp_path / "printed.pdf")
     assert abs(width - 80) < 0.5
     assert "Stamps given 1" in text and "Stamps 6 / 10" in text and "Shop" in text
+
+
+def test_a_gift_certificate_top_up_slip_says_money_not_points(counter: Counter,
+                                                               tmp_path: Path) -> None:
+    """Issue: the slip of a top-up of a gift certificate said "Add 150 points"."""
+    from pos_app.core.export import read_csv, write_csv
+
+    result = counter.apply(LUNA["certificate"], Operation.parse("accrue", ["150"]))
+    entry = counter.journal.get(result.journal_id)  # type: ignore[arg-type]
+    assert entry is not None
+    assert build_slip(entry, Shop()).what == "Add 150.00 to the balance"
+    write_csv([entry], tmp_path / "j.csv")
+    assert read_csv(tmp_path / "j.csv")[0]["what"] == "Top up the balance 150"
+
+
+def test_a_top_up_slip_in_russian(counter: Counter, russian: None) -> None:
+    result = counter.apply(LUNA["certificate"], Operation.parse("accrue", ["150"]))
+    entry = counter.journal.get(result.journal_id)  # type: ignore[arg-type]
+    assert entry is not None
+    assert build_slip(entry, Shop()).what == "Пополнить баланс на 150,00\u00a0₽"
+
+
+def test_a_hold_waiting_for_the_cashier_slip_says_on_hold_not_queued(counter: Counter) -> None:
+    """A hold's points are held on the card: its slip must not say it was never sent."""
+    from pos_app.core.services.cpextender.seed import DEMO as CPX
+
+    result = counter.apply(CPX["plenty"], Operation.parse("hold", ["20"]))
+    entry = counter.journal.get(result.journal_id)  # type: ignore[arg-type]
+    assert entry is not None and entry.state is State.PENDING
+    lines = build_slip(entry, Shop()).lines()
+    assert "ON HOLD: not confirmed yet" in lines and "On hold: 20" in lines
+    assert not any("QUEUED" in line for line in lines)
+
+
+def test_a_waiting_hold_slip_in_russian(counter: Counter, russian: None) -> None:
+    from pos_app.core.services.cpextender.seed import DEMO as CPX
+
+    result = counter.apply(CPX["plenty"], Operation.parse("hold", ["20"]))
+    entry = counter.journal.get(result.journal_id)  # type: ignore[arg-type]
+    assert entry is not None
+    lines = build_slip(entry, Shop()).lines()
+    assert "В РЕЗЕРВЕ: ещё не подтверждено" in lines and "В резерве: 20" in lines

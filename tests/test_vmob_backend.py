@@ -357,6 +357,25 @@ def test_the_card_shows_what_this_till_last_heard_with_its_time(make: Make) -> N
     assert card.to_json()["last_heard"]["balance"] == "3"
 
 
+def test_last_heard_names_the_purchase_that_was_run(make: Make) -> None:
+    """Issue: a purchase was "last heard" as "Add points"."""
+    counter = make()
+    result = counter.apply(DEMO["near"], Operation.parse("purchase", ["25.50"]))
+    assert result.ok and result.after is not None and result.after.heard is not None
+    assert result.after.heard.operation == "Purchase"
+    assert "10 points (Purchase at " in card_text(result.after)
+    card = with_last_heard(counter.journal, counter.lookup(DEMO["near"]))
+    assert card.heard is not None and card.heard.operation == "Purchase"
+
+
+def test_last_heard_in_russian_names_the_purchase(make: Make, russian: None) -> None:
+    counter = make()
+    result = counter.apply(DEMO["near"], Operation.parse("purchase", ["25,50"]))
+    assert result.after is not None and result.after.heard is not None
+    assert result.after.heard.operation == "Purchase"  # English, as --json gives it
+    assert "10 баллов (Покупка: " in card_text(result.after)
+
+
 def test_the_merchant_key_never_reaches_the_journal(make: Make, tmp_path: Path) -> None:
     counter = make()
     accrue(counter, "near", 1)

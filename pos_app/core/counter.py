@@ -12,13 +12,13 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pos_app.core.backends.base import Backend, CardRef, CardTemplate, HistoryRow, Plan, Step
 from pos_app.core.backends.registry import build_backends
 from pos_app.core.cards import Card, CardKind, CardStatus, Holder, listing_rank
-from pos_app.core.effects import effects_for
+from pos_app.core.effects import Effects, effects_for
 from pos_app.core.errors import (
     AwaitingCashier,
     Busy,
@@ -39,7 +39,7 @@ from pos_app.core.errors import (
 from pos_app.core.figures import Figures
 from pos_app.core.i18n import N_, _
 from pos_app.core.journal import STEP_CANCELLED, Entry, Journal, State
-from pos_app.core.operations import Operation, OpName
+from pos_app.core.operations import LABELS, Operation, OpName
 from pos_app.core.owners import Owner, is_alive
 from pos_app.core.paths import data_dir
 from pos_app.core.reconcile import expected_fields, observe, step_applied
@@ -169,6 +169,16 @@ def _run_from_entry(entry: Entry, backend: Backend, card: Card, plan: Plan,
                 done=[plan.steps[i] for i in done],
                 sent={i: t for i in range(len(entry.steps))
                       if (t := entry.last_sent(i)) is not None}, **options)
+
+
+def _settled_effects(entry: Entry, applied: bool) -> Effects:
+    """What an operation a person settled did: what it was planned to do when they saw it
+    applied (a hold waiting for the cashier: the points it held, taken), else nothing. The
+    card's balance after it is not known here."""
+    if not applied:
+        return Effects()
+    effects = effects_for(entry.operation, entry.args, entry.outcome, entry.before, None)
+    return replace(effects, balance_after=None, balance_unit=None, stamps_after=None)
 
 
 def _card_from_entry(entry: Entry) -> Card:
@@ -465,6 +475,7 @@ class Counter:
             why=why, operation=plan.operation.describe())
         self.journal.step(run.entry, index, STEP_CANCELLED, answer)
         self.journal.finish(run.entry, State.FAILED, error=note)
+        self.journal.set_effects(run.entry, Effects())  # nothing held, nothing taken
         return OperationResult(True, State.FAILED, run.entry, plan.operation, run.card,
                                self._reread(run, []), note=note)
 
@@ -500,6 +511,8 @@ class Counter:
                 id=entry_id), _("Settle it once that is over."), service=entry.service)
         who = by or _who()
         settled = self.journal.settle(entry_id, applied=applied, note=text[:500], by=who)
+        self.journal.set_effects(entry_id, _settled_effects(settled, applied))
+        settled = self.journal.get(entry_id) or settled
         log.info("#%s settled by %s as %s", entry_id, who,
                  "applied" if applied else "not applied")
         return settled
@@ -582,12 +595,18 @@ class Counter:
                                outcome)
 
     def _reread(self, run: _Run, answers: list[dict[str, Any]]) -> Card | None:
-        """The card read again after the operation, or ``None`` if that failed."""
+        """The card read again after the operation, or ``None`` if that failed. What it says
+        this till last heard names the operation just run (its English name, as ``--json``
+        gives it; shown translated)."""
         try:
-            return run.backend.refresh(run.card, answers)
+            card = run.backend.refresh(run.card, answers)
         except PosError as exc:
             log.info("operation #%s: re-reading the card failed: %s", run.entry, exc.kind)
             return None
+        if card.heard is None:
+            return card
+        heard = replace(card.heard, operation=LABELS.source(run.plan.operation.name))
+        return replace(card, heard=heard)
 
     def _wait(self, run: _Run, index: int, uncertain: bool,
               exc: PosError | None = None) -> OperationResult:
@@ -600,6 +619,10 @@ class Counter:
                 operation=plan.operation.describe(), step=plan.steps[index].description,
                 why=why), service=card.service)
         self.journal.wait(run.entry, index, str(exc), uncertain=uncertain)
+        # What the steps before this one hold on the card, until it is confirmed or cancelled.
+        self.journal.set_effects(run.entry, effects_for(
+            plan.operation.name.value, plan.operation.args(),
+            run.backend.outcome(plan, run.answers), card.snapshot(), None, waiting=True))
         return OperationResult(planned, State.PENDING, run.entry, plan.operation, card,
                                self._reread(run, []) if planned else None,
                                plan.preview, None if planned else exc, waiting=True)

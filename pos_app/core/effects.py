@@ -5,9 +5,15 @@ Adapters report what an operation did in their own words (``points`` or ``bonus_
 was before and after into one :class:`Effects`, which the journal keeps in columns of their own
 and the export, the shift summary and the slip read.
 
-A two-phase service (value put on hold, then confirmed or released) reports the value still on
-hold after an operation as ``held`` in its outcome; the row counts as an open hold until the
-journal is told the hold was settled (:meth:`pos_app.core.journal.Journal.release_hold`).
+``held`` is value an operation has put on hold on a card and neither taken nor released yet:
+an operation waiting for the cashier to confirm or cancel its hold (``hold POINTS``, or a spend
+waiting at its confirm step) holds what it would take (:func:`effects_for` with ``waiting``).
+Its effects are computed again when it ends: confirmed, what it held counts as spent
+(``points_spent`` of a hold is the points held) and nothing is held; cancelled, or settled as
+not applied, it counts nothing. A service that reports ``held`` in a done operation's outcome
+leaves the row an open hold until the journal is told the hold was settled
+(:meth:`pos_app.core.journal.Journal.release_hold`). The shift summary and the CSV read these
+columns as they are, so both say the same.
 """
 
 from __future__ import annotations
@@ -118,8 +124,11 @@ def _positive(value: Decimal | None) -> Decimal | None:
 
 
 def effects_for(operation: str, args: list[str], outcome: Mapping[str, Any] | None,
-                before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> Effects:
-    """Effects of a finished operation from its journal row's parts (see the module doc)."""
+                before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, *,
+                waiting: bool = False) -> Effects:
+    """Effects of a finished operation from its journal row's parts; with ``waiting``, of one
+    left waiting for the cashier at a step that takes what the earlier ones held: nothing is
+    taken yet, what it would take is ``held`` (see the module doc)."""
     # A plain dict: journal rows of older versions name figures differently.
     outcome, before, after = dict(outcome or {}), before or {}, after or {}
     try:
@@ -134,6 +143,11 @@ def effects_for(operation: str, args: list[str], outcome: Mapping[str, Any] | No
         earned = decimal(count)
     if op is OpName.SPEND and spent is None:
         spent = decimal(args[0]) if args else None
+    if op is OpName.HOLD and spent is None:
+        spent = decimal(count)  # confirmed: the points held are taken
+    held = _positive(decimal(outcome.get("held")))
+    if waiting:
+        return Effects(held=held or _positive(spent))
     balance = decimal(after.get("balance"))
     if balance is None:
         balance = _first(outcome, _BALANCE_KEYS)
@@ -148,7 +162,7 @@ def effects_for(operation: str, args: list[str], outcome: Mapping[str, Any] | No
         stamps_given=count if op is OpName.STAMP else None,
         stamps_taken=count if op is OpName.UNSTAMP else None,
         rewards_used=count if op is OpName.REWARD else None,
-        held=_positive(decimal(outcome.get("held"))),
+        held=held,
         balance_after=balance,
         balance_unit=unit if balance is not None else None,
         stamps_after=_stamps(after),

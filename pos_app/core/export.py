@@ -2,7 +2,8 @@
 
 The header is in the chosen language (English: the column names below, which scripts use);
 the values stay machine-friendly in every language: ISO dates, plain decimals, the journal's
-state and operation names (only ``what``, the operation in words, is in the language).
+state and operation names (only ``what``, the operation in words as its button names it on
+that card, is in the language).
 
 ``time`` is the till's local time (as a spreadsheet reads a date and time), ``utc`` the same
 moment in UTC (ISO 8601). Effects are plain decimals with a point; with ``;`` as the separator
@@ -23,10 +24,10 @@ from typing import Any
 
 from pos_app.core import i18n
 from pos_app.core.effects import effect_names
-from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.entry_text import entry_what
+from pos_app.core.errors import InvalidInput
 from pos_app.core.i18n import N_, _
 from pos_app.core.journal import Entry
-from pos_app.core.operations import LABELS, Operation, OpName
 
 #: Columns in order; the figures follow these.
 BASE_COLUMNS = ("id", "time", "utc", "service", "card", "card_id", "card_kind", "holder",
@@ -101,23 +102,6 @@ def separator(name: object) -> str:
     return SEPARATORS[text]
 
 
-def describe(entry: Entry) -> str:
-    """The operation in words (its label and arguments)."""
-    try:
-        label = _(LABELS[OpName(entry.operation)])
-    except ValueError:
-        label = entry.operation
-    return f"{label} {' '.join(entry.args)}".strip()
-
-
-def sentence(entry: Entry) -> str:
-    """The operation as a plain sentence (``Purchase of 1 240.50``) for slips and summaries."""
-    try:
-        return Operation.parse(entry.operation, entry.args).describe()
-    except PosError:  # e.g. an expiry date that has passed since
-        return describe(entry)
-
-
 def row_of(entry: Entry) -> dict[str, Any]:
     """One CSV row (as text) for a journal entry."""
     row: dict[str, Any] = {
@@ -125,7 +109,7 @@ def row_of(entry: Entry) -> dict[str, Any]:
         "service": entry.service,
         "card": entry.card, "card_id": entry.card_id, "card_kind": entry.kind,
         "holder": entry.holder, "operation": entry.operation, "args": " ".join(entry.args),
-        "what": describe(entry), "state": entry.state.value, "error": entry.error or "",
+        "what": entry_what(entry), "state": entry.state.value, "error": entry.error or "",
     }
     for name, value in entry.effects.columns().items():
         row[name] = "" if value is None else value

@@ -23,6 +23,7 @@ from typing import Any
 from pos_app.core.backends.base import Plan
 from pos_app.core.effects import Effects, effect_names, effects_for
 from pos_app.core.journal_file import MovedAside, prepare, storage_errors
+from pos_app.core.operations import OpName
 
 SCHEMA_VERSION = 3
 #: Seconds an owner's claim on an open operation lasts without being renewed.
@@ -488,7 +489,29 @@ def migrate(db: sqlite3.Connection) -> None:
             db.execute(stmt)
     if added:
         _backfill(db)
+    _hold_effects(db)
     db.execute(_SCHEMA_ROW, (str(SCHEMA_VERSION),))
+
+
+#: The ``meta`` key marking a journal whose holds have their effects.
+_HOLD_EFFECTS = "hold_effects"
+
+
+def _hold_effects(db: sqlite3.Connection) -> None:
+    """Holds journalled before they had effects: one confirmed counts the points it took as
+    spent, one waiting for the cashier holds them (see :mod:`pos_app.core.effects`). Once per
+    journal; an up-to-date journal is only read."""
+    if db.execute("SELECT 1 FROM meta WHERE key = ?", (_HOLD_EFFECTS,)).fetchone():
+        return
+    first = "json_extract(args, '$[0]')"
+    hold = "operation = ? AND json_valid(args) AND json_type(args, '$[0]') = 'text'"
+    db.execute(f"UPDATE operations SET points_spent = {first} WHERE {hold}"
+               " AND state = 'done' AND points_spent IS NULL", (OpName.HOLD.value,))
+    db.execute(f"UPDATE operations SET held = {first} WHERE {hold} AND state = 'pending'"
+               " AND held IS NULL AND json_valid(steps) AND EXISTS (SELECT 1 FROM"
+               " json_each(operations.steps) WHERE json_extract(value, '$.state') = ?)",
+               (OpName.HOLD.value, STEP_WAITING))
+    db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", (_HOLD_EFFECTS,))
 
 
 def _backfill(db: sqlite3.Connection) -> None:

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from pos_app.core import formatting
+from pos_app.core.cards import Card
 from pos_app.core.effects import EFFECT_LABELS
+from pos_app.core.entry_text import entry_card, entry_sentence, entry_unit, operation_label
 from pos_app.core.errors import InvalidInput
 from pos_app.core.i18n import N_, _, ngettext, pgettext
 from pos_app.core.journal import Entry, Journal, JournalFilter, ShiftRow, State
@@ -195,28 +197,50 @@ def _parse(iso: str) -> dt.datetime:
 
 @dataclass
 class Line:
-    """One service and operation in a shift: how many in each state, and the sums."""
+    """One service and operation in a shift, on cards of one unit (an accrue of money on gift
+    certificates apart from one of points): how many in each state, and the sums.
+
+    The sums are those of the operations done, and the value still ``held`` by open holds
+    (:func:`open_hold`): a hold confirmed counts what it took as spent, one cancelled counts
+    nothing (see :mod:`pos_app.core.effects`)."""
 
     service: str
     operation: str
+    #: What the operation's number counts on these cards (``money``, ``point``...; ``""``).
+    unit: str = ""
     states: Tally[str] = field(default_factory=Tally)
     sums: dict[str, Decimal] = field(default_factory=dict)
+    #: One of the cards as the journal recorded it, to name the operation as its button did.
+    card: Card | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:
         return sum(self.states.values())
 
+    @property
+    def label(self) -> str:
+        """The operation's name on these cards, in the chosen language ("Top up the
+        balance")."""
+        return operation_label(self.operation, self.card)
+
     def add(self, entry: Entry) -> None:
         self.states[entry.state.value] += 1
-        if entry.state is not State.DONE:
+        if self.card is None:
+            self.card = entry_card(entry)
+        if entry.state is State.DONE:
+            names: tuple[str, ...] = SUMMED
+        elif open_hold(entry):
+            names = ("held",)
+        else:
             return
-        for name in SUMMED:
+        for name in names:
             value = getattr(entry.effects, name)
             if value is not None:
                 self.sums[name] = self.sums.get(name, Decimal(0)) + Decimal(value)
 
     def to_json(self) -> dict[str, Any]:
-        return {"service": self.service, "operation": self.operation, "count": self.count,
+        return {"service": self.service, "operation": self.operation, "unit": self.unit,
+                "count": self.count,
                 "states": {s.value: self.states.get(s.value, 0) for s in State},
                 "sums": {k: str(v) for k, v in self.sums.items()}}
 
@@ -237,14 +261,14 @@ class Summary:
 
     @property
     def open_holds(self) -> list[Entry]:
-        return [e for e in self.attention if _open_hold(e)]
+        return [e for e in self.attention if open_hold(e)]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "shift": self.shift.to_json(), "count": self.count,
             "attention": [{"id": e.id, "service": e.service, "card": e.card,
                            "operation": e.operation, "args": e.args, "state": e.state.value,
-                           "hold": _open_hold(e), "error": e.error} for e in self.attention],
+                           "hold": open_hold(e), "error": e.error} for e in self.attention],
             "open_holds": len(self.open_holds),
             "lines": [line.to_json() for line in self.lines],
             "totals": {svc: {k: str(v) for k, v in sums.items()}
@@ -252,8 +276,12 @@ class Summary:
         }
 
 
-def _open_hold(entry: Entry) -> bool:
-    return entry.state is State.DONE and entry.effects.held is not None
+def open_hold(entry: Entry) -> bool:
+    """Whether the entry still holds value on a card: waiting for the cashier to confirm or
+    cancel its hold (``pending``), or done at a service that reported ``held`` and not yet
+    settled (:meth:`pos_app.core.journal.Journal.release_hold`)."""
+    return (entry.state in (State.DONE, State.PENDING)
+            and entry.effects.held is not None)
 
 
 _ATTENTION_ORDER = {State.UNKNOWN: 0, State.PENDING: 1, State.DONE: 2, State.FAILED: 3}
@@ -261,16 +289,16 @@ _ATTENTION_ORDER = {State.UNKNOWN: 0, State.PENDING: 1, State.DONE: 2, State.FAI
 
 def summarise(shift: ShiftRow, entries: list[Entry]) -> Summary:
     """Group a shift's entries (any services, any card kinds) into a :class:`Summary`."""
-    lines: dict[tuple[str, str], Line] = {}
+    lines: dict[tuple[str, str, str], Line] = {}
     totals: dict[str, dict[str, Decimal]] = {}
     for entry in entries:
-        key = (entry.service, entry.operation)
+        key = (entry.service, entry.operation, entry_unit(entry))
         lines.setdefault(key, Line(*key)).add(entry)
     for line in lines.values():
         service = totals.setdefault(line.service, {})
         for name, value in line.sums.items():
             service[name] = service.get(name, Decimal(0)) + value
-    attention = [e for e in entries if e.state is not State.DONE or _open_hold(e)]
+    attention = [e for e in entries if e.state is not State.DONE or open_hold(e)]
     attention.sort(key=lambda e: (_ATTENTION_ORDER[e.state], e.id))
     return Summary(shift, attention, [lines[k] for k in sorted(lines)], totals)
 
@@ -300,8 +328,6 @@ def _states(line: Line) -> str:
 def summary_text(summary: Summary) -> list[str]:
     """The summary as plain lines of at most about :data:`WIDTH` characters (the command
     line, the window and the printout): what needs attention first, then each service."""
-    from pos_app.core.export import sentence
-    from pos_app.core.operations import LABELS, OpName
     from pos_app.core.present import service_title
 
     shift = summary.shift
@@ -313,11 +339,11 @@ def summary_text(summary: Summary) -> list[str]:
     if summary.attention:
         out += ["", _(TEXT["attention"]).format(count=formatting.number(len(summary.attention)))]
         for e in summary.attention:
-            state = _(TEXT["open_hold"]) if _open_hold(e) else state_word(e.state)
+            state = _(TEXT["open_hold"]) if open_hold(e) else state_word(e.state)
             # i18n: a journal entry needing attention ("#4 unknown: <service> <card code>")
             out.append("  " + _("#{id} {state}: {service} {card}").format(
                 id=e.id, state=state, service=service_title(e.service), card=e.card))
-            out.append(f"    {sentence(e)}" + (f" — {e.error}" if e.error else ""))
+            out.append(f"    {entry_sentence(e)}" + (f" — {e.error}" if e.error else ""))
     for service in sorted(summary.totals):
         lines = [x for x in summary.lines if x.service == service]
         n = sum(x.count for x in lines)
@@ -327,11 +353,7 @@ def summary_text(summary: Summary) -> list[str]:
         sums = summary.totals[service]
         out += [_pair(_(EFFECT_LABELS[k]), sum_value(k, sums[k])) for k in SUMMED if k in sums]
         for x in lines:
-            try:
-                label = _(LABELS[OpName(x.operation)])
-            except ValueError:
-                label = x.operation
-            out.append(f"  {label} ×{x.count}: {_states(x)}")
+            out.append(f"  {x.label} ×{x.count}: {_states(x)}")
             out += [_pair(_(EFFECT_LABELS[k]), sum_value(k, x.sums[k]), 4)
                     for k in SUMMED if k in x.sums]
     holds = len(summary.open_holds)

@@ -16,7 +16,7 @@ from typing import Any
 from pos_app.core import formatting
 from pos_app.core.cards import KIND_LABELS, CardKind
 from pos_app.core.effects import EFFECT_LABELS
-from pos_app.core.export import sentence
+from pos_app.core.entry_text import entry_sentence
 from pos_app.core.i18n import N_, _, ngettext
 from pos_app.core.journal import Entry, State
 from pos_app.core.money import format_money, format_number
@@ -37,6 +37,8 @@ TEXT = {
     State.FAILED: N_("NOT DONE"),
     State.UNKNOWN: N_("NOT CONFIRMED: being checked"),
     State.PENDING: N_("QUEUED: not sent yet"),
+    # i18n: a hold waiting for the cashier: its points are held on the card, not yet taken
+    "waiting": N_("ON HOLD: not confirmed yet"),
 }
 _MONEY = frozenset({"to_pay", "discount", "money_added", "money_spent"})
 _SHOWN = ("to_pay", "discount", "points_earned", "points_spent", "money_added", "money_spent",
@@ -125,6 +127,7 @@ def build_slip(entry: Entry, shop: Shop, *, copy: bool = False) -> Slip:
         most = stamps.get("max") if isinstance(stamps, dict) else None
         rows.append((_(TEXT["stamps"]), f"{f.stamps_after}" + (f" / {most}" if most else "")))
     header = (shop.name or _(TEXT["shop"]), *shop.address)
-    state = _(TEXT[entry.state]) if TEXT[entry.state] else ""
-    return Slip(header, when, f"{kind} {mask_code(entry.card)}", sentence(entry), state,
+    said = TEXT["waiting"] if entry.waiting_step is not None else TEXT[entry.state]
+    state = _(said) if said else ""
+    return Slip(header, when, f"{kind} {mask_code(entry.card)}", entry_sentence(entry), state,
                 tuple(rows), _(TEXT["journal"]).format(id=entry.id), copy)

@@ -18,13 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.core import formatting
-from pos_app.core.cards import Card, CardKind, CardStatus
-from pos_app.core.errors import PosError
+from pos_app.core.cards import Card
+from pos_app.core.entry_text import entry_card, entry_sentence
 from pos_app.core.i18n import N_, NP_, _, ngettext
 from pos_app.core.journal import Entry, State
-from pos_app.core.operations import Operation
 from pos_app.core.present import outcome_rows, service_title, short_code
-from pos_app.core.units import describe
 from pos_app.qt import theme
 from pos_app.qt.wrapped_list import fit_rows, wrap_last_column
 
@@ -69,26 +67,10 @@ def full_time(iso: str) -> str:
         return iso
 
 
-def entry_card(entry: Entry) -> Card:
-    """The card as the journal recorded it before the operation (for its units)."""
-    before = entry.before if isinstance(entry.before, dict) else {}
-    try:
-        kind = CardKind(before.get("kind"))
-    except ValueError:
-        kind = CardKind.POINTS
-    unit = "money" if before.get("balance_unit") == "money" else "points"
-    return Card(entry.service, entry.card, entry.card_id, kind, CardStatus.ACTIVE,
-                balance_unit=unit)
-
-
 def operation_text(entry: Entry) -> str:
     """The operation in the card's units, then the figures it produced (to pay...)."""
-    card = entry_card(entry)
-    try:
-        text = describe(Operation.parse(entry.operation, entry.args), card)
-    except PosError:
-        text = f"{entry.operation} {' '.join(entry.args)}".strip()
-    figures = entry_figures(entry, card)
+    text = entry_sentence(entry)
+    figures = entry_figures(entry)
     return text + ("\n" + ", ".join(f"{k} {v}" for k, v in figures) if figures else "")
 
 

@@ -31,6 +31,18 @@ def test_points_row_by_row_and_what_was_last_heard(drive: Any) -> None:
     assert "this till" in heard.text()
 
 
+def test_a_purchase_is_last_heard_as_a_purchase(drive: Any) -> None:
+    """Issue: after a purchase the card said "Last heard: ... (Add points at ...)"."""
+    w = drive.w
+    drive.scan(DEMO["near"])
+    result = drive.operation(OpName.PURCHASE, "25.50")
+    assert result.ok and result.state is State.DONE, w.banner.summary()
+    heard = w.card_panel.heard
+    assert heard.isVisible() and "(Purchase at " in heard.text(), heard.text()
+    drive.scan(DEMO["near"])  # read again: the journal says the same
+    assert "(Purchase at " in w.card_panel.heard.text()
+
+
 def test_a_daily_limit_is_said_in_words(drive: Any) -> None:
     drive.scan(DEMO["daily_points"])
     result = drive.operation(OpName.ACCRUE, "10")

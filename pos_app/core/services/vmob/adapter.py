@@ -191,8 +191,9 @@ class VmobBackend(HttpBackend):
                 value = PointsAnswer.from_json(answer).balance
                 balance = None if value is None else Decimal(value)
                 break
-        what = LABELS[OpName.REPORT_OFFER] if card.kind is CardKind.COUPON else (
-            LABELS[OpName.ACCRUE])
+        # English, as Heard keeps it (the counter names the operation it ran instead).
+        what = LABELS.source(OpName.REPORT_OFFER if card.kind is CardKind.COUPON
+                             else OpName.ACCRUE)
         return replace(self.get_card(card.code), heard=Heard(now, balance, what))
 
     # -- operations --------------------------------------------------------------------------
