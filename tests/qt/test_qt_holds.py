@@ -168,3 +168,24 @@ def test_7_the_state_filter_finds_waiting_holds_and_cancelled_ones(drive: Any) -
     shown("Pending", [])
     shown("Not done", [])
     shown("Done", ["Done"])
+
+
+@pytest.mark.usefixtures("russian")
+def test_5_the_russian_banner_note_sentence_and_buttons_use_one_verb_pair(drive: Any) -> None:
+    w = drive.w
+    drive.scan(DEMO["plenty"])
+    result = drive.operation(OpName.HOLD, "100")
+    assert result.waiting
+    _waiting(drive)
+    journal = w.journal
+    drive.qtbot.waitUntil(lambda: bool(w.card_panel.waiting.text()))
+    assert (journal.finish_button.text(), journal.cancel_button.text()) == ("Завершить",
+                                                                            "Отменить")
+    texts = [w.banner.title.text(), w.banner.text.text(), w.card_panel.waiting.text(),
+             journal.open_label.text(), w.status.text()]
+    for text in texts:
+        lowered = text.lower()
+        assert "подтвер" not in lowered, text
+    for text in texts[:1] + texts[2:]:
+        lowered = text.lower()
+        assert "заверш" in lowered and "отмен" in lowered, text
