@@ -47,7 +47,7 @@ from pos_app.core.backends.base import Plan
 from pos_app.core.cards import Card
 from pos_app.core.checks import confirm_reasons, why_not
 from pos_app.core.counter import OperationResult
-from pos_app.core.errors import RateLimited, ServiceUnavailable, StorageError
+from pos_app.core.errors import FinishAtService, RateLimited, ServiceUnavailable, StorageError
 from pos_app.core.i18n import _, ngettext
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation, OpName
@@ -586,10 +586,16 @@ class MainWindow(QMainWindow):
         else:
             self.ops_panel.set_enabled(True)
             self._show_actions(self.ops_panel)
-        self._say(_("Waiting for you to finish or cancel it.") if result.waiting else {
-                   State.DONE: _("Done."), State.PENDING: _("Queued."),
-                   State.UNKNOWN: _("Not confirmed: see the message above.")}.get(
-                       result.state, _("Not done.")))
+        if result.waiting and isinstance(result.error, FinishAtService):
+            self._say(_("The till cannot finish this one: finish it in {place}.").format(
+                place=back_office(card.service)))
+        elif result.cancelled:
+            self._say(_("Cancelled."))
+        else:
+            self._say(_("Waiting for you to finish or cancel it.") if result.waiting else {
+                State.DONE: _("Done."), State.PENDING: _("Queued."),
+                State.UNKNOWN: _("Not confirmed: see the message above.")}.get(
+                    result.state, _("Not done.")))
         self._update_services()
         self.code.selectAll()
         self.focus_code()

@@ -36,6 +36,7 @@ def test_1_a_hold_without_a_code_says_counterpoint_from_the_start(drive: Any) ->
     banner = w.banner.summary()
     assert "Counterpoint" in banner and "in the journal" not in banner, banner
     assert "Counterpoint" in w.banner.title.text()
+    assert "Counterpoint" in w.status.text() and "finish or cancel" not in w.status.text()
     _waiting(drive)
     drive.qtbot.waitUntil(lambda: "Counterpoint" in w.card_panel.waiting.text())
     assert "in the journal" not in w.card_panel.waiting.text()
@@ -121,6 +122,7 @@ def test_4_a_cancelled_hold_reads_as_cancelled_and_is_said_once(drive: Any) -> N
     banner = w.banner.summary()
     assert banner.count("Cancelled") == 1 and banner.count("Hold 300 points") == 1, banner
     assert w.banner.tone != "error"
+    assert w.status.text() == "Cancelled."
     drive.qtbot.waitUntil(lambda: bool(w.journal.rows()) and w.journal.rows()[0][1]
                           == "Cancelled")
     from pos_app.qt import theme
