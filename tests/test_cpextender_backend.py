@@ -564,3 +564,12 @@ def test_a_hold_without_authcode_says_counterpoint_from_the_start(
     again = counter.apply(DEMO["plenty"], Operation.parse("hold", ["20"]))
     done = counter.finish(again.journal_id or 0)
     assert done.state is State.DONE and done.step == "Take the 20 points held"
+
+
+def test_the_command_line_says_a_hold_without_a_code_is_finished_in_counterpoint(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "apply", DEMO["web"], "hold", "50", "--json")
+    assert code == 3 and "Counterpoint" in out
+    code, out, _ = _run(capsys, "card", DEMO["web"])
+    assert "the till cannot finish it; finish it in Counterpoint" in out, out
+    assert "hold-confirm" not in out
