@@ -72,8 +72,8 @@ def service_title(name: str) -> str:
 
 
 def back_office(name: str) -> str:
-    """Where people finish what the till cannot for service ``name`` (CP Extender's holds
-    without a code: Counterpoint)."""
+    """Where people finish what the till cannot for service ``name`` (its spec's
+    ``back_office``, else its title)."""
     spec = _spec(name)
     return name.capitalize() if spec is None else spec.back_office or spec.title
 
