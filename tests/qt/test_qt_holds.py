@@ -4,9 +4,11 @@ filtered journal, a cancelled hold, the buttons' hint and the state filter."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from pos_app.core.journal import State
 from pos_app.core.operations import OpName
@@ -60,7 +62,7 @@ def test_1_an_old_hold_without_a_code_is_marked_when_finish_is_pressed(drive: An
     steps[1].pop("mark", None)
     with drive.counter.journal._lock:
         drive.counter.journal._db.execute("UPDATE operations SET steps = ? WHERE id = ?",
-                                          (__import__("json").dumps(steps), entry.id))
+                                          (json.dumps(steps), entry.id))
     w.controller.refresh_journal()
     _waiting(drive)
     drive.qtbot.waitUntil(lambda: not w.journal.finish_button.isHidden())
@@ -80,7 +82,8 @@ def test_2_finishing_another_cards_hold_shows_that_card_and_says_it_was_finished
     _waiting(drive)
     journal = w.journal
     row = next(i for i in range(journal.tree.topLevelItemCount())
-               if journal.tree.topLevelItem(i).data(0, 256) == hold.journal_id)
+               if journal.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+               == hold.journal_id)
     journal.tree.setCurrentItem(journal.tree.topLevelItem(row))
     finished = _press(drive, journal.finish_button)
     assert finished.ok and finished.state is State.DONE
