@@ -537,3 +537,39 @@ def test_cancelling_a_hold_already_released_records_it(counter: Counter,
     result = counter.finish(entry.id, cancel=True)
     assert result.ok and result.state is State.FAILED and "released" in result.message
     assert _actions(app) == ["Loyalty/Authorize", "Authorize/Cancel"]
+
+
+def test_a_hold_without_authcode_says_counterpoint_from_the_start(
+        counter: Counter, backend: CpExtenderBackend, app: CpExtenderApp) -> None:
+    """Issue: the till said "finish or cancel it in the journal" until Finish was pressed."""
+    result = counter.apply(DEMO["web"], Operation.parse("hold", ["50"]))
+    assert result.waiting and isinstance(result.error, FinishAtService), result.message
+    assert "Finish it in Counterpoint" in result.message
+    assert result.after is not None and result.after.balance == 750  # the hold shows
+    entry = counter.journal.get(result.journal_id or 0)
+    assert entry is not None and entry.at_service and entry.waiting_step == 1
+    assert "Counterpoint" in (entry.error or "")
+    assert _actions(app) == ["Loyalty/Authorize"]
+    with pytest.raises(FinishAtService):
+        counter.finish(entry.id, cancel=True)
+    assert counter.journal.get(entry.id).at_service  # type: ignore[union-attr]
+    assert _actions(app) == ["Loyalty/Authorize"]
+    # an ordinary hold is not marked, and one cancelled by the cashier reads as cancelled
+    plain = counter.apply(DEMO["plenty"], Operation.parse("hold", ["10"]))
+    assert plain.ok and plain.error is None
+    assert not counter.journal.get(plain.journal_id or 0).at_service  # type: ignore[union-attr]
+    undone = counter.finish(plain.journal_id or 0, cancel=True)
+    assert undone.cancelled and undone.step == "Release the 10 points held"
+    assert counter.journal.get(plain.journal_id or 0).cancelled  # type: ignore[union-attr]
+    again = counter.apply(DEMO["plenty"], Operation.parse("hold", ["20"]))
+    done = counter.finish(again.journal_id or 0)
+    assert done.state is State.DONE and done.step == "Take the 20 points held"
+
+
+def test_the_command_line_says_a_hold_without_a_code_is_finished_in_counterpoint(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "apply", DEMO["web"], "hold", "50", "--json")
+    assert code == 3 and "Counterpoint" in out
+    code, out, _ = _run(capsys, "card", DEMO["web"])
+    assert "the till cannot finish it; finish it in Counterpoint" in out, out
+    assert "hold-confirm" not in out

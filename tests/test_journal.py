@@ -72,3 +72,31 @@ def test_entries_filter_and_order(tmp_path: Path) -> None:
     assert [e.id for e in journal.unresolved()] == [ids[1], ids[2]]
     assert journal.get(ids[0]).to_json()["state"] == "failed"  # type: ignore[union-attr]
     journal.close()
+
+
+def test_the_filter_tells_waiting_and_cancelled_from_pending_and_failed(
+        tmp_path: Path) -> None:
+    """Issue: the list shows "Waiting" and "Cancelled", the state filter could not find them."""
+    from pos_app.core.journal import MARK_BY_CASHIER, STEP_CANCELLED, JournalFilter
+
+    journal = Journal(tmp_path / "j.sqlite3")
+    ids = [journal.begin(service="luna", card=f"C{i}", card_id=f"C{i}", plan=_plan(),
+                         key=f"k{i}", before={}) for i in range(5)]
+    journal.finish(ids[0], State.PENDING)  # queued
+    journal.wait(ids[1], 0, "hold", uncertain=False)
+    journal.step(ids[2], 0, STEP_CANCELLED, mark=MARK_BY_CASHIER)
+    journal.finish(ids[2], State.FAILED, error="Cancelled by the cashier")
+    journal.step(ids[3], 0, STEP_CANCELLED)  # released after a refusal: not done
+    journal.finish(ids[3], State.FAILED, error="refused")
+    journal.finish(ids[4], State.DONE)
+
+    def found(**where: object) -> list[int]:
+        return sorted(e.id for e in journal.search(JournalFilter(**where)))  # type: ignore[arg-type]
+
+    assert found(waiting=True) == [ids[1]]
+    assert found(states=(State.PENDING,), waiting=False) == [ids[0]]
+    assert found(cancelled=True) == [ids[2]]
+    assert found(states=(State.FAILED,), cancelled=False) == [ids[3]]
+    assert found() == sorted(ids)
+    assert [journal.get(i).cancelled for i in ids] == [False, False, True, False, False]  # type: ignore[union-attr]
+    journal.close()

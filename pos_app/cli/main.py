@@ -241,12 +241,19 @@ def _rows(rows: Sequence[tuple[str, str]], *, least: int, indent: str = "") -> l
 def _card_text(card: Any, waiting: Sequence[Any] = ()) -> str:
     """A card as the command line shows it (:func:`~pos_app.core.present.card_text`), with
     how to finish each operation waiting on it."""
-    from pos_app.core.present import card_text
+    from pos_app.core.present import back_office, card_text
 
-    return card_text(card, [(_("Waiting"), _(
-        "#{id} {operation}: finish with 'apply {code} hold-confirm {id}' or "
-        "'hold-cancel {id}'").format(id=e.id, operation=" ".join([e.operation, *e.args]),
-                                     code=card.code)) for e in waiting])
+    def how(entry: Any) -> str:
+        operation = " ".join([entry.operation, *entry.args])
+        if entry.at_service:  # a hold without an authorization code
+            return _("#{id} {operation}: the till cannot finish it; finish it in "
+                     "{place}").format(id=entry.id, operation=operation,
+                                       place=back_office(entry.service))
+        return _("#{id} {operation}: finish with 'apply {code} hold-confirm {id}' or "
+                 "'hold-cancel {id}'").format(id=entry.id, operation=operation,
+                                              code=card.code)
+
+    return card_text(card, [(_("Waiting"), how(e)) for e in waiting])
 
 
 def _card(counter: Any, args: argparse.Namespace) -> int:

@@ -38,7 +38,7 @@ from pos_app.core.errors import (
 )
 from pos_app.core.figures import Figures
 from pos_app.core.i18n import N_, _
-from pos_app.core.journal import STEP_CANCELLED, Entry, Journal, State
+from pos_app.core.journal import MARK_BY_CASHIER, STEP_CANCELLED, Entry, Journal, State
 from pos_app.core.operations import LABELS, Operation, OpName
 from pos_app.core.owners import Owner, is_alive
 from pos_app.core.paths import data_dir
@@ -214,6 +214,11 @@ class OperationResult:
     waiting: bool = False
     #: What to say instead of "Done: ..." (a cancelled hold).
     note: str = ""
+    #: Cancelled by the cashier on purpose (a hold released from the journal).
+    cancelled: bool = False
+    #: The step the cashier finished or cancelled from the journal, in words ("Take the 200
+    #: points held"); empty for an operation run from its start.
+    step: str = ""
 
     @property
     def queued(self) -> bool:
@@ -450,34 +455,47 @@ class Counter:
         try:
             if not cancel or (uncertain and self._landed(run, index, plan.steps[index])):
                 # (A step that may have gone through and did is finished, not cancelled.)
-                return self._drive(run, index, uncertain=uncertain)
+                result = self._drive(run, index, uncertain=uncertain)
+                if result.state is State.DONE:
+                    result.step = plan.steps[index].description
+                return result
             undo = plan.steps[index].cancel
             if undo is None:
                 raise NotSupported(_("This operation cannot be cancelled."),
                                    service=backend.title)
             try:
-                answer = self._send(run, index, False, backend.bind(undo, run.answers))
+                bound = backend.bind(undo, run.answers)
+            except FinishAtService as exc:  # marked so, the till offers it no more
+                self._wait(run, index, uncertain, exc)
+                raise
+            try:
+                answer = self._send(run, index, False, bound)
             except _DEFINITE_REFUSALS:  # e.g. a cancel sent before a crash: released already?
                 if not self._landed(run, index, undo):
                     raise
                 answer = {"reconciled": True}
-            return self._cancelled(run, index, answer, _("Cancelled by the cashier"))
+            result = self._cancelled(run, index, answer, _("Cancelled by the cashier"),
+                                     by_cashier=True)
+            result.step = undo.description
+            return result
         finally:
             self.journal.release(entry.id, self.owner.name)
 
     def _cancelled(self, run: _Run, index: int, answer: dict[str, Any],
-                   why: str) -> OperationResult:
-        """Record the waiting step cancelled: the operation failed, nothing was taken."""
+                   why: str, *, by_cashier: bool = False) -> OperationResult:
+        """Record the waiting step cancelled (``by_cashier``: on purpose, not refused): the
+        operation failed, nothing was taken."""
         plan = run.plan
         # i18n: {why} says who cancelled it or why ("Cancelled by the cashier"), {operation}
         # is the operation ("Hold 100 points until the sale is paid").
         note = _("{why}: {operation}. What it held was released; nothing was taken.").format(
             why=why, operation=plan.operation.describe())
-        self.journal.step(run.entry, index, STEP_CANCELLED, answer)
+        self.journal.step(run.entry, index, STEP_CANCELLED, answer,
+                          mark=MARK_BY_CASHIER if by_cashier else "")
         self.journal.finish(run.entry, State.FAILED, error=note)
         self.journal.set_effects(run.entry, Effects())  # nothing held, nothing taken
         return OperationResult(True, State.FAILED, run.entry, plan.operation, run.card,
-                               self._reread(run, []), note=note)
+                               self._reread(run, []), note=note, cancelled=by_cashier)
 
     def recover(self, *, progress: Progress | None = None,
                 wait: bool = True) -> list[OperationResult]:
@@ -553,7 +571,7 @@ class Counter:
             if index != run.release and (step.send == Step.FINISH
                                          or (run.recovering and step.send == Step.CASHIER)):
                 if not (first and self._landed(run, index, step)):
-                    return self._wait(run, index, first)
+                    return self._wait(run, index, first, self._unsendable(run, step))
                 answer: dict[str, Any] = {"reconciled": True}
                 run.answers.append(answer)
                 run.done.append(step)
@@ -608,23 +626,39 @@ class Counter:
         heard = replace(card.heard, operation=LABELS.source(run.plan.operation.name))
         return replace(card, heard=heard)
 
+    @staticmethod
+    def _unsendable(run: _Run, step: Step) -> FinishAtService | None:
+        """Why a step left waiting can never be sent from the till (nor its ``cancel``): a
+        hold without an authorization code is finished at the service, and the cashier is
+        told so from the start, not once they press "finish"."""
+        for each in (step, step.cancel):
+            if each is None:
+                continue
+            try:
+                run.backend.bind(each, run.answers)
+            except FinishAtService as exc:
+                return exc
+        return None
+
     def _wait(self, run: _Run, index: int, uncertain: bool,
               exc: PosError | None = None) -> OperationResult:
-        """Leave the operation open at step ``index`` for the cashier to finish or cancel."""
+        """Leave the operation open at step ``index`` for the cashier to finish or cancel
+        (or, a :class:`FinishAtService`, to finish at the service)."""
         plan, card = run.plan, run.card
         planned = exc is None and plan.steps[index].send == Step.FINISH
+        at_service = isinstance(exc, FinishAtService)
         if not isinstance(exc, AwaitingCashier):
             why = f" ({exc.message})" if exc is not None else ""
             exc = AwaitingCashier(_("{operation}: open before its step “{step}”{why}.").format(
                 operation=plan.operation.describe(), step=plan.steps[index].description,
                 why=why), service=card.service)
-        self.journal.wait(run.entry, index, str(exc), uncertain=uncertain)
+        self.journal.wait(run.entry, index, str(exc), uncertain=uncertain, at_service=at_service)
         # What the steps before this one hold on the card, until it is confirmed or cancelled.
         self.journal.set_effects(run.entry, effects_for(
             plan.operation.name.value, plan.operation.args(),
             run.backend.outcome(plan, run.answers), card.snapshot(), None, waiting=True))
         return OperationResult(planned, State.PENDING, run.entry, plan.operation, card,
-                               self._reread(run, []) if planned else None,
+                               self._reread(run, []) if planned or at_service else None,
                                plan.preview, None if planned else exc, waiting=True)
 
     def _landed(self, run: _Run, index: int, step: Step) -> bool:

@@ -74,6 +74,10 @@ class State(StrEnum):
 #: Step states besides those of :class:`State`: the operation waits at this step for the
 #: cashier to finish or cancel it (its entry stays ``pending``), and the step was cancelled.
 STEP_WAITING, STEP_CANCELLED = "waiting", "cancelled"
+#: Marks on a step: a waiting one the till cannot send (it is finished at the service, e.g.
+#: a hold without an authorization code), and one the cashier cancelled on purpose.
+MARK_AT_SERVICE, MARK_BY_CASHIER = "at_service", "by_cashier"
+STEP_MARKS = (MARK_AT_SERVICE, MARK_BY_CASHIER)
 
 
 @dataclass
@@ -121,6 +125,19 @@ class Entry:
         return next((i for i, s in enumerate(self.steps) if s.get("state") == STEP_WAITING),
                     None)
 
+    @property
+    def at_service(self) -> bool:
+        """Waiting at a step the till cannot send: it is to be finished at the service."""
+        index = self.waiting_step
+        return index is not None and self.steps[index].get("mark") == MARK_AT_SERVICE
+
+    @property
+    def cancelled(self) -> bool:
+        """Cancelled by the cashier on purpose (not refused, not failed)."""
+        return self.state is State.FAILED and any(
+            s.get("state") == STEP_CANCELLED and s.get("mark") == MARK_BY_CASHIER
+            for s in self.steps)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "created": self.created, "updated": self.updated,
@@ -132,6 +149,7 @@ class Entry:
             "settled": self.settled, "kind": self.kind, "holder": self.holder,
             "effects": self.effects.columns(),
             "waiting": self.waiting_step is not None,
+            "at_service": self.at_service, "cancelled": self.cancelled,
         }
 
 
@@ -218,13 +236,15 @@ class Journal:
             return int(cur.lastrowid or 0)
 
     def step(self, entry_id: int, index: int, state: State | str, answer: Any = None, *,
-             queued: bool = False, landing: bool = False, uncertain: bool = False) -> None:
+             queued: bool = False, landing: bool = False, uncertain: bool = False,
+             mark: str = "") -> None:
         """Record the fate of one step (and its answer) as soon as it is known.
 
         ``queued`` marks a step known not to have been sent (the service was unreachable):
         it is sent as it is when the service is back, without checking the card first.
         ``landing`` marks a step sent without an answer coming (it may still land).
-        ``uncertain`` marks a waiting step that may have been sent already.
+        ``uncertain`` marks a waiting step that may have been sent already. ``mark`` is one
+        of :data:`STEP_MARKS` (who or what decided the step's fate).
         """
         with self._lock, self._transaction():
             row = self._db.execute("SELECT steps FROM operations WHERE id = ?",
@@ -237,6 +257,9 @@ class Journal:
             steps[index].pop("uncertain", None)
             if uncertain:
                 steps[index]["uncertain"] = True
+            steps[index].pop("mark", None)
+            if mark:
+                steps[index]["mark"] = mark
             self._db.execute("UPDATE operations SET steps = ?, answer = ?, updated = ?,"
                              " attempts = attempts + 1 WHERE id = ?",
                              (_dumps(steps), _dumps(answer), _now(), entry_id))
@@ -339,10 +362,13 @@ class Journal:
             rows = self._db.execute(sql, params).fetchall()
         return [self._entry(r) for r in rows]
 
-    def wait(self, entry_id: int, index: int, note: str, *, uncertain: bool) -> None:
-        """Leave the operation open at step ``index`` for the cashier to finish or cancel:
-        recovery leaves it alone, :meth:`waiting` lists it."""
-        self.step(entry_id, index, STEP_WAITING, None, uncertain=uncertain)
+    def wait(self, entry_id: int, index: int, note: str, *, uncertain: bool,
+             at_service: bool = False) -> None:
+        """Leave the operation open at step ``index`` for the cashier to finish or cancel
+        (``at_service``: to finish at the service, the till cannot): recovery leaves it
+        alone, :meth:`waiting` lists it."""
+        self.step(entry_id, index, STEP_WAITING, None, uncertain=uncertain,
+                  mark=MARK_AT_SERVICE if at_service else "")
         self.finish(entry_id, State.PENDING, error=note)
 
     def unresolved(self) -> list[Entry]:
@@ -543,6 +569,9 @@ class JournalFilter:
 
     ``card`` is a card's code or id exactly; ``text`` is found anywhere in the code or the
     holder's name, whatever the case; ``since`` is inclusive, ``until`` exclusive.
+    ``waiting`` and ``cancelled`` (``True``: only those, ``False``: none of those) tell the
+    operations waiting for the cashier from the other pending ones, and those the cashier
+    cancelled from the other failed ones, as the journal list does.
     """
 
     service: str = ""
@@ -553,6 +582,8 @@ class JournalFilter:
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     text: str = ""
+    waiting: bool | None = None
+    cancelled: bool | None = None
 
     def sql(self) -> tuple[list[str], list[Any]]:
         clauses: list[str] = []
@@ -568,6 +599,16 @@ class JournalFilter:
         if self.states:
             clauses.append(f"state IN ({','.join('?' * len(self.states))})")
             params += [s.value for s in self.states]
+        for wanted, state, step_state, mark in (
+                (self.waiting, State.PENDING, STEP_WAITING, None),
+                (self.cancelled, State.FAILED, STEP_CANCELLED, MARK_BY_CASHIER)):
+            if wanted is None:
+                continue
+            marked = " AND json_extract(value, '$.mark') = ?" if mark else ""
+            clause = (f"(state = ? AND EXISTS (SELECT 1 FROM json_each(steps) WHERE"
+                      f" json_extract(value, '$.state') = ?{marked}))")
+            clauses.append(clause if wanted else f"NOT {clause}")
+            params += [state.value, step_state, *([mark] if mark else [])]
         if self.since is not None:
             clauses.append("created >= ?")
             params.append(_utc(self.since))

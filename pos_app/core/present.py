@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pos_app.core import formatting
 from pos_app.core.cards import Card
@@ -14,6 +14,9 @@ from pos_app.core.i18n import N_, _
 from pos_app.core.labels import Labels
 from pos_app.core.money import format_money, format_number
 from pos_app.core.units import Unit, balance_unit, marks_label, quantity
+
+if TYPE_CHECKING:
+    from pos_app.core.services.spec import ServiceSpec
 
 
 def balance_text(card: Card) -> str | None:
@@ -61,15 +64,27 @@ def short_code(code: str, limit: int = 16) -> str:
     return f"{code[:head]}…{code[-(limit - 1 - head):]}"
 
 
-def service_title(name: str) -> str:
-    """The name people see for service ``name``."""
+def _spec(name: str) -> ServiceSpec | None:
     from pos_app.core.errors import ConfigError
     from pos_app.core.services import get
 
     try:
-        return get(name).title
+        return get(name)
     except ConfigError:
-        return name.capitalize()
+        return None
+
+
+def service_title(name: str) -> str:
+    """The name people see for service ``name``."""
+    spec = _spec(name)
+    return name.capitalize() if spec is None else spec.title
+
+
+def back_office(name: str) -> str:
+    """Where people finish what the till cannot for service ``name`` (its spec's
+    ``back_office``, else its title)."""
+    spec = _spec(name)
+    return name.capitalize() if spec is None else spec.back_office or spec.title
 
 
 def _own_fields(card: Card) -> list[tuple[str, str]]:

@@ -204,14 +204,25 @@ class CardPanel(QFrame):
         self.set_waiting(0)
         self.set_card(None)
 
-    def set_waiting(self, count: int) -> None:
-        """How many operations on this card wait for the cashier (holds to finish)."""
-        self.waiting.setText(ngettext(
-            "{count} operation on this card waiting for you: finish or cancel in the journal.",
-            "{count} operations on this card waiting for you: finish or cancel in the journal.",
-            count).format(count=formatting.number(count)) if count else "")
-        theme.set_badge(self.waiting, "warn" if count else None)
-        self.waiting.setVisible(bool(count))
+    def set_waiting(self, count: int, at_service: int = 0, place: str = "") -> None:
+        """How many operations on this card wait for the cashier (holds to finish), and how
+        many are to finish at ``place`` (the till cannot: a hold without a code)."""
+        lines = []
+        if count:
+            lines.append(ngettext(
+                "{count} operation on this card waiting for you: finish or cancel in the "
+                "journal.",
+                "{count} operations on this card waiting for you: finish or cancel in the "
+                "journal.", count).format(count=formatting.number(count)))
+        if at_service:
+            # i18n: {place} is where it is finished: "Counterpoint"
+            lines.append(ngettext(
+                "{count} operation on this card to finish in {place}: the till cannot.",
+                "{count} operations on this card to finish in {place}: the till cannot.",
+                at_service).format(count=formatting.number(at_service), place=place))
+        self.waiting.setText("\n".join(lines))
+        theme.set_badge(self.waiting, "warn" if lines else None)
+        self.waiting.setVisible(bool(lines))
 
     def set_card(self, card: Card | None, name: str = "") -> None:
         """Draw ``card`` (``None``: the empty state); ``name`` is what its service calls it

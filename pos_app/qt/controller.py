@@ -92,6 +92,7 @@ class Controller(QObject):
     applied = Signal(object)                # OperationResult
     apply_failed = Signal(str)
     journal_loaded = Signal(list)           # list[Entry]
+    waiting_loaded = Signal(list)           # list[Entry]: all waiting for the cashier
     history_loaded = Signal(object, list)   # Card, list[HistoryRow]
     #: The service keeps no history of the card: this till's journal for it instead.
     till_history_loaded = Signal(object, list)  # Card, list[HistoryRow]
@@ -502,8 +503,9 @@ class Controller(QObject):
 
         def done(result: OperationResult) -> None:
             self._applying = False
-            if self.card is not None and result.after is not None \
-                    and self.card.card_id == result.after.card_id:
+            # The card whose operation was finished is the one shown now (it may not be
+            # the card shown before): the banner, the card panel and the keys agree.
+            if result.after is not None:
                 self.card = result.after
             self.applied.emit(result)
             self.refresh_journal()
@@ -567,10 +569,18 @@ class Controller(QObject):
         if counter is None:
             return
         where = self.journal_filter
-        self.runner.run(lambda: counter.journal.search(where, limit=JOURNAL_LIMIT),
-                        channel="journal",
-                        on_ok=self.journal_loaded.emit, on_error=lambda exc: log.info(
-                            "journal not read: %s", exc), what="journal")
+
+        def read() -> tuple[list[Any], list[Any]]:
+            # What waits for the cashier is counted in the whole journal, not the rows the
+            # filters let through (a hold hidden by a search must still be offered).
+            return counter.journal.search(where, limit=JOURNAL_LIMIT), counter.journal.waiting()
+
+        def loaded(found: tuple[list[Any], list[Any]]) -> None:
+            self.waiting_loaded.emit(found[1])
+            self.journal_loaded.emit(found[0])
+
+        self.runner.run(read, channel="journal", on_ok=loaded, on_error=lambda exc: log.info(
+            "journal not read: %s", exc), what="journal")
 
     def load_history(self, card: Card) -> None:
         counter = self.counter

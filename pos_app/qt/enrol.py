@@ -27,7 +27,7 @@ from pos_app.qt.controller import Controller
 
 #: What the dialog needs before it can enrol.
 NEEDED = N_("A first or last name and a phone or email are needed.")
-#: The same for a service that needs both names (Luna).
+#: The same for a service that needs both names (its spec's ``both_names``).
 NEEDED_BOTH = N_("A first and a last name and a phone or email are needed.")
 
 

@@ -30,7 +30,7 @@ from pos_app.core import formatting, i18n
 from pos_app.core.cards import KIND_LABELS
 from pos_app.core.errors import PosError
 from pos_app.core.export import separator, write_csv
-from pos_app.core.i18n import N_, _, ngettext
+from pos_app.core.i18n import N_, NP_, _, ngettext
 from pos_app.core.journal import Entry, JournalFilter, State
 from pos_app.core.operations import LABELS
 from pos_app.core.present import service_title
@@ -62,6 +62,16 @@ TEXT = {
     "none_yet": N_("No operations yet on this terminal."),
 }
 DEBOUNCE_MS = 250
+#: The state filter's choices: the words the list shows (waiting for the cashier and
+#: cancelled by them apart from the other pending and failed rows) and what each finds.
+STATES: dict[str, tuple[str, dict[str, Any]]] = {
+    "done": (STATE_WORDS[State.DONE], {"states": (State.DONE,)}),
+    "failed": (STATE_WORDS[State.FAILED], {"states": (State.FAILED,), "cancelled": False}),
+    "cancelled": (NP_("journal list", "Cancelled"), {"cancelled": True}),
+    "unknown": (STATE_WORDS[State.UNKNOWN], {"states": (State.UNKNOWN,)}),
+    "pending": (STATE_WORDS[State.PENDING], {"states": (State.PENDING,), "waiting": False}),
+    "waiting": (N_("Waiting for you"), {"waiting": True}),
+}
 
 
 def words(key: str) -> str:
@@ -95,7 +105,7 @@ class FilterBar(QWidget):
         self.search.setAccessibleName(words("search"))
         self.service = self._combo(words("all_services"), [])
         self.state = self._combo(words("all_states"),
-                                 [(s.value, _(w)) for s, w in STATE_WORDS.items()])
+                                 [(value, _(w)) for value, (w, _where) in STATES.items()])
         self.operation = self._combo(words("all_operations"),
                                      [(op.value, _(label)) for op, label in LABELS.items()])
         self.kind = self._combo(words("all_kinds"),
@@ -183,10 +193,10 @@ class FilterBar(QWidget):
             since = dt.datetime.combine(start, dt.time()).astimezone()
             until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time()).astimezone()
         state = self.state.currentData()
+        where = STATES[state][1] if state in STATES else {}
         return JournalFilter(service=self.service.currentData(), kind=self.kind.currentData(),
-                             operation=self.operation.currentData(),
-                             states=(State(state),) if state else (), since=since,
-                             until=until, text=self.search.text())
+                             operation=self.operation.currentData(), since=since,
+                             until=until, text=self.search.text(), **where)
 
 
 class JournalTools(QObject):

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from pos_app.core import formatting
 from pos_app.core.cards import Card
 from pos_app.core.entry_text import entry_card, entry_sentence
-from pos_app.core.i18n import N_, NP_, _, ngettext
+from pos_app.core.i18n import N_, NP_, _, ngettext, pgettext
 from pos_app.core.journal import Entry, State
-from pos_app.core.present import outcome_rows, service_title, short_code
+from pos_app.core.present import back_office, outcome_rows, service_title, short_code
 from pos_app.qt import theme
 from pos_app.qt.wrapped_list import fit_rows, wrap_last_column
 
@@ -65,6 +65,16 @@ def full_time(iso: str) -> str:
         return formatting.datetime(dt.datetime.fromisoformat(iso), seconds=True)
     except ValueError:
         return iso
+
+
+def state_word(entry: Entry) -> str:
+    """A row's state as the list says it: waiting for the cashier and cancelled by them are
+    told from the other pending and failed ones."""
+    if entry.waiting_step is not None:
+        return _("Waiting")
+    if entry.cancelled:
+        return pgettext("journal list", "Cancelled")
+    return _(STATE_WORDS.get(entry.state, entry.state.value))
 
 
 def operation_text(entry: Entry) -> str:
@@ -123,7 +133,13 @@ class JournalView(QWidget):
         self.cancel_button.setToolTip(_("Undo the selected waiting operation (release the "
                                         "hold)"))
         self.cancel_button.clicked.connect(lambda: self._finish(True))
+        # Why Finish and Cancel are greyed out (several wait and none is chosen).
+        self.choose_hint = QLabel()
+        self.choose_hint.setWordWrap(True)
+        self.choose_hint.setProperty("muted", True)
+        self.choose_hint.hide()
         column.addWidget(self.open_label)
+        column.addWidget(self.choose_hint)
         column.addLayout(bar)
         bar.addStretch(1)
         bar.addWidget(self.check_button)
@@ -144,6 +160,9 @@ class JournalView(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
         self.entries: list[Entry] = []
+        #: Those waiting for the cashier in the whole journal (``None``: not read yet, the
+        #: rows tell).
+        self.waiting: list[Entry] | None = None
         self.set_entries([])
 
     def set_entries(self, entries: list[Entry]) -> None:
@@ -153,15 +172,15 @@ class JournalView(QWidget):
         tones = {State.DONE: colors.ok_fg, State.FAILED: colors.error_fg,
                  State.UNKNOWN: colors.warn_fg, State.PENDING: colors.info_fg}
         for entry in self.entries:
-            waits = entry.waiting_step is not None
             when = local_time(entry.created)
-            state = _("Waiting") if waits else _(STATE_WORDS.get(entry.state, entry.state.value))
+            state = state_word(entry)
             item = QTreeWidgetItem([f"{when}\n{state}",
                                     f"{service_title(entry.service)}\n{short_code(entry.card)}",
                                     operation_text(entry)])
             item.setData(0, TIME_ROLE, when)
             item.setData(0, STATE_ROLE, state)
-            item.setForeground(0, QBrush(QColor(tones.get(entry.state, colors.muted))))
+            tone = colors.muted if entry.cancelled else tones.get(entry.state, colors.muted)
+            item.setForeground(0, QBrush(QColor(tone)))
             font = item.font(0)
             font.setBold(True)
             item.setFont(0, font)
@@ -178,9 +197,27 @@ class JournalView(QWidget):
         QTimer.singleShot(0, self, self._fit_rows)
         self.tree.setVisible(bool(self.entries))
         self.empty.setVisible(not self.entries)
+        self._update_open()
+
+    def set_waiting(self, entries: list[Entry]) -> None:
+        """The operations waiting for the cashier in the whole journal, whatever the
+        filters show (the buttons act on them)."""
+        self.waiting = [e for e in entries if e.waiting_step is not None]
+        self._update_open()
+
+    def waiting_entries(self) -> list[Entry]:
+        """Those waiting for the cashier: from :meth:`set_waiting`, else from the rows."""
+        if self.waiting is not None:
+            return list(self.waiting)
+        return [e for e in self.entries if e.waiting_step is not None]
+
+    def _update_open(self) -> None:
+        """The sentence above the list and its buttons."""
+        colors = theme.colors()
         unknown = sum(e.state is State.UNKNOWN for e in self.entries)
-        waiting = [e for e in self.entries if e.waiting_step is not None]
-        queued = sum(e.state is State.PENDING for e in self.entries) - len(waiting)
+        queued = sum(e.state is State.PENDING and e.waiting_step is None for e in self.entries)
+        waiting = [e for e in self.waiting_entries() if not e.at_service]
+        at_service = [e for e in self.waiting_entries() if e.at_service]
         parts = []
         if unknown:
             parts.append(ngettext(
@@ -194,6 +231,15 @@ class JournalView(QWidget):
             parts.append(ngettext("{count} waiting for you to finish or cancel",
                                   "{count} waiting for you to finish or cancel",
                                   len(waiting)).format(count=formatting.number(len(waiting))))
+        for place in sorted({back_office(e.service) for e in at_service}):
+            count = sum(back_office(e.service) == place for e in at_service)
+            # i18n: {place} is where it is finished: "Counterpoint"
+            parts.append(ngettext("{count} to finish in {place} (the till cannot)",
+                                  "{count} to finish in {place} (the till cannot)",
+                                  count).format(count=formatting.number(count), place=place))
+        shown = {e.id for e in self.entries}
+        if any(e.id not in shown for e in waiting + at_service):
+            parts.append(_("not all shown: the filters hide some"))
         self.check_button.setVisible(bool(unknown or queued))
         self.finish_button.setVisible(bool(waiting))
         self.cancel_button.setVisible(bool(waiting))
@@ -211,13 +257,17 @@ class JournalView(QWidget):
         QTimer.singleShot(0, self, self._fit_rows)  # once the columns have their widths
 
     def chosen(self) -> Entry | None:
-        """The waiting operation the buttons act on: the selected one, or the only one."""
-        waiting = [e for e in self.entries if e.waiting_step is not None]
-        ids = {i.data(0, Qt.ItemDataRole.UserRole) for i in self.tree.selectedItems()}
+        """The waiting operation the buttons act on: the selected one, or the only one
+        (never one the till cannot finish)."""
+        waiting = [e for e in self.waiting_entries() if not e.at_service]
+        ids = self._selected_ids()
         picked = [e for e in waiting if e.id in ids]
         if picked:
             return picked[0]
         return waiting[0] if len(waiting) == 1 and not ids else None
+
+    def _selected_ids(self) -> set[int]:
+        return {i.data(0, Qt.ItemDataRole.UserRole) for i in self.tree.selectedItems()}
 
     def _selection_changed(self) -> None:
         entry = self.chosen()
@@ -226,6 +276,16 @@ class JournalView(QWidget):
             if entry is not None:
                 button.setAccessibleDescription(_("Journal entry #{id}: {operation}").format(
                     id=entry.id, operation=operation_text(entry)))
+        at_service = [e for e in self.waiting_entries() if e.at_service
+                      and e.id in self._selected_ids()]
+        hint = ""
+        if at_service:
+            hint = _("The till cannot finish this one: finish it in {place}.").format(
+                place=back_office(at_service[0].service))
+        elif entry is None and not self.finish_button.isHidden():
+            hint = _("Choose the operation in the list.")
+        self.choose_hint.setText(hint)
+        self.choose_hint.setVisible(bool(hint))
 
     def _finish(self, cancel: bool) -> None:
         entry = self.chosen()

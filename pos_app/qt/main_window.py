@@ -47,11 +47,11 @@ from pos_app.core.backends.base import Plan
 from pos_app.core.cards import Card
 from pos_app.core.checks import confirm_reasons, why_not
 from pos_app.core.counter import OperationResult
-from pos_app.core.errors import RateLimited, ServiceUnavailable, StorageError
+from pos_app.core.errors import FinishAtService, RateLimited, ServiceUnavailable, StorageError
 from pos_app.core.i18n import _, ngettext
 from pos_app.core.journal import State
 from pos_app.core.operations import Operation, OpName
-from pos_app.core.present import service_title
+from pos_app.core.present import back_office, service_title
 from pos_app.core.router import clean_code
 from pos_app.core.settings import Settings
 from pos_app.core.units import op_label
@@ -242,6 +242,7 @@ class MainWindow(QMainWindow):
         c.limit_ready.connect(self.entry.set_limit)
         c.applied.connect(self._applied)
         c.apply_failed.connect(self._apply_failed)
+        c.waiting_loaded.connect(self.journal.set_waiting)
         c.journal_loaded.connect(self.journal.set_entries)
         self.journal.check_again.connect(c.recover)
         self.journal.finish_wanted.connect(c.finish)
@@ -482,9 +483,12 @@ class MainWindow(QMainWindow):
     def _show_waiting(self, *_args: object) -> None:
         """Operations on the card shown that wait for the cashier, from the journal."""
         card = self.card
-        self.card_panel.set_waiting(0 if card is None else sum(
-            e.waiting_step is not None and (e.service, e.card_id) == (card.service, card.card_id)
-            for e in self.journal.entries))
+        mine = [] if card is None else [
+            e for e in self.journal.waiting_entries()
+            if (e.service, e.card_id) == (card.service, card.card_id)]
+        self.card_panel.set_waiting(sum(not e.at_service for e in mine),
+                                    sum(e.at_service for e in mine),
+                                    back_office(card.service) if card is not None else "")
 
     def _lookup_failed(self, text: str) -> None:
         self._update_services()
@@ -583,13 +587,23 @@ class MainWindow(QMainWindow):
             if self._shown_code(self.code.text()) and card.code != self.card.code:
                 self.code.setText(card.code)  # a dynamic QR moved on: Enter finds it still
             self._set_card(card)
+        elif result.after is not None and self.controller.card is result.after:
+            # finished from the journal on another card: that card is shown now
+            self.code.setText(card.code)
+            self._set_card(card)
         else:
             self.ops_panel.set_enabled(True)
             self._show_actions(self.ops_panel)
-        self._say(_("Waiting for you to finish or cancel it.") if result.waiting else {
-                   State.DONE: _("Done."), State.PENDING: _("Queued."),
-                   State.UNKNOWN: _("Not confirmed: see the message above.")}.get(
-                       result.state, _("Not done.")))
+        if result.waiting and isinstance(result.error, FinishAtService):
+            self._say(_("The till cannot finish this one: finish it in {place}.").format(
+                place=back_office(card.service)))
+        elif result.cancelled:
+            self._say(_("Cancelled."))
+        else:
+            self._say(_("Waiting for you to finish or cancel it.") if result.waiting else {
+                State.DONE: _("Done."), State.PENDING: _("Queued."),
+                State.UNKNOWN: _("Not confirmed: see the message above.")}.get(
+                    result.state, _("Not done.")))
         self._update_services()
         self.code.selectAll()
         self.focus_code()

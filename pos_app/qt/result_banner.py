@@ -5,15 +5,23 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from pos_app.core.cards import Card
 from pos_app.core.counter import OperationResult
+from pos_app.core.errors import FinishAtService
 from pos_app.core.i18n import _
 from pos_app.core.journal import State
-from pos_app.core.present import OUTCOME_LABELS, changes, outcome_rows
+from pos_app.core.present import OUTCOME_LABELS, back_office, changes, outcome_rows
 from pos_app.core.units import describe
 from pos_app.qt import theme
 
 #: Most before -> after rows shown (the journal keeps them all).
 MAX_CHANGES = 4
+
+
+def card_words(card: Card) -> str:
+    """A card named for the cashier: its code and its holder's name."""
+    holder = card.holder.name if card.holder is not None else ""
+    return f"{card.code} · {holder}" if holder else card.code
 
 
 def is_to_pay(label: str) -> bool:
@@ -73,27 +81,48 @@ class ResultBanner(QFrame):
         figures = outcome_rows(result.outcome, result.before) if result.ok else []
         to_pay = next((value for label, value in figures if is_to_pay(label)), None)
         rows = [(label, value) for label, value in figures if not is_to_pay(label)]
-        if result.waiting or (result.ok and result.note):
-            tone = "warn" if not result.ok else "ok" if result.note else "info"
-            title = (result.note.split(":")[0] if result.note else
-                     _("Open: finish or cancel it in the journal"))
-            self._show(tone, title, result.message, rows if result.waiting else [], to_pay)
+        # Finished or cancelled from the journal: the card it was on is named (it may not
+        # be the one the window showed before).
+        named = [(_("Card"), card_words(result.after or result.before))] if result.step else []
+        if result.waiting and isinstance(result.error, FinishAtService):
+            title = _("Open: finish it in {place}").format(
+                place=back_office(result.before.service))
+            self._show("warn", title, result.message, [], None)
+        elif result.waiting:
+            self._show("warn" if not result.ok else "info",
+                       _("Open: finish or cancel it in the journal"), result.message, rows,
+                       to_pay)
+        elif result.ok and result.cancelled:
+            title = _("Cancelled: {operation}.").format(
+                operation=describe(result.operation, result.before, name))
+            self._show("info", title, _("What it held was released; nothing was taken."),
+                       named + self._changes(result), None)
+        elif result.ok and result.note:
+            self._show("ok", result.note, "", [], to_pay)
         elif result.ok:
             if result.after is not None:
-                for label, old, new in changes(result.before, result.after)[:MAX_CHANGES]:
-                    rows.append((label, f"{old}  →  {new}"))
+                rows += self._changes(result)
             else:
                 rows.append((_("Card"), _("sent; the card could not be read again — scan it to "
                                           "see it as it is now")))
-            title = _("Done: {operation}.").format(
-                operation=describe(result.operation, result.before, name))
-            self._show("ok", title, "", rows, to_pay)
+            title = (_("Done: {step}.").format(step=result.step) if result.step else
+                     _("Done: {operation}.").format(
+                         operation=describe(result.operation, result.before, name)))
+            self._show("ok", title, "", named + rows, to_pay)
         elif result.state is State.UNKNOWN:
             self._show("warn", _("Not confirmed by the service"), result.message, [], None)
         elif result.state is State.PENDING:
             self._show("warn", _("Queued, not sent yet"), result.message, [], None)
         else:
             self._show("error", _("Not done"), result.message, [], None)
+
+    @staticmethod
+    def _changes(result: OperationResult) -> list[tuple[str, str]]:
+        """What the operation changed on the card, before -> after (the first few)."""
+        if result.after is None:
+            return []
+        return [(label, f"{old}  →  {new}")
+                for label, old, new in changes(result.before, result.after)[:MAX_CHANGES]]
 
     def show_message(self, tone: str, title: str, text: str = "") -> None:
         """A plain message: ``tone`` is ``ok``, ``error``, ``warn`` or ``info``."""

@@ -125,3 +125,22 @@ def window(qapp: Any, qtbot: Any) -> Iterator[MainWindow]:
 @pytest.fixture
 def drive(window: MainWindow, qtbot: Any) -> Driver:
     return Driver(window, qtbot)
+
+
+@pytest.fixture(autouse=True)
+def qt_language_restored() -> Iterator[None]:
+    """A window a test opened in Russian leaves Qt's default locale and its translations as
+    they were (a Russian default locale would make the next test's number fields refuse a
+    point)."""
+    from PySide6.QtCore import QCoreApplication, QLocale
+
+    from pos_app.qt import app as qt_app
+
+    before = QLocale()
+    yield
+    QLocale.setDefault(before)
+    instance = QCoreApplication.instance()
+    for translator in qt_app._qt_translators:
+        if instance is not None:
+            instance.removeTranslator(translator)
+    qt_app._qt_translators.clear()

@@ -81,7 +81,7 @@ def _long_code_in_the_journal(drive: Any) -> None:
     shown = item.text(1).split("\n")[1]
     assert shown != DEMO["fresh"] and shown.startswith("vmAT7Hq") and shown.endswith("1Ms5Df")
     assert DEMO["fresh"] in item.toolTip(1)
-    assert tree.columnWidth(2) > tree.viewport().width() // 3
+    assert tree.columnWidth(2) > tree.viewport().width() // 4
     assert tree_cuts(tree) == []
 
 

@@ -141,6 +141,9 @@ class ServiceSpec:
     #: built from ``table`` surely refuses, so that the router can pass the service by without
     #: importing its adapter; a looser test than the adapter's own. ``None``: any code may be.
     may_take: Callable[[Mapping[str, Any], str], bool] | None = None
+    #: Where an operation the till cannot finish is finished (a system's name, not
+    #: translated); empty: the service's own back office, under its :attr:`title`.
+    back_office: str = ""
 
     def __post_init__(self) -> None:
         # Every service's table takes the delivery and transport settings all adapters share.

@@ -23,4 +23,5 @@ SERVICE = ServiceSpec(
                                   shown=False)),
     build=lazy(f"{__name__}.adapter:CpExtenderBackend.from_settings"),
     sandbox=lazy(f"{__name__}.sandbox:CpExtenderApp"), order=40, may_take=dashed_may_take,
+    back_office="Counterpoint",  # i18n-skip
 )
