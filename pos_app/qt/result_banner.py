@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from pos_app.core import formatting
 from pos_app.core.cards import Card
 from pos_app.core.counter import OperationResult
 from pos_app.core.errors import FinishAtService
-from pos_app.core.i18n import _
+from pos_app.core.i18n import _, ngettext
 from pos_app.core.journal import State
+from pos_app.core.operations import OpName
 from pos_app.core.present import OUTCOME_LABELS, back_office, changes, outcome_rows
-from pos_app.core.units import describe
+from pos_app.core.units import Unit, balance_unit, describe, plural_n
 from pos_app.qt import theme
 
 #: Most before -> after rows shown (the journal keeps them all).
@@ -108,7 +112,10 @@ class ResultBanner(QFrame):
             title = (_("Done: {step}.").format(step=result.step) if result.step else
                      _("Done: {operation}.").format(
                          operation=describe(result.operation, result.before, name)))
-            self._show("ok", title, "", named + rows, to_pay)
+            short = short_of(result)
+            if short is not None:  # the service added less than asked: said in the title
+                title = partly_done(*short, balance_unit(result.before))
+            self._show("warn" if short is not None else "ok", title, "", named + rows, to_pay)
         elif result.state is State.UNKNOWN:
             self._show("warn", _("Not confirmed by the service"), result.message, [], None)
         elif result.state is State.PENDING:
@@ -178,3 +185,30 @@ class ResultBanner(QFrame):
         if self.to_pay.isVisibleTo(self):
             parts.append(f"{self.to_pay_label.text()} {self.to_pay.text()}")
         return " ".join(p for p in parts if p)
+
+
+def short_of(result: OperationResult) -> tuple[Decimal, Decimal] | None:
+    """``(added, asked)`` when a service added less value by hand than was asked (vmob's
+    daily limit, a full card), else ``None``."""
+    operation, figures = result.operation, result.outcome
+    if operation is None or operation.name is not OpName.ACCRUE or figures is None \
+            or figures.earned is None:
+        return None
+    asked = operation.amount if operation.amount is not None else operation.count
+    if asked is None:
+        return None
+    added = Decimal(figures.earned)
+    return (added, Decimal(asked)) if added < Decimal(asked) else None
+
+
+def partly_done(added: Decimal, asked: Decimal, unit: Unit) -> str:
+    """The title of an addition the service made only in part: "Done in part: 5 of 10
+    points added."."""
+    if unit is Unit.MONEY:
+        return _("Done in part: {added} of {asked} added.").format(
+            added=formatting.money(added), asked=formatting.money(asked))
+    # i18n: the plural follows {asked} ("5 of 10 points"); Russian: "начислено 5 из 10 баллов"
+    return ngettext("Done in part: {added} of {asked} point added.",
+                    "Done in part: {added} of {asked} points added.", plural_n(asked)).format(
+        added=formatting.number(added), asked=formatting.number(asked))
+

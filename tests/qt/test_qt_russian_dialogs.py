@@ -231,3 +231,15 @@ def test_the_lookup_by_email_says_kinds_and_states_as_the_card_does(
     assert {r[0] for r in rows} == {kind}
     assert {r[1] for r in rows} <= statuses, rows
     drive.key(K.Key_Escape, dialog.list)
+
+
+def test_an_addition_done_in_part_in_russian(russian: None) -> None:
+    from decimal import Decimal
+
+    from pos_app.core.units import Unit
+    from pos_app.qt.result_banner import partly_done
+
+    assert partly_done(Decimal(5), Decimal(10), Unit.POINTS) == (
+        "Выполнено частично: начислено 5 из 10 баллов.")
+    assert partly_done(Decimal(0), Decimal(21), Unit.POINTS) == (
+        "Выполнено частично: начислено 0 из 21 балла.")

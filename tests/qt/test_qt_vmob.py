@@ -49,6 +49,9 @@ def test_a_daily_limit_is_said_in_words(drive: Any) -> None:
     assert result.ok
     assert "5 of 10 points: the customer's daily point limit is reached" in \
         drive.w.banner.summary()
+    # Less than asked went on: the title says so, in amber, not a plain "Done".
+    assert drive.w.banner.title.text() == "Done in part: 5 of 10 points added."
+    assert drive.w.banner.tone == "warn"
     result = drive.operation(OpName.ACCRUE, "2")
     assert not result.ok and drive.w.banner.tone == "error"
     assert "vmob added no points" in drive.w.banner.summary()
