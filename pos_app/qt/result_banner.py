@@ -211,4 +211,3 @@ def partly_done(added: Decimal, asked: Decimal, unit: Unit) -> str:
     return ngettext("Done in part: {added} of {asked} point added.",
                     "Done in part: {added} of {asked} points added.", plural_n(asked)).format(
         added=formatting.number(added), asked=formatting.number(asked))
-
