@@ -587,4 +587,3 @@ def _history_value(op: LunaOperation, card: Card) -> str:
         return quantity(number, mark_unit(card) if card.stamps is not None
                         else balance_unit(card))
     return format_number(number)
-
