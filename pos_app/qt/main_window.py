@@ -93,6 +93,10 @@ class MainWindow(QMainWindow):
         self.card: Card | None = None
         self._pending_op: OpName | None = None
         self._dialogs: list[QDialog] = []
+        #: The services have been opened once (a reopen after saving settings keeps the tab).
+        self._opened_once = False
+        #: Settings were saved and the services are being opened again with them.
+        self._reconnecting = False
         self.collector = GuiThreadCollector(self)
         self._looking_up = False
         self._enrolling = False
@@ -338,7 +342,8 @@ class MainWindow(QMainWindow):
                 self.tabs.setTabToolTip(0, _("Cards of the sandbox; click one to scan it "
                                              "(Alt+D)"))
             self.demo.set_cards(info.demo_cards)
-            self.tabs.setCurrentWidget(self.demo)
+            if not self._opened_once:
+                self.tabs.setCurrentWidget(self.demo)
         else:
             self.services_label.setToolTip("")
             index = self.tabs.indexOf(self.demo)
@@ -346,6 +351,11 @@ class MainWindow(QMainWindow):
                 self.tabs.removeTab(index)
         self._enable_code(True)
         self._set_card(None)
+        self._opened_once = True
+        if self._reconnecting:
+            self._reconnecting = False
+            self.banner.show_message("ok", _("Settings saved"),
+                                     _("Connected with the new settings."))
         self._say(_("Checking the services…  Scan a card or type its code."), "checking")
         moved = getattr(getattr(self.controller.counter, "journal", None), "moved_aside", None)
         if moved is not None:
@@ -358,6 +368,7 @@ class MainWindow(QMainWindow):
             self.look_up()  # scanned while the app was starting
 
     def _open_failed(self, text: str) -> None:
+        self._reconnecting = False
         self.services_label.setText(_("Not connected"))
         if isinstance(self.controller.open_error, StorageError):  # a file, not the settings
             self.banner.show_message("error", _("The app cannot use its data folder"), text)
@@ -898,6 +909,7 @@ class MainWindow(QMainWindow):
         self._set_card(None)
         self.journal.set_entries([])
         self._set_connecting()
+        self._reconnecting = True
         self.controller.reopen(settings)
 
     def show_fault(self) -> None:

@@ -30,6 +30,21 @@ def test_saving_the_settings_on_the_sandbox_says_sandbox_in_the_file(
     assert data == {"sandbox": {"enabled": True}}
 
 
+
+@OFFSCREEN_DIALOG
+def test_after_saving_the_banner_says_connected_and_the_tab_stays(drive: Any) -> None:
+    w = drive.w
+    w.tabs.setCurrentWidget(w.journal)
+    drive.key(Qt.Key.Key_Comma, w, Qt.KeyboardModifier.ControlModifier)
+    drive.qtbot.waitUntil(lambda: bool(w._dialogs) and w._dialogs[-1].isVisible())
+    dialog = w._dialogs[-1]
+    with drive.qtbot.waitSignal(w.ready, timeout=15000):
+        dialog.save_button.click()
+    assert "Connecting with the new settings" not in w.banner.summary()
+    assert "Connected with the new settings" in w.banner.summary()
+    assert w.tabs.currentWidget() is w.journal  # the cashier's tab, not the demo cards
+
+
 @OFFSCREEN_DIALOG
 def test_a_file_with_no_service_is_said_and_the_dialog_keeps_its_tables(
         qapp: Any, qtbot: Any, isolated_dirs: Path) -> None:
