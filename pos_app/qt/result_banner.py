@@ -188,8 +188,8 @@ class ResultBanner(QFrame):
 
 
 def short_of(result: OperationResult) -> tuple[Decimal, Decimal] | None:
-    """``(added, asked)`` when a service added less value by hand than was asked (vmob's
-    daily limit, a full card), else ``None``."""
+    """``(added, asked)`` when a service added less value by hand than was asked (a daily
+    limit, a full card), else ``None``."""
     operation, figures = result.operation, result.outcome
     if operation is None or operation.name is not OpName.ACCRUE or figures is None \
             or figures.earned is None:
