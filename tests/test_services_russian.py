@@ -8,15 +8,12 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
-import httpx
 import pytest
+from helpers.sandboxed import backend_for, op, served
 
 from pos_app.core.backends.base import Backend
-from pos_app.core.backends.registry import build_backend
 from pos_app.core.errors import ConfigError, InvalidAmount, InvalidInput, NotSupported, Refused
-from pos_app.core.operations import Operation
 from pos_app.core.sandbox.server import SandboxServer
 from pos_app.core.services import cpextender, loona, luna, mews, spec, templates_notes, vmob
 from pos_app.core.services import get as service_named
@@ -37,51 +34,37 @@ def plain(text: str) -> str:
     return text.replace("\xa0", " ").replace("\u202f", " ")
 
 
-def op(name: str, *args: str) -> Operation:
-    return Operation.parse(name, list(args))
-
-
-def backend_for(service: spec.ServiceSpec, server: SandboxServer,
-                **changes: Any) -> Iterator[Backend]:
-    table = {**server.app.settings(server), **changes}
-    made = build_backend(service, table, timeout=httpx.Timeout(10.0))
-    yield made
-    made.close()
-
-
 @pytest.fixture
 def luna_backend(luna_server: SandboxServer) -> Iterator[Backend]:
-    yield from backend_for(luna.SERVICE, luna_server)
+    with backend_for(luna.SERVICE, luna_server) as made:
+        yield made
 
 
 @pytest.fixture
 def loona_backend(loona_server: SandboxServer) -> Iterator[Backend]:
-    yield from backend_for(loona.SERVICE, loona_server)
-
-
-def _server(app: Any, seed: int) -> Iterator[SandboxServer]:
-    server = SandboxServer(app, seed=seed).start()
-    yield server
-    server.stop()
+    with backend_for(loona.SERVICE, loona_server) as made:
+        yield made
 
 
 @pytest.fixture
 def cp_backend() -> Iterator[Backend]:
-    for server in _server(CpExtenderApp(), 4):
-        yield from backend_for(cpextender.SERVICE, server)
+    for server in served(CpExtenderApp(), 4):
+        with backend_for(cpextender.SERVICE, server) as made:
+            yield made
 
 
 @pytest.fixture
 def vmob_backend() -> Iterator[Backend]:
-    for server in _server(VmobApp(), 3):
-        yield from backend_for(vmob.SERVICE, server, earn_rate="0.5")
+    for server in served(VmobApp(), 3):
+        with backend_for(vmob.SERVICE, server, earn_rate="0.5") as made:
+            yield made
 
 
 @pytest.fixture
 def mews_backend() -> Iterator[Backend]:
-    for server in _server(MewsApp(), 0):
-        yield from backend_for(mews.SERVICE, server)
-
+    for server in served(MewsApp(), 0):
+        with backend_for(mews.SERVICE, server) as made:
+            yield made
 
 
 def test_luna_history_figures_in_russian(luna_backend: Backend) -> None:

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
-import httpx
 import pytest
+from helpers.sandboxed import backend_for, op, served
 
-from pos_app.core.backends.base import Backend, Step
-from pos_app.core.backends.registry import build_backend
+from pos_app.core.backends.base import Step
 from pos_app.core.errors import (
     BadResponse,
     CardChanged,
@@ -26,10 +23,9 @@ from pos_app.core.errors import (
     Refused,
     ServiceUnavailable,
 )
-from pos_app.core.operations import Operation
 from pos_app.core.sandbox.faults import FaultKind, FaultRule
 from pos_app.core.sandbox.server import SandboxServer
-from pos_app.core.services import cpextender, loona, luna, mews, spec, vmob
+from pos_app.core.services import cpextender, loona, luna, mews, vmob
 from pos_app.core.services.cpextender.sandbox import CpExtenderApp
 from pos_app.core.services.cpextender.seed import DEMO as CP
 from pos_app.core.services.loona.seed import DEMO as LOONA
@@ -42,27 +38,6 @@ from pos_app.core.services.vmob.seed import DEMO as VMOB
 pytestmark = pytest.mark.usefixtures("russian")
 
 VMOB_POINTS = "v3/consumerLoyaltyCards/*"
-
-
-def op(name: str, *args: str) -> Operation:
-    return Operation.parse(name, list(args))
-
-
-@contextmanager
-def backend_for(service: spec.ServiceSpec, server: SandboxServer,
-                **changes: Any) -> Iterator[Backend]:
-    made = build_backend(service, {**server.app.settings(server), **changes},
-                         timeout=httpx.Timeout(10.0))
-    try:
-        yield made
-    finally:
-        made.close()
-
-
-def served(app: Any, seed: int) -> Iterator[SandboxServer]:
-    server = SandboxServer(app, seed=seed).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
