@@ -93,8 +93,6 @@ class MainWindow(QMainWindow):
         self.card: Card | None = None
         self._pending_op: OpName | None = None
         self._dialogs: list[QDialog] = []
-        #: The services have been opened once (a reopen after saving settings keeps the tab).
-        self._opened_once = False
         #: Settings were saved and the services are being opened again with them.
         self._reconnecting = False
         self.collector = GuiThreadCollector(self)
@@ -326,6 +324,7 @@ class MainWindow(QMainWindow):
         self.enrol_button.setEnabled(False)
 
     def _opened(self, info: CounterInfo) -> None:
+        first = self.info is None  # a reopen after saving the settings keeps the tab
         self.info = info
         self._update_services()
         if info.on_sandbox:
@@ -342,7 +341,7 @@ class MainWindow(QMainWindow):
                 self.tabs.setTabToolTip(0, _("Cards of the sandbox; click one to scan it "
                                              "(Alt+D)"))
             self.demo.set_cards(info.demo_cards)
-            if not self._opened_once:
+            if first:
                 self.tabs.setCurrentWidget(self.demo)
         else:
             self.services_label.setToolTip("")
@@ -351,7 +350,6 @@ class MainWindow(QMainWindow):
                 self.tabs.removeTab(index)
         self._enable_code(True)
         self._set_card(None)
-        self._opened_once = True
         if self._reconnecting:
             self._reconnecting = False
             self.banner.show_message("ok", _("Settings saved"),
