@@ -67,6 +67,9 @@ STATUS_LABELS = Labels({
 USABLE = frozenset({CardStatus.ACTIVE, CardStatus.NOT_INSTALLED, CardStatus.DELETED,
                     CardStatus.INACTIVE, CardStatus.PENDING})
 
+#: Statuses a card cannot be used in (listed last).
+_UNUSABLE = frozenset(CardStatus) - USABLE
+
 
 def listing_rank(status: str) -> int:
     """Where a card of this status comes in a customer's list: active ones first, then the
@@ -74,7 +77,7 @@ def listing_rank(status: str) -> int:
     canceled and declined ones."""
     if status == CardStatus.ACTIVE:
         return 0
-    return 2 if status in set(CardStatus) - USABLE else 1
+    return 2 if status in _UNUSABLE else 1
 
 
 @dataclass(frozen=True)
